@@ -1,0 +1,3 @@
+"""Perspectief: case management for Dutch youth care (jeugdhulp)."""
+
+API_VERSION = "1.0.0"

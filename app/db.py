@@ -1,0 +1,60 @@
+"""Async engine, session factory and the request-owned session.
+
+The request's session commits when the endpoint succeeds and rolls back when it
+raises; services only ``flush()``. The dependency uses ``scope="function"`` so the
+commit happens before the response is sent: an audit row is durable before the
+caller sees the data it records.
+"""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from app.config import Settings
+
+
+def create_engine(url: str, settings: Settings) -> AsyncEngine:
+    """An asyncpg engine; the statement cache is off behind PgBouncer (transaction pooling)."""
+    connect_args: dict[str, object] = {"server_settings": {"application_name": "perspectief"}}
+    if not settings.db_statement_cache:
+        connect_args["statement_cache_size"] = 0
+        connect_args["prepared_statement_cache_size"] = 0
+    return create_async_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size,
+        pool_pre_ping=True,
+        connect_args=connect_args,
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with sessionmaker() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
+
+
+async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session for read-only aggregate queries (a replica when one is configured)."""
+    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.read_sessionmaker
+    async with sessionmaker() as session:
+        try:
+            yield session
+        finally:
+            await session.rollback()
+
+
+SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+ReadSessionDep = Annotated[AsyncSession, Depends(_read_session, scope="function")]

@@ -1,0 +1,74 @@
+"""Demo data for the quick start: a region of three municipalities and its history.
+
+Ids are derived from names (uuid5), so the dev tokens printed by ``make run`` stay valid
+across restarts. Loading is idempotent: a database that has the demo region is left alone.
+Each part lives in its own module and is loaded in order by :func:`load_demo`.
+"""
+
+import uuid
+from typing import Any
+
+from app.config import Settings
+
+NAMESPACE = uuid.UUID("6f1c6a52-7d1e-4c55-9d0a-5e0b9c1f2a10")
+MUNICIPALITY = "GM0363"
+
+
+def demo_id(*parts: str) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, "/".join(parts))
+
+
+# Who the printed dev tokens stand for (the demo families are loaded by app.demo.families).
+DEMO_TEAM = demo_id("team", "GM0363", "1")
+DEMO_PROVIDER = demo_id("provider", "1")
+DEMO_FAMILY = demo_id("family", "1")
+DEMO_PARENT = demo_id("family", "1", "member", "parent")
+DEMO_GP_AGB = "01012345"
+DEMO_REGION = demo_id("region", "amstelland")
+
+
+async def load_demo(database_url: str) -> bool:
+    """Load every demo part in one transaction; returns False when already present."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from app.db import create_sessionmaker
+    from app.models.geography import Region
+
+    engine = create_async_engine(database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            if await session.get(Region, DEMO_REGION) is not None:
+                return False
+            for part in _parts():
+                await part.seed(session)
+            await session.commit()
+        return True
+    finally:
+        await engine.dispose()
+
+
+def _parts() -> list[Any]:
+    """The demo modules, in load order; each has ``async def seed(session)``."""
+    from app.demo import reference
+
+    return [reference]
+
+
+def demo_tokens(settings: Settings) -> dict[str, str]:
+    """One dev token per role, for the demo region's people and organisations."""
+    from app.auth import issue_dev_token
+
+    people: dict[str, dict[str, Any]] = {
+        "district_professional": {"team": DEMO_TEAM},
+        "family_member": {"family": DEMO_FAMILY, "member": DEMO_PARENT},
+        "gp": {"agb": DEMO_GP_AGB},
+        "provider_staff": {"provider": DEMO_PROVIDER},
+        "municipality_officer": {},
+        "purchasing_officer": {"region": DEMO_REGION},
+        "integration": {},
+        "admin": {},
+    }
+    return {
+        role: issue_dev_token(settings, sub=f"demo-{role}", roles=[role], municipality=MUNICIPALITY, **claims)
+        for role, claims in people.items()
+    }

@@ -1,0 +1,69 @@
+"""The application factory: routers, middleware, exception handlers, lifespan."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app import API_VERSION
+from app.auth import TokenVerifier
+from app.config import Settings, get_settings
+from app.db import create_engine, create_sessionmaker
+from app.embedded_pg import resolve_database_url
+from app.errors import install_error_handlers
+from app.logging_setup import configure_logging
+from app.middleware import RequestContextMiddleware
+from app.openapi import install_openapi
+from app.routers import ROUTERS
+
+API_PREFIX = "/api/v1"
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> FastAPI:
+    """Build the service. ``database_url`` overrides the configured (or embedded) database."""
+    settings = settings or get_settings()
+    url = database_url or resolve_database_url(settings.database_url, settings.data_dir, "perspectief")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        logger.info("started", extra={"apiVersion": API_VERSION, "env": settings.env})
+        yield
+        await app.state.engine.dispose()
+        if app.state.read_engine is not app.state.engine:
+            await app.state.read_engine.dispose()
+        logger.info("stopped")
+
+    app = FastAPI(
+        title="Perspectief",
+        version=API_VERSION,
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = create_engine(url, settings)
+    app.state.sessionmaker = create_sessionmaker(app.state.engine)
+    app.state.read_engine = (
+        create_engine(settings.read_database_url, settings)
+        if settings.read_database_url
+        else app.state.engine
+    )
+    app.state.read_sessionmaker = create_sessionmaker(app.state.read_engine)
+    app.state.verifier = TokenVerifier(settings)
+
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    install_openapi(app)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    return app
+
+
+def app_factory() -> FastAPI:
+    """Entry point for ``uvicorn --factory app.main:app_factory``."""
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings)

@@ -1,0 +1,17 @@
+"""All tables, imported so that ``SQLModel.metadata`` knows them (Alembic, tests)."""
+
+from sqlmodel import SQLModel
+
+from app.models import (  # noqa: F401
+    catalogue,
+    core,
+    engagements,
+    families,
+    geography,
+    money,
+    plans,
+    providers,
+    referrals,
+)
+
+metadata = SQLModel.metadata

@@ -1,0 +1,109 @@
+"""Shared pieces of the models: naming convention, column helpers and schema base classes.
+
+Tables are SQLModel classes with ``table=True``; request and response schemas are plain
+pydantic models built on :class:`ApiModel` (input: camelCase, unknown properties refused)
+and :class:`PublicModel` (output: camelCase, read from ORM attributes).
+"""
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+from pydantic.alias_generators import to_camel
+from sqlalchemy import BigInteger, Date, DateTime, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def id_field() -> Any:
+    return Field(default_factory=uuid.uuid4, primary_key=True)
+
+
+def fk(target: str, *, nullable: bool = False, index: bool = True, ondelete: str | None = None) -> Any:
+    return Field(
+        default=None if nullable else ...,
+        foreign_key=target,
+        nullable=nullable,
+        index=index,
+        ondelete=ondelete,
+    )
+
+
+def municipality_field() -> Any:
+    """The municipality code every case table carries (distribution key, DESIGN §12)."""
+    return Field(foreign_key="municipalities.code", index=True, max_length=6)
+
+
+def timestamp(*, nullable: bool = False, default_now: bool = True) -> Any:
+    if default_now and not nullable:
+        return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)
+    return Field(default=None, sa_type=DateTime(timezone=True), nullable=True)
+
+
+def day(*, nullable: bool = False) -> Any:
+    return Field(default=None if nullable else ..., sa_type=Date, nullable=nullable)
+
+
+def text(*, nullable: bool = False, default: str | None = None) -> Any:
+    if nullable:
+        return Field(default=None, sa_type=Text, nullable=True)
+    return Field(default=default if default is not None else ..., sa_type=Text, nullable=False)
+
+
+def jsonb(*, nullable: bool = False, default_factory: Any = dict) -> Any:
+    if nullable:
+        return Field(default=None, sa_type=JSONB, nullable=True)
+    return Field(default_factory=default_factory, sa_type=JSONB, nullable=False)
+
+
+def cents(*, nullable: bool = False) -> Any:
+    return Field(default=None if nullable else ..., sa_type=BigInteger, nullable=nullable)
+
+
+class ApiModel(BaseModel):
+    """Base of request bodies: camelCase on the wire, unknown properties rejected."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", str_strip_whitespace=True
+    )
+
+
+class PublicModel(BaseModel):
+    """Base of response bodies: camelCase on the wire, built from ORM objects."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
+
+
+T = TypeVar("T")
+
+
+class Page(PublicModel, Generic[T]):
+    """A page of a keyset-paginated list."""
+
+    items: list[T]
+    next_cursor: str | None = None
+
+
+__all__ = [
+    "ApiModel",
+    "Page",
+    "PublicModel",
+    "SQLModel",
+    "date",
+    "datetime",
+    "uuid",
+]

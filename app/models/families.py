@@ -1,0 +1,50 @@
+"""Families (gezinnen) and their members."""
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Index
+from sqlalchemy import text as sql_text
+from sqlmodel import Field, SQLModel
+
+from app.models.base import day, id_field, municipality_field, timestamp
+
+
+class Family(SQLModel, table=True):
+    __tablename__ = "families"
+
+    id: uuid.UUID = id_field()
+    municipality_code: str = municipality_field()
+    district_code: str = Field(foreign_key="districts.code", index=True, max_length=8)
+    team_id: uuid.UUID = Field(foreign_key="teams.id", index=True)
+    status: str = Field(default="active", max_length=12)  # active / closed / anonymised
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
+    care_ended_at: datetime | None = timestamp(nullable=True)
+
+
+class FamilyMember(SQLModel, table=True):
+    __tablename__ = "family_members"
+    __table_args__ = (
+        # one active family per BSN in a municipality (the service answers 409 with a link)
+        Index(
+            "uq_family_members_active_bsn",
+            "municipality_code",
+            "bsn",
+            unique=True,
+            postgresql_where=sql_text("bsn IS NOT NULL AND active"),
+        ),
+        Index("ix_family_members_names", "family_id", "family_name", "given_name"),
+    )
+
+    id: uuid.UUID = id_field()
+    family_id: uuid.UUID = Field(foreign_key="families.id", index=True, ondelete="CASCADE")
+    municipality_code: str = municipality_field()
+    role: str = Field(max_length=10)  # child / parent / carer / other
+    given_name: str = Field(max_length=200)
+    family_name: str = Field(max_length=200)
+    birth_date: date = day()
+    bsn: str | None = Field(default=None, max_length=9)
+    extended_care: bool = False
+    active: bool = True  # false when the family is closed or anonymised
+    created_at: datetime = timestamp()

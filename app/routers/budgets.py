@@ -1,0 +1,5 @@
+"""HTTP routes: budgets."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["budgets"])

@@ -1,0 +1,5 @@
+"""HTTP routes: case-reviews."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["case-reviews"])

@@ -1,0 +1,5 @@
+"""HTTP routes: catalogue."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["catalogue"])

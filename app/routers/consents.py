@@ -1,0 +1,5 @@
+"""HTTP routes: consents."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["consents"])

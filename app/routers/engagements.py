@@ -1,0 +1,5 @@
+"""HTTP routes: engagements."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["engagements"])

@@ -1,0 +1,5 @@
+"""HTTP routes: families."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["families"])

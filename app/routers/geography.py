@@ -1,0 +1,5 @@
+"""HTTP routes: geography."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["geography"])

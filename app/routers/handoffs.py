@@ -1,0 +1,5 @@
+"""HTTP routes: handoffs."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["handoffs"])

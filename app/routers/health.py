@@ -1,0 +1,44 @@
+"""Liveness, readiness and Prometheus metrics."""
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from app.errors import AppError
+from app.models.base import PublicModel
+
+router = APIRouter(tags=["operations"])
+
+
+class Health(PublicModel):
+    status: str
+
+
+class ServiceUnavailable(AppError):
+    status = 503
+    code = "database_unavailable"
+
+
+@router.get("/health", summary="Liveness", response_model=Health)
+async def health() -> Health:
+    return Health(status="ok")
+
+
+@router.get("/ready", summary="Readiness: the database answers", response_model=Health)
+async def ready(request: Request) -> Health:
+    try:
+        async with request.app.state.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure to reach the database means not ready
+        raise ServiceUnavailable("The database is not reachable.") from exc
+    return Health(status="ready")
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
+async def metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,5 @@
+"""HTTP routes: insights."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["insights"])

@@ -1,0 +1,5 @@
+"""HTTP routes: marketplace."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["marketplace"])

@@ -1,0 +1,5 @@
+"""HTTP routes: payments."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["payments"])

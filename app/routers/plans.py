@@ -1,0 +1,5 @@
+"""HTTP routes: plans."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["plans"])

@@ -1,0 +1,5 @@
+"""HTTP routes: providers."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["providers"])

@@ -1,0 +1,5 @@
+"""HTTP routes: referrals."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["referrals"])

@@ -1,0 +1,5 @@
+"""HTTP routes: tariffs."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["tariffs"])

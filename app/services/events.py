@@ -1,0 +1,97 @@
+"""The event outbox: CloudEvents 1.0 (NL GOV profile) rows in the transaction of the change.
+
+``data`` carries ids and states only, never names, BSNs or free text; ``subject`` is the
+resource id. The ``sequence`` is assigned by the database (an identity column).
+"""
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.config import get_settings
+from app.models.core import OutboxEvent
+
+EVENT_TYPE_PREFIX = "nl.perspectief."
+API_PREFIX = "/api/v1"
+
+EVENT_TYPES = frozenset(
+    {
+        "family.created",
+        "plan.created",
+        "plan.agreed",
+        "plan.revised",
+        "plan.closed",
+        "referral.created",
+        "engagement.requested",
+        "engagement.accepted",
+        "engagement.declined",
+        "engagement.withdrawn",
+        "engagement.started",
+        "engagement.closed",
+        "treatment-plan.submitted",
+        "handoff.raised",
+        "handoff.acknowledged",
+        "handoff.started",
+        "handoff.resolved",
+        "handoff.declined",
+        "payment.scheduled",
+        "payment-batch.exported",
+        "consent.granted",
+        "consent.withdrawn",
+    }
+)
+_ALLOWED_DATA_VALUES = (str, int, bool, type(None))
+
+
+def source() -> str:
+    return f"urn:nld:oin:{get_settings().oin}:systeem:perspectief"
+
+
+def _check_data(data: dict[str, Any]) -> None:
+    """Events carry ids, codes and states only; nested structures are refused."""
+    for key, value in data.items():
+        if not isinstance(value, _ALLOWED_DATA_VALUES) and not isinstance(value, uuid.UUID):
+            raise TypeError(f"event data '{key}' must be an id, code, number or state")
+
+
+def emit(
+    session: AsyncSession,
+    event: str,
+    resource_id: uuid.UUID,
+    resource_path: str,
+    *,
+    municipality_code: str | None,
+    data: dict[str, Any] | None = None,
+) -> OutboxEvent:
+    """Add an outbox row for ``event`` (e.g. ``plan.agreed``) about the resource at ``resource_path``."""
+    if event not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {event}")
+    payload = {"id": str(resource_id), **(data or {})}
+    _check_data(payload)
+    row = OutboxEvent(
+        type=EVENT_TYPE_PREFIX + event,
+        source=source(),
+        subject=str(resource_id),
+        dataref=f"{get_settings().public_base_url}{API_PREFIX}{resource_path}",
+        data={k: str(v) if isinstance(v, uuid.UUID) else v for k, v in payload.items()},
+        municipality_code=municipality_code,
+    )
+    session.add(row)
+    return row
+
+
+def to_cloudevent(row: OutboxEvent) -> dict[str, Any]:
+    """The CloudEvents JSON form of an outbox row."""
+    return {
+        "specversion": "1.0",
+        "id": str(row.id),
+        "source": row.source,
+        "type": row.type,
+        "subject": row.subject,
+        "time": row.time.isoformat(),
+        "datacontenttype": "application/json",
+        "dataref": row.dataref,
+        "sequence": str(row.sequence),
+        "data": row.data,
+    }
