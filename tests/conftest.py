@@ -12,6 +12,7 @@ import os
 
 os.environ.setdefault("PERSPECTIEF_ENV", "test")
 os.environ.setdefault("PERSPECTIEF_DEV_JWT_SECRET", "test-secret-0123456789abcdef0123456789")
+os.environ.setdefault("PERSPECTIEF_DB_POOL_SIZE", "4")
 
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
