@@ -49,9 +49,9 @@ async def load_demo(database_url: str) -> bool:
 
 def _parts() -> list[Any]:
     """The demo modules, in load order; each has ``async def seed(session)``."""
-    from app.demo import reference
+    from app.demo import families, history, reference
 
-    return [reference]
+    return [reference, families, history]
 
 
 def demo_tokens(settings: Settings) -> dict[str, str]:

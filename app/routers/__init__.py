@@ -14,6 +14,7 @@ from app.routers import (
     handoffs,
     health,
     insights,
+    life_domains,
     marketplace,
     payments,
     plans,
@@ -26,6 +27,7 @@ from app.routers import (
 ROUTERS: list[APIRouter] = [
     health.router,
     geography.router,
+    life_domains.router,
     catalogue.router,
     providers.router,
     tariffs.router,

@@ -1,0 +1,5 @@
+"""HTTP routes: life-domains."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["life-domains"])
