@@ -8,10 +8,13 @@ Two modes, chosen by configuration:
   issuer ``perspectief-dev`` and audience ``perspectief``.
 
 The accepted algorithms are pinned per mode; ``none``, any other algorithm, a bad signature,
-a wrong issuer or audience, an expired token or a missing claim is a 401.
+a wrong issuer or audience, an expired token or a missing claim is a 401. When a JWKS is
+configured the HS256 dev secret is never accepted, whatever the environment.
 """
 
 import asyncio
+import logging
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -20,17 +23,25 @@ from typing import Annotated, Any
 
 import httpx
 from fastapi import Depends, Request
-from jose import jwt
+from jose import jwk, jwt
+from jose.backends.base import Key
 from jose.exceptions import JOSEError
 
 from app.config import Settings
-from app.errors import Forbidden, Unauthorized
+from app.errors import AppError, Forbidden, Unauthorized
+
+logger = logging.getLogger(__name__)
 
 DEV_ISSUER = "perspectief-dev"
 DEV_AUDIENCE = "perspectief"
 DEV_ALGORITHMS = ["HS256"]
 JWKS_ALGORITHMS = ["RS256", "ES256"]
-JWKS_MIN_REFRESH_SECONDS = 10.0
+# The algorithm each accepted key type verifies; a key is never used with another algorithm.
+KEY_ALGORITHMS = {("RSA", None): "RS256", ("EC", "P-256"): "ES256"}
+JWKS_FETCH_TIMEOUT_SECONDS = 5.0
+JWKS_MAX_BYTES = 256 * 1024
+CLOCK_SKEW_SECONDS = 30
+MUNICIPALITY_CODE = re.compile(r"^GM\d{4}$")
 
 
 class Role(StrEnum):
@@ -56,6 +67,13 @@ ROLE_CLAIMS: dict[Role, tuple[str, ...]] = {
     Role.ADMIN: (),
 }
 UUID_CLAIMS = ("team", "provider", "family", "member", "region")
+
+
+class IdentityProviderUnavailable(AppError):
+    """The identity provider's key set could not be fetched and none is cached (503)."""
+
+    status = 503
+    code = "identity_provider_unavailable"
 
 
 @dataclass(frozen=True)
@@ -96,48 +114,102 @@ class Principal:
         return f"municipality:{self.municipality}"
 
 
-class JwksCache:
-    """The identity provider's key set, cached and refetched on an unknown ``kid``."""
+@dataclass(frozen=True)
+class SigningKey:
+    """A verification key from the JWKS and the one algorithm it may verify."""
 
-    def __init__(self, url: str, ttl_seconds: int) -> None:
+    algorithm: str
+    key: Key
+
+
+def parse_jwks(document: Any) -> dict[str | None, SigningKey]:
+    """The usable signature keys of a JWKS document, by ``kid``.
+
+    Only RSA and EC P-256 public keys meant for signatures are kept: a symmetric (``oct``)
+    key in the set can never be used, which rules out algorithm-confusion attacks.
+    """
+    keys = document.get("keys") if isinstance(document, dict) else None
+    if not isinstance(keys, list):
+        raise ValueError("a JWKS document needs a 'keys' list")
+    usable: dict[str | None, SigningKey] = {}
+    for entry in keys:
+        if not isinstance(entry, dict) or entry.get("use", "sig") != "sig":
+            continue
+        curve = entry.get("crv") if entry.get("kty") == "EC" else None
+        algorithm = KEY_ALGORITHMS.get((entry.get("kty"), curve))
+        if algorithm is None or entry.get("alg", algorithm) != algorithm:
+            continue
+        try:
+            public = {k: v for k, v in entry.items() if k not in ("d", "p", "q", "dp", "dq", "qi")}
+            usable[_kid(entry.get("kid"))] = SigningKey(algorithm, jwk.construct(public, algorithm))
+        except JOSEError:
+            logger.warning("jwks_key_skipped", extra={"reason": "unreadable key"})
+    return usable
+
+
+def _kid(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+class JwksCache:
+    """The identity provider's key set: cached, and refetched on an unknown ``kid`` (rotation).
+
+    The set is fetched on first use and again when it is older than ``ttl_seconds``. A token
+    with an unknown ``kid`` triggers a refetch, but fetches (successful or not) are at least
+    ``min_refresh_seconds`` apart, so tokens with made-up key ids cannot flood the identity
+    provider. When a refetch fails, the keys already held stay in use.
+    """
+
+    def __init__(self, url: str, ttl_seconds: float, min_refresh_seconds: float) -> None:
         self.url = url
         self.ttl = ttl_seconds
-        self._keys: dict[str, dict[str, Any]] = {}
-        self._fetched_at = 0.0
+        self.min_refresh = min_refresh_seconds
+        self._keys: dict[str | None, SigningKey] = {}
+        self._fetched_at: float | None = None
+        self._attempted_at: float | None = None
         self._lock = asyncio.Lock()
 
-    async def key_for(self, kid: str | None) -> dict[str, Any]:
-        now = time.monotonic()
-        if now - self._fetched_at > self.ttl:
-            await self._refresh(force=True)
+    async def key_for(self, kid: str | None) -> SigningKey:
+        if self._fetched_at is None or time.monotonic() - self._fetched_at >= self.ttl:
+            await self._refresh()
         key = self._lookup(kid)
-        if key is None and now - self._fetched_at > JWKS_MIN_REFRESH_SECONDS:
-            await self._refresh(force=False)  # rotation: a new kid appeared
+        if key is None and self._keys:
+            await self._refresh()  # perhaps the provider rotated its keys
             key = self._lookup(kid)
+        if not self._keys:
+            raise IdentityProviderUnavailable("The identity provider's keys are unavailable.")
         if key is None:
             raise Unauthorized("The token was signed with an unknown key.")
         return key
 
-    def _lookup(self, kid: str | None) -> dict[str, Any] | None:
+    def _lookup(self, kid: str | None) -> SigningKey | None:
         if kid is None:
+            # Without a kid only an unambiguous set (a single key) can be used.
             return next(iter(self._keys.values())) if len(self._keys) == 1 else None
         return self._keys.get(kid)
 
-    async def _refresh(self, *, force: bool) -> None:
+    async def _refresh(self) -> None:
         async with self._lock:
-            if not force and time.monotonic() - self._fetched_at <= JWKS_MIN_REFRESH_SECONDS:
-                return
+            now = time.monotonic()
+            if self._attempted_at is not None and now - self._attempted_at < self.min_refresh:
+                return  # fetched (or tried) a moment ago, perhaps by a concurrent request
+            self._attempted_at = now
             try:
-                async with httpx.AsyncClient(timeout=5.0) as client:
-                    response = await client.get(self.url)
-                    response.raise_for_status()
-                    keys = response.json().get("keys", [])
+                keys = parse_jwks(await self._fetch())
             except (httpx.HTTPError, ValueError) as exc:
-                if not self._keys:
-                    raise Unauthorized("The identity provider's keys are unavailable.") from exc
-                return  # keep serving with the keys we have
-            self._keys = {str(k.get("kid", i)): k for i, k in enumerate(keys)}
+                logger.warning("jwks_fetch_failed", extra={"error": type(exc).__name__})
+                return
+            self._keys = keys
             self._fetched_at = time.monotonic()
+            logger.info("jwks_fetched", extra={"keys": len(keys)})
+
+    async def _fetch(self) -> Any:
+        async with httpx.AsyncClient(timeout=JWKS_FETCH_TIMEOUT_SECONDS, follow_redirects=False) as client:
+            response = await client.get(self.url, headers={"Accept": "application/json"})
+            response.raise_for_status()
+            if len(response.content) > JWKS_MAX_BYTES:
+                raise ValueError("the JWKS document is too large")
+            return response.json()
 
 
 class TokenVerifier:
@@ -145,7 +217,13 @@ class TokenVerifier:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.jwks = JwksCache(settings.jwks_url, settings.jwks_cache_seconds) if settings.jwks_url else None
+        self.jwks: JwksCache | None = None
+        if settings.jwks_url:
+            if not (settings.jwt_issuer and settings.jwt_audience):
+                raise ValueError("a JWKS needs PERSPECTIEF_JWT_ISSUER and PERSPECTIEF_JWT_AUDIENCE")
+            self.jwks = JwksCache(
+                settings.jwks_url, settings.jwks_cache_seconds, settings.jwks_min_refresh_seconds
+            )
 
     async def verify(self, token: str) -> Principal:
         try:
@@ -153,26 +231,34 @@ class TokenVerifier:
         except JOSEError as exc:
             raise Unauthorized("The token is malformed.") from exc
         alg = header.get("alg")
+        key: Any
         if self.jwks is not None:
             if alg not in JWKS_ALGORITHMS:
                 raise Unauthorized("The token's algorithm is not accepted.")
-            key: Any = await self.jwks.key_for(header.get("kid"))
-            algorithms, issuer, audience = [alg], self.settings.jwt_issuer, self.settings.jwt_audience
+            signing_key = await self.jwks.key_for(_kid(header.get("kid")))
+            if signing_key.algorithm != alg:
+                raise Unauthorized("The token's algorithm does not match its key.")
+            key, issuer, audience = signing_key.key, self.settings.jwt_issuer, self.settings.jwt_audience
         elif self.settings.is_dev:
             if alg not in DEV_ALGORITHMS:
                 raise Unauthorized("The token's algorithm is not accepted.")
-            key, algorithms = self.settings.dev_jwt_secret, DEV_ALGORITHMS
-            issuer, audience = DEV_ISSUER, DEV_AUDIENCE
+            key, issuer, audience = self.settings.dev_jwt_secret, DEV_ISSUER, DEV_AUDIENCE
         else:
             raise Unauthorized("No token verification is configured.")
         try:
             claims = jwt.decode(
                 token,
                 key,
-                algorithms=algorithms,
+                algorithms=[alg],
                 audience=audience,
                 issuer=issuer,
-                options={"require_exp": True, "require_iss": True, "require_aud": True, "require_sub": True},
+                options={
+                    "require_exp": True,
+                    "require_iss": True,
+                    "require_aud": True,
+                    "require_sub": True,
+                    "leeway": CLOCK_SKEW_SECONDS,
+                },
             )
         except JOSEError as exc:
             raise Unauthorized("The token is invalid or expired.") from exc
@@ -181,17 +267,20 @@ class TokenVerifier:
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
     """Build a Principal, refusing tokens that lack a claim their role needs."""
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not sub.strip():
+        raise Unauthorized("The token has no subject.")
     raw_roles = claims.get("roles")
-    if not isinstance(raw_roles, list) or not raw_roles:
+    if not isinstance(raw_roles, list) or not raw_roles or not all(isinstance(r, str) for r in raw_roles):
         raise Unauthorized("The token has no roles.")
     try:
         roles = frozenset(Role(r) for r in raw_roles)
     except ValueError as exc:
         raise Unauthorized("The token has an unknown role.") from exc
     municipality = claims.get("municipality")
-    if not isinstance(municipality, str) or not municipality:
-        raise Unauthorized("The token has no municipality.")
-    for role in roles:
+    if not isinstance(municipality, str) or not MUNICIPALITY_CODE.match(municipality):
+        raise Unauthorized("The token has no valid municipality.")
+    for role in sorted(roles):
         for claim in ROLE_CLAIMS[role]:
             if not claims.get(claim):
                 raise Unauthorized(f"The token lacks the claim '{claim}' its role needs.")
@@ -202,11 +291,14 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
                 values[claim] = uuid.UUID(str(claims[claim]))
             except ValueError as exc:
                 raise Unauthorized(f"The claim '{claim}' is not a valid id.") from exc
+    agb = claims.get("agb")
+    if agb is not None and not isinstance(agb, str):
+        raise Unauthorized("The claim 'agb' is not a valid code.")
     return Principal(
-        sub=str(claims["sub"]),
+        sub=sub,
         roles=roles,
         municipality=municipality,
-        agb=claims.get("agb"),
+        agb=agb or None,
         claims=claims,
         **values,
     )

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     jwks_cache_seconds: int = 300
+    jwks_min_refresh_seconds: float = 10.0
 
     oin: str = "00000001234567890000"
     public_base_url: str = "http://127.0.0.1:8000"
@@ -55,6 +56,8 @@ class Settings(BaseSettings):
             ]
             if missing:
                 raise ValueError(f"production needs {', '.join(missing)}")
+        elif self.jwks_url and not (self.jwt_issuer and self.jwt_audience):
+            raise ValueError("PERSPECTIEF_JWKS_URL needs PERSPECTIEF_JWT_ISSUER and PERSPECTIEF_JWT_AUDIENCE")
         elif len(self.dev_jwt_secret) < 32:
             raise ValueError("PERSPECTIEF_DEV_JWT_SECRET must be at least 32 characters")
         return self
