@@ -1,0 +1,1 @@
+"""Request and response schemas (pydantic) that do not live beside their tables."""

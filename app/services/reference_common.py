@@ -1,0 +1,87 @@
+"""Helpers shared by the reference-data services: keyset pages and race-free inserts.
+
+Keyset pages sort on a unique key (one or more columns) and continue strictly after the
+key of the last item returned, so pages stay stable while rows are added.
+"""
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
+
+from app.errors import InvalidInput, InvalidParam
+from app.pagination import PageRequest, encode_cursor
+
+T = TypeVar("T")
+
+UNIQUE_VIOLATION = "23505"
+EXCLUSION_VIOLATION = "23P01"
+
+# How a cursor value (always a string) is turned back into a sort-key value.
+Converter = Callable[[str], Any]
+TEXT: Converter = str
+UUID: Converter = uuid.UUID
+DATE: Converter = date.fromisoformat
+INT: Converter = int
+
+
+def _invalid_cursor() -> InvalidInput:
+    return InvalidInput([InvalidParam("cursor", "invalid_cursor", "The cursor is not valid.")])
+
+
+def keyset(
+    query: Select[Any],
+    key: Sequence[ColumnElement[Any]],
+    converters: Sequence[Converter],
+    page: PageRequest,
+) -> Select[Any]:
+    """Order ``query`` by ``key``, continue after the page's cursor, fetch one row extra."""
+    if page.after is not None:
+        if len(page.after) != len(key):
+            raise _invalid_cursor()
+        try:
+            after = [convert(value) for convert, value in zip(converters, page.after, strict=True)]
+        except (TypeError, ValueError) as exc:
+            raise _invalid_cursor() from exc
+        query = query.where(tuple_(*key) > tuple_(*after))
+    return query.order_by(*key).limit(page.size + 1)
+
+
+def page_of(
+    rows: Sequence[T], page: PageRequest, key_of: Callable[[T], list[Any]]
+) -> tuple[list[T], str | None]:
+    """Cut the extra row off and build the next cursor from the last row returned."""
+    items = list(rows[: page.size])
+    more = len(rows) > page.size
+    return items, encode_cursor(key_of(items[-1])) if more and items else None
+
+
+async def insert_unless_exists(session: AsyncSession, row: SQLModel) -> bool:
+    """Insert ``row`` unless a row with the same unique key exists; False when it did.
+
+    ``INSERT … ON CONFLICT DO NOTHING`` settles concurrent creations of the same key in the
+    database, without aborting the request's transaction.
+    """
+    table = row.__table__  # type: ignore[attr-defined]
+    values = {column.name: getattr(row, column.name) for column in table.columns}
+    statement = pg_insert(table).values(values).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    return (await session.execute(statement)).first() is not None
+
+
+def sqlstate(error: IntegrityError) -> str | None:
+    """The PostgreSQL SQLSTATE of a database error (``23505`` unique, ``23P01`` exclusion)."""
+    return getattr(error.orig, "sqlstate", None)
+
+
+API_PREFIX = "/api/v1"
+
+
+def resource_url(*parts: object) -> str:
+    """The API path of a resource, e.g. ``resource_url("tariffs", id)`` → ``/api/v1/tariffs/<id>``."""
+    return "/".join([API_PREFIX, *(str(part) for part in parts)])
