@@ -3,9 +3,14 @@
 Services raise :class:`AppError` subclasses; they never raise HTTPException. The
 handlers here turn them, FastAPI's own errors and unexpected exceptions into problem
 documents. A 500 never carries the exception text (it may hold personal data).
+
+A 403 or 404 answered to an authenticated caller is recorded in the audit trail as a
+denied attempt (in a transaction of its own: the request's transaction rolls back).
 """
 
+import json
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +25,7 @@ from app.context import current_request_id
 logger = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+API_PREFIX = "/api/v1"
 
 _TITLES = {
     400: "Bad Request",
@@ -37,6 +43,20 @@ _TITLES = {
     429: "Too Many Requests",
     500: "Internal Server Error",
     503: "Service Unavailable",
+}
+
+# The ``code`` of problems raised by the framework itself rather than by a service.
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    500: "internal_error",
+    503: "service_unavailable",
 }
 
 
@@ -110,8 +130,45 @@ class Unprocessable(AppError):
     code = "unprocessable"
 
 
+class BodyTooLarge(StarletteHTTPException):
+    """Raised while reading a request body that exceeds the configured cap.
+
+    An HTTPException on purpose: FastAPI re-raises those when they occur while it reads
+    the body, where it would turn any other exception into a 400.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(413, "The request body exceeds the limit.")
+
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def problem_instance(request_id: str) -> str:
+    """A URI naming this occurrence: the request id, which also appears in the logs."""
+    if _UUID.match(request_id):
+        return f"urn:uuid:{request_id.lower()}"
+    return f"urn:nl:perspectief:request:{request_id}"
+
+
+def problem_body(status: int, detail: str, *, code: str | None = None, **members: Any) -> dict[str, Any]:
+    """The problem document; ``members`` are extension members (camelCase keys)."""
+    code = code or _HTTP_CODES.get(status)
+    body: dict[str, Any] = {
+        "type": f"urn:nl:perspectief:problem:{code or status}",
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "instance": problem_instance(current_request_id()),
+    }
+    if code:
+        body["code"] = code
+    body.update({k: v for k, v in members.items() if v is not None})
+    return body
+
+
 def problem_response(
-    request: Request,
+    request: Request | None,
     status: int,
     detail: str,
     *,
@@ -120,64 +177,149 @@ def problem_response(
     **members: Any,
 ) -> JSONResponse:
     """Build a problem+json response; ``members`` are extension members (camelCase keys)."""
-    body: dict[str, Any] = {
-        "type": f"urn:nl:perspectief:problem:{code or status}",
-        "title": _TITLES.get(status, "Error"),
-        "status": status,
-        "detail": detail,
-        "instance": f"urn:uuid:{current_request_id()}" if current_request_id() != "-" else request.url.path,
-    }
-    if code:
-        body["code"] = code
-    body.update({k: v for k, v in members.items() if v is not None})
+    body = problem_body(status, detail, code=code, **members)
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
-def _camel(name: str) -> str:
+async def send_problem(
+    send: Any,
+    status: int,
+    detail: str,
+    *,
+    code: str | None = None,
+    headers: Sequence[tuple[bytes, bytes]] = (),
+    **members: Any,
+) -> None:
+    """Send a problem+json response from pure ASGI code (outside FastAPI's exception handlers)."""
+    body = json.dumps(problem_body(status, detail, code=code, **members)).encode()
+    start_headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": [*start_headers, *headers]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def camel(name: str) -> str:
     head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def _param_name(loc: Sequence[Any]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or "body"
+    """The dotted name of an invalid input as sent on the wire (``members.0.birthDate``).
+
+    Body and query names are the aliases the client sent; path and header parameters
+    are named by the route, so path parameters are camelCased here.
+    """
+    if not loc:
+        return "body"
+    where, *parts = loc
+    names = [str(p) for p in parts]
+    if where == "path" and names:
+        names[0] = camel(names[0])
+    return ".".join(names) or str(where)
 
 
-async def _app_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, AppError)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    members = {_camel(k): v for k, v in exc.extra.items()}
-    if isinstance(exc, InvalidInput):
-        members["invalidParams"] = [
-            {"name": p.name, "code": p.code, "reason": p.reason} for p in exc.params
-        ]
-    return problem_response(request, exc.status, exc.detail, code=exc.code, headers=headers, **members)
+def _validation_params(errors: Sequence[Any]) -> list[dict[str, str]]:
+    params = []
+    for err in errors:
+        kind = str(err.get("type", "invalid"))
+        loc = tuple(err.get("loc", ()))
+        if kind == "json_invalid":
+            params.append({"name": "body", "code": "invalid_json", "reason": "The body is not valid JSON."})
+        elif kind == "extra_forbidden":
+            params.append(
+                {"name": _param_name(loc), "code": "unknown_property", "reason": "Unknown property."}
+            )
+        else:
+            reason = str(err.get("msg", "Invalid."))
+            params.append({"name": _param_name(loc), "code": kind, "reason": reason})
+    return params
+
+
+def _unparsed_body(errors: Sequence[Any]) -> bool:
+    """True when the body was not parsed as JSON because its content type is not JSON."""
+    return any(
+        tuple(err.get("loc", ())) == ("body",) and isinstance(err.get("input"), bytes | bytearray)
+        for err in errors
+    )
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    params = []
-    for err in exc.errors():
-        kind = str(err.get("type", "invalid"))
-        code = "unknown_property" if kind == "extra_forbidden" else kind
-        reason = "Unknown property." if kind == "extra_forbidden" else str(err.get("msg", "Invalid."))
-        params.append({"name": _param_name(err.get("loc", ())), "code": code, "reason": reason})
+    errors = exc.errors()
+    if _unparsed_body(errors):
+        return problem_response(request, 415, "Send the request body as application/json.")
     return problem_response(
         request,
         400,
         "The request has invalid parameters.",
         code="invalid_input",
-        invalidParams=params,
+        invalidParams=_validation_params(errors),
     )
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
+    status = exc.status_code
+    if isinstance(exc.__cause__, BodyTooLarge):  # defensive: the cap hit inside a body parser
+        status = 413
+        exc = exc.__cause__
+    detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(status, "Error")
     headers = dict(exc.headers or {})
-    if exc.status_code == 401:
+    if status == 401:
         headers.setdefault("WWW-Authenticate", "Bearer")
-    return problem_response(request, exc.status_code, detail, headers=headers or None)
+    return problem_response(request, status, detail, headers=headers or None)
+
+
+async def _app_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    members = {camel(k): v for k, v in exc.extra.items()}
+    if isinstance(exc, InvalidInput):
+        members["invalidParams"] = [{"name": p.name, "code": p.code, "reason": p.reason} for p in exc.params]
+    if exc.status in (403, 404):
+        await _audit_denied(request)
+    return problem_response(request, exc.status, exc.detail, code=exc.code, headers=headers, **members)
+
+
+def resource_of(route_path: str, path_params: dict[str, Any]) -> tuple[str, str | None]:
+    """The resource type and id a route addresses, for audit rows.
+
+    ``/api/v1/plans/{plan_id}/goals/{goal_id}`` → ``("plan", <plan_id>)``: the collection
+    before the first path parameter (singular) and that parameter's value.
+    """
+    segments = [s for s in route_path.removeprefix(API_PREFIX).split("/") if s]
+    collection, resource_id = (segments[0] if segments else "unknown"), None
+    for i, segment in enumerate(segments):
+        if segment.startswith("{"):
+            name = segment.strip("{}").split(":")[0]
+            resource_id = str(path_params.get(name)) if name in path_params else None
+            collection = segments[i - 1] if i > 0 else collection
+            break
+    return _singular(collection).replace("-", "_"), resource_id
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+async def _audit_denied(request: Request) -> None:
+    """Record a denied attempt of an authenticated caller; never fails the response."""
+    principal = getattr(request.state, "principal", None)
+    route = request.scope.get("route")
+    if principal is None or route is None:
+        return
+    # Imported here: the audit service imports app.auth, which imports this module.
+    from app.services.audit import METHOD_ACTIONS, Action, record_denied
+
+    resource_type, resource_id = resource_of(getattr(route, "path", ""), request.path_params)
+    action = METHOD_ACTIONS.get(request.method, Action.READ)
+    try:
+        await record_denied(request.app.state.sessionmaker, principal, action, resource_type, resource_id)
+    except Exception as exc:  # the caller still gets the 403/404; the failure is logged
+        logger.error("denied attempt not audited", extra={"errorType": type(exc).__name__})
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

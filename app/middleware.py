@@ -1,13 +1,13 @@
-"""Pure-ASGI middleware: request id, API-Version header, body cap, metrics and access log.
+"""Pure-ASGI middleware: request id, API-Version header, body cap, last-resort 500, metrics, access log.
 
 Written as plain ASGI (not BaseHTTPMiddleware) so it adds little to every request and
 does not buffer streaming bodies.
 """
 
-import json
 import logging
 import re
 import time
+import traceback
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -16,8 +16,10 @@ from prometheus_client import Counter, Histogram
 
 from app import API_VERSION
 from app.context import request_id_var
+from app.errors import BodyTooLarge, send_problem
 
 logger = logging.getLogger("perspectief.access")
+error_logger = logging.getLogger("perspectief.error")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -25,9 +27,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-REQUESTS = Counter(
-    "perspectief_http_requests_total", "HTTP requests", ["method", "route", "status"]
-)
+REQUESTS = Counter("perspectief_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
     "perspectief_http_request_duration_seconds",
     "HTTP request latency",
@@ -38,6 +38,8 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,80}$")
 
 
 API_PREFIX = "/api/v1"
+
+__all__ = ["BodyTooLarge", "RequestContextMiddleware", "route_template"]
 
 
 def route_template(scope: Scope) -> str:
@@ -53,24 +55,23 @@ def route_template(scope: Scope) -> str:
     return path
 
 
-class BodyTooLarge(Exception):
-    """Raised while reading a body that exceeds the configured cap."""
-
-
-def _problem(status: int, title: str, detail: str, request_id: str) -> bytes:
-    return json.dumps(
-        {
-            "type": f"urn:nl:perspectief:problem:{status}",
-            "title": title,
-            "status": status,
-            "detail": detail,
-            "instance": f"urn:uuid:{request_id}",
-        }
-    ).encode()
+def _where(exc: BaseException) -> str:
+    """``module:function:line`` of the innermost frame: enough to find the bug, no values."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return "unknown"
+    frame = frames[-1]
+    return f"{frame.filename.rsplit('/', 1)[-1]}:{frame.name}:{frame.lineno}"
 
 
 class RequestContextMiddleware:
-    """Sets the request id, caps the body, adds ``API-Version`` and records metrics."""
+    """Sets the request id, caps the body, adds ``API-Version`` and records metrics.
+
+    It is also the last resort for unexpected exceptions: it answers a 500 problem and
+    logs only the exception's class and location, because the message (and the stack
+    trace's rendering of it) may carry personal data. The exception is not re-raised, so
+    neither Starlette nor the server logs it again.
+    """
 
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
@@ -85,7 +86,7 @@ class RequestContextMiddleware:
         request_id = incoming if _REQUEST_ID.match(incoming) else str(uuid.uuid4())
         token = request_id_var.set(request_id)
         started = time.perf_counter()
-        status_holder = {"status": 500}
+        state = {"status": 500, "started": False}
         extra_headers = [
             (b"api-version", API_VERSION.encode()),
             (b"x-request-id", request_id.encode()),
@@ -93,7 +94,8 @@ class RequestContextMiddleware:
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
-                status_holder["status"] = message["status"]
+                state["status"] = message["status"]
+                state["started"] = True
                 message["headers"] = list(message.get("headers", [])) + extra_headers
             await send(message)
 
@@ -105,10 +107,26 @@ class RequestContextMiddleware:
             if declared > self.max_body_bytes:
                 raise BodyTooLarge
             await self.app(scope, self._capped(receive), send_wrapper)
-        except BodyTooLarge:
-            await self._reject_too_large(send_wrapper, request_id)
+        except BodyTooLarge as exc:
+            if not state["started"]:
+                await send_problem(send_wrapper, 413, str(exc.detail))
+        except Exception as exc:
+            error_logger.error(
+                "unhandled error",
+                extra={
+                    "requestId": request_id,
+                    "errorType": type(exc).__name__,
+                    "where": _where(exc),
+                    "method": scope.get("method", "GET"),
+                    "route": route_template(scope),
+                },
+            )
+            if not state["started"]:
+                await send_problem(
+                    send_wrapper, 500, "An unexpected error occurred. Quote the request id when reporting it."
+                )
         finally:
-            self._observe(scope, status_holder["status"], started, request_id)
+            self._observe(scope, state["status"], started, request_id)
             request_id_var.reset(token)
 
     def _capped(self, receive: Receive) -> Receive:
@@ -124,20 +142,6 @@ class RequestContextMiddleware:
             return message
 
         return wrapped
-
-    async def _reject_too_large(self, send: Send, request_id: str) -> None:
-        body = _problem(413, "Content Too Large", "The request body exceeds the limit.", request_id)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/problem+json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
 
     @staticmethod
     def _observe(scope: Scope, status: int, started: float, request_id: str) -> None:
