@@ -42,6 +42,8 @@ EVENT_TYPES = frozenset(
     }
 )
 _ALLOWED_DATA_VALUES = (str, int, bool, type(None))
+# CloudEvents' ``sequence`` is a string that must order lexicographically: zero-padded (bigint fits).
+SEQUENCE_DIGITS = 20
 
 
 def source() -> str:
@@ -92,6 +94,13 @@ def to_cloudevent(row: OutboxEvent) -> dict[str, Any]:
         "time": row.time.isoformat(),
         "datacontenttype": "application/json",
         "dataref": row.dataref,
-        "sequence": str(row.sequence),
+        "sequence": format_sequence(row.sequence),
         "data": row.data,
     }
+
+
+def format_sequence(sequence: int | None) -> str:
+    """The sequence as a fixed-width string, so that string order is numeric order."""
+    if sequence is None:
+        raise ValueError("an outbox row has a sequence only once it is flushed")
+    return f"{sequence:0{SEQUENCE_DIGITS}d}"
