@@ -12,6 +12,7 @@ from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.embedded_pg import resolve_database_url
 from app.errors import install_error_handlers
+from app.idempotency import IdempotencyMiddleware
 from app.logging_setup import configure_logging
 from app.middleware import RequestContextMiddleware
 from app.openapi import install_openapi
@@ -58,6 +59,9 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     install_openapi(app)
+    # The last added middleware is the outermost: the request context (request id, body cap,
+    # API-Version, last-resort 500) wraps the idempotency layer, which wraps the routes.
+    app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
     return app
 
