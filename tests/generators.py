@@ -78,12 +78,20 @@ class Builder:
         self.session.add(family)
         await self.session.flush()
         parent = FamilyMember(
-            family_id=family.id, municipality_code=self.municipality, role="parent",
-            given_name=names[0], family_name=names[1], birth_date=date(1985, 3, 4),
+            family_id=family.id,
+            municipality_code=self.municipality,
+            role="parent",
+            given_name=names[0],
+            family_name=names[1],
+            birth_date=date(1985, 3, 4),
         )
         child = FamilyMember(
-            family_id=family.id, municipality_code=self.municipality, role="child",
-            given_name=names[2], family_name=names[1], birth_date=child_birth or date(2014, 6, 1),
+            family_id=family.id,
+            municipality_code=self.municipality,
+            role="child",
+            given_name=names[2],
+            family_name=names[1],
+            birth_date=child_birth or date(2014, 6, 1),
             bsn=bsn,
         )
         plan = Plan(family_id=family.id, municipality_code=self.municipality, status="active", created_by="t")
@@ -110,8 +118,11 @@ class Builder:
     ) -> Engagement:
         provider = provider or self.ref.providers[0]
         psp = PlanSupportProfile(
-            plan_id=rows.plan.id, member_id=rows.child.id, profile_code=profile,
-            intensity_code=intensity, problem_description="beschrijving",
+            plan_id=rows.plan.id,
+            member_id=rows.child.id,
+            profile_code=profile,
+            intensity_code=intensity,
+            problem_description="beschrijving",
         )
         self.session.add(psp)
         await self.session.flush()
@@ -147,15 +158,22 @@ class Builder:
 
     async def goals(self, rows: FamilyRows, engagement: Engagement, scores: list[int | None]) -> None:
         goals = [
-            Goal(plan_id=rows.plan.id, municipality_code=self.municipality, domain_code="finances",
-                 description="doel", created_by="t")
+            Goal(
+                plan_id=rows.plan.id,
+                municipality_code=self.municipality,
+                domain_code="finances",
+                description="doel",
+                created_by="t",
+            )
             for _ in scores
         ]
         self.session.add_all(goals)
         await self.session.flush()
         self.session.add_all(
-            [EngagementGoal(engagement_id=engagement.id, goal_id=g.id, final_gas_score=s)
-             for g, s in zip(goals, scores, strict=True)]
+            [
+                EngagementGoal(engagement_id=engagement.id, goal_id=g.id, final_gas_score=s)
+                for g, s in zip(goals, scores, strict=True)
+            ]
         )
         await self.session.flush()
 

@@ -34,8 +34,9 @@ async def test_milestone_start_and_completion_with_result_share(session, ref):
         ("completion", 126_000, "2026-05"),
         ("result", 12_600, "2026-05"),
     ]
-    kinds = await session.scalars(select(OutboxEvent.data["kind"].astext).where(
-        OutboxEvent.type == "nl.perspectief.payment.scheduled"))
+    kinds = await session.scalars(
+        select(OutboxEvent.data["kind"].astext).where(OutboxEvent.type == "nl.perspectief.payment.scheduled")
+    )
     assert sorted(kinds) == ["completion", "result", "start"]
 
 
@@ -48,8 +49,15 @@ async def test_dropout_pays_no_completion_unless_contract_says_so(session, ref):
     contract = await session.get(Contract, ref.contracts[ref.providers[1]])
     contract.completion_on_dropout = True
     rows2 = await b.family()
-    e2 = await b.engagement(rows2, provider=ref.providers[1], tariff_cents=100_000, status="closed",
-                            end=date(2026, 3, 1), end_reason="33", result_share_percent=20)
+    e2 = await b.engagement(
+        rows2,
+        provider=ref.providers[1],
+        tariff_cents=100_000,
+        status="closed",
+        end=date(2026, 3, 1),
+        end_reason="33",
+        result_share_percent=20,
+    )
     await b.goals(rows2, e2, [2])
     await payments.schedule_on_close(session, e2)
     # completion paid by contract, but no result share on a dropout
@@ -60,8 +68,15 @@ async def test_premature_by_agreement_is_pro_rata(session, ref):
     b = Builder(session, ref)
     rows = await b.family()
     # I2: 6 months max; 1 Jan → 2 Apr 2026 = 91 days of 182.625 → share 0.4983
-    e = await b.engagement(rows, intensity="I2", tariff_cents=100_000, start=date(2026, 1, 1),
-                           status="closed", end=date(2026, 4, 2), end_reason="34")
+    e = await b.engagement(
+        rows,
+        intensity="I2",
+        tariff_cents=100_000,
+        start=date(2026, 1, 1),
+        status="closed",
+        end=date(2026, 4, 2),
+        end_reason="34",
+    )
     await payments.schedule_on_close(session, e)
     assert await _lines(session, e.id) == [("start", 70_000, "2026-01"), ("completion", 14_948, "2026-04")]
 

@@ -1,5 +1,175 @@
-"""HTTP routes: payments."""
+"""HTTP routes: the payment ledger and payment batches (municipality officers)."""
 
-from fastapi import APIRouter
+import uuid
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+
+from app.auth import MunicipalityOfficer
+from app.db import SessionDep
+from app.models.base import Page
+from app.pagination import PageParams
+from app.schemas.payments import (
+    ApproveBody,
+    BatchCreate,
+    BatchPublic,
+    BatchSummaryPublic,
+    CorrectionBody,
+    LineStatus,
+    PaymentLinePublic,
+    Period,
+    SchedulingRunBody,
+    SchedulingRunPublic,
+)
+from app.services import payment_batches, payment_ledger
+from app.services.payment_ledger import LineFilter
 
 router = APIRouter(tags=["payments"])
+
+CSV = "text/csv"
+_BATCH_RESPONSES = {200: {"content": {CSV: {}}}, 201: {"content": {CSV: {}}}}
+
+
+@router.get(
+    "/payments",
+    response_model=Page[PaymentLinePublic],
+    status_code=200,
+    summary="Ledger lines of the caller's municipality, oldest first",
+)
+async def list_payments(
+    session: SessionDep,
+    principal: MunicipalityOfficer,
+    page: PageParams,
+    provider_id: Annotated[uuid.UUID | None, Query(alias="providerId")] = None,
+    status: LineStatus | None = None,
+    period: Period | None = None,
+    engagement_id: Annotated[uuid.UUID | None, Query(alias="engagementId")] = None,
+) -> Page[PaymentLinePublic]:
+    filters = LineFilter(provider_id=provider_id, status=status, period=period, engagement_id=engagement_id)
+    lines, cursor = await payment_ledger.list_lines(session, principal, filters, page)
+    return Page[PaymentLinePublic](
+        items=[PaymentLinePublic.model_validate(line) for line in lines], next_cursor=cursor
+    )
+
+
+@router.get(
+    "/payments/{line_id}", response_model=PaymentLinePublic, status_code=200, summary="One ledger line"
+)
+async def get_payment(
+    line_id: uuid.UUID, session: SessionDep, principal: MunicipalityOfficer
+) -> PaymentLinePublic:
+    return PaymentLinePublic.model_validate(await payment_ledger.get_line(session, principal, line_id))
+
+
+@router.post(
+    "/payments/approve",
+    response_model=list[PaymentLinePublic],
+    status_code=200,
+    summary="Approve scheduled lines for payment",
+)
+async def approve_payments(
+    body: ApproveBody, session: SessionDep, principal: MunicipalityOfficer
+) -> list[PaymentLinePublic]:
+    lines = await payment_ledger.approve(session, principal, body.ids)
+    return [PaymentLinePublic.model_validate(line) for line in lines]
+
+
+@router.post(
+    "/payments/{line_id}/corrections",
+    response_model=PaymentLinePublic,
+    status_code=201,
+    summary="Correct a line with a new (negative or positive) line",
+)
+async def correct_payment(
+    line_id: uuid.UUID,
+    body: CorrectionBody,
+    session: SessionDep,
+    principal: MunicipalityOfficer,
+    response: Response,
+) -> PaymentLinePublic:
+    line = await payment_ledger.correct(session, principal, line_id, body.amount_cents, body.reason)
+    response.headers["Location"] = f"/api/v1/payments/{line.id}"
+    return PaymentLinePublic.model_validate(line)
+
+
+@router.post(
+    "/payments/scheduling-runs",
+    response_model=SchedulingRunPublic,
+    status_code=200,
+    summary="Schedule a period's monthly and lumpsum lines (idempotent)",
+)
+async def run_scheduling(
+    body: SchedulingRunBody, session: SessionDep, principal: MunicipalityOfficer
+) -> SchedulingRunPublic:
+    result = await payment_ledger.scheduling_run(session, principal, body.period)
+    return SchedulingRunPublic.model_validate(asdict(result))
+
+
+def _batch_response(view: payment_batches.BatchView, status: int, accept: str | None) -> Response:
+    headers = {"Location": f"/api/v1/payment-batches/{view.id}"}
+    if accept and CSV in accept:
+        headers["Content-Disposition"] = f'attachment; filename="payment-batch-{view.period}-{view.id}.csv"'
+        return Response(payment_batches.to_csv(view), status_code=status, media_type=CSV, headers=headers)
+    body = BatchPublic.model_validate(asdict(view)).model_dump_json(by_alias=True)
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+@router.post(
+    "/payment-batches",
+    response_model=BatchPublic,
+    status_code=201,
+    responses=_BATCH_RESPONSES,
+    summary="Export a period's approved lines as a batch (JSON or CSV via Accept; idempotent)",
+)
+async def export_batch(
+    body: BatchCreate,
+    session: SessionDep,
+    principal: MunicipalityOfficer,
+    accept: Annotated[str | None, Header()] = None,
+) -> Response:
+    view, created = await payment_batches.export(session, principal, body.period, body.provider_ids)
+    return _batch_response(view, 201 if created else 200, accept)
+
+
+@router.get(
+    "/payment-batches",
+    response_model=Page[BatchSummaryPublic],
+    status_code=200,
+    summary="Payment batches of the caller's municipality, newest first",
+)
+async def list_batches(
+    session: SessionDep, principal: MunicipalityOfficer, page: PageParams
+) -> Page[BatchSummaryPublic]:
+    batches, cursor = await payment_batches.list_batches(session, principal, page)
+    return Page[BatchSummaryPublic](
+        items=[BatchSummaryPublic.model_validate(b) for b in batches], next_cursor=cursor
+    )
+
+
+@router.get(
+    "/payment-batches/{batch_id}",
+    response_model=BatchPublic,
+    status_code=200,
+    responses=_BATCH_RESPONSES,
+    summary="One payment batch with its lines (JSON or CSV via Accept)",
+)
+async def get_batch(
+    batch_id: uuid.UUID,
+    session: SessionDep,
+    principal: MunicipalityOfficer,
+    accept: Annotated[str | None, Header()] = None,
+) -> Response:
+    return _batch_response(await payment_batches.get_batch(session, principal, batch_id), 200, accept)
+
+
+@router.post(
+    "/payment-batches/{batch_id}/paid",
+    response_model=BatchPublic,
+    status_code=200,
+    summary="Record that a batch was paid (its lines become paid)",
+)
+async def mark_batch_paid(
+    batch_id: uuid.UUID, session: SessionDep, principal: MunicipalityOfficer
+) -> Response:
+    return _batch_response(await payment_batches.mark_paid(session, principal, batch_id), 200, None)

@@ -126,6 +126,11 @@ def add_months(day: date, months: int) -> date:
     return date(total // 12, total % 12 + 1, 1)
 
 
+def month_end(day: date) -> date:
+    """The last day of ``day``'s month."""
+    return date.fromordinal(add_months(day, 1).toordinal() - 1)
+
+
 def months_between(first: date, last: date) -> int:
     """Number of calendar months from ``first``'s month to ``last``'s month, inclusive."""
     return (last.year - first.year) * 12 + last.month - first.month + 1

@@ -4,7 +4,7 @@ Called by the engagement service inside the same transaction as the state change
 engagement's own changes (status, dates, end reason, final GAS scores on ``engagement_goals``)
 have been added to the session; this module flushes them first.
 
-The ledger is append-only. Every line for an engagement is added through :func:`_append`, which
+The ledger is append-only. Every line for an engagement is added through :func:`append_line`, which
 runs with the engagement row locked (``SELECT … FOR UPDATE``), so concurrent requests append one
 after the other and the sum per engagement stays within ``0 … ceiling`` (see
 :mod:`app.services.ledger_rules` for the amounts). Scheduling is idempotent: each kind of line
@@ -45,14 +45,10 @@ class _Ledger:
         return sum(line.amount_cents for line in self.lines)
 
     def has(self, kind: str, period: str | None = None) -> bool:
-        return any(
-            line.kind == kind and (period is None or line.period == period) for line in self.lines
-        )
+        return any(line.kind == kind and (period is None or line.period == period) for line in self.lines)
 
     def net_of(self, line: PaymentLine) -> int:
-        return line.amount_cents + sum(
-            c.amount_cents for c in self.lines if c.corrects_line_id == line.id
-        )
+        return line.amount_cents + sum(c.amount_cents for c in self.lines if c.corrects_line_id == line.id)
 
 
 def terms_of(engagement: Engagement) -> rules.Terms | None:
@@ -75,7 +71,7 @@ async def lock_ledger(session: AsyncSession, engagement_id: uuid.UUID) -> _Ledge
     return _Ledger(list(rows))
 
 
-def _append(
+def append_line(
     session: AsyncSession,
     engagement: Engagement,
     ledger: _Ledger,
@@ -151,7 +147,7 @@ async def schedule_on_start(session: AsyncSession, engagement: Engagement) -> No
         return
     ledger = await lock_ledger(session, engagement.id)
     if terms.payment_model == "milestone" and not ledger.has("start"):
-        _append(session, engagement, ledger, "start", rules.start_part(terms), engagement.start_date)
+        append_line(session, engagement, ledger, "start", rules.start_part(terms), engagement.start_date)
     elif terms.payment_model == "monthly":
         _schedule_months(session, engagement, ledger, max(engagement.start_date, utcnow().date()))
     await session.flush()
@@ -178,7 +174,7 @@ async def _close_milestone(
 ) -> None:
     assert engagement.start_date is not None
     if not ledger.has("start"):  # a start that was never scheduled is paid now
-        _append(session, engagement, ledger, "start", rules.start_part(terms), engagement.start_date)
+        append_line(session, engagement, ledger, "start", rules.start_part(terms), engagement.start_date)
     if ledger.has("completion"):
         return
     dropout_paid = await session.scalar(
@@ -198,7 +194,7 @@ async def _close_milestone(
         end=end,
         max_months=max_months or 0,
     )
-    completion = _append(session, engagement, ledger, "completion", due, end)
+    completion = append_line(session, engagement, ledger, "completion", due, end)
     if completion is None or not terms.result_share_percent or ledger.has("result"):
         return
     scores = list(
@@ -210,7 +206,7 @@ async def _close_milestone(
     )
     if rules.outcome_met(engagement.end_reason, [s for s in scores if s is not None]):
         share = rules.result_share(terms, completion.amount_cents)
-        _append(session, engagement, ledger, "result", share, end)
+        append_line(session, engagement, ledger, "result", share, end)
 
 
 def _schedule_months(session: AsyncSession, engagement: Engagement, ledger: _Ledger, through: date) -> None:
@@ -224,7 +220,8 @@ def _schedule_months(session: AsyncSession, engagement: Engagement, ledger: _Led
         first = rules.add_months(start, index)
         if ledger.has("monthly", rules.period_of(first)):
             continue
-        _append(session, engagement, ledger, "monthly", rules.monthly_part(terms, index), max(first, start))
+        amount = rules.monthly_part(terms, index)
+        append_line(session, engagement, ledger, "monthly", amount, max(first, start))
 
 
 def _reverse_months_after(session: AsyncSession, engagement: Engagement, ledger: _Ledger, end: date) -> None:
@@ -233,9 +230,16 @@ def _reverse_months_after(session: AsyncSession, engagement: Engagement, ledger:
     for line in [ln for ln in ledger.lines if ln.kind == "monthly" and ln.period > last_period]:
         net = ledger.net_of(line)
         if net > 0:
-            _append(
-                session, engagement, ledger, "correction", -net, end,
-                corrects=line.id, note="month after the end date", strict=True,
+            append_line(
+                session,
+                engagement,
+                ledger,
+                "correction",
+                -net,
+                end,
+                corrects=line.id,
+                note="month after the end date",
+                strict=True,
             )
 
 
