@@ -22,6 +22,7 @@ EVENT_TYPES = frozenset(
         "plan.agreed",
         "plan.revised",
         "plan.closed",
+        "plan.withdrawn",
         "referral.created",
         "engagement.requested",
         "engagement.accepted",
