@@ -1,0 +1,113 @@
+"""The bare baseline: plain FastAPI + an asyncpg pool, no auth, no ORM, no middleware.
+
+It runs the SQL our endpoints need (the same reads, and for a plan the same audit insert in
+the same transaction), so the benchmark's ratio is the cost of everything else: token
+verification, scoping helpers, the ORM, response models, middleware, metrics and logs.
+
+Run by ``bench.run`` as ``uvicorn bench.baseline:app`` with ``BENCH_DATABASE_DSN`` (and
+optionally ``BENCH_DATABASE_HOST`` for a socket directory) in the environment.
+"""
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import asyncpg
+from fastapi import FastAPI, HTTPException
+from fastapi.responses import JSONResponse, Response
+
+POOL_SIZE = int(os.environ.get("BENCH_POOL_SIZE", "20"))
+
+LIFE_DOMAINS_SQL = 'SELECT code, name, "group" FROM life_domains ORDER BY position, code'
+PLAN_SQL = """
+SELECT p.id, p.family_id, p.status, p.version, p.agreed_version, p.family_vision, p.summary,
+       p.created_at, p.updated_at, p.agreed_at
+FROM plans p JOIN families f ON f.id = p.family_id
+WHERE p.id = $1 AND p.municipality_code = $2 AND f.team_id = $3
+"""
+ASSESSMENTS_SQL = """
+SELECT domain_code, score, relevant, situation, family_wish, final_score
+FROM plan_assessments WHERE plan_id = $1 ORDER BY domain_code
+"""
+GOALS_SQL = """
+SELECT id, domain_code, member_id, description, desired_result, target_date, status
+FROM goals WHERE plan_id = $1 ORDER BY created_at, id
+"""
+PROFILES_SQL = """
+SELECT id, member_id, profile_code, intensity_code, problem_description, referral_id
+FROM plan_support_profiles WHERE plan_id = $1 ORDER BY created_at, id
+"""
+SIGNATURES_SQL = """
+SELECT version, signer_kind, member_id, team_id, signed_at
+FROM plan_signatures WHERE plan_id = $1 ORDER BY signed_at
+"""
+ENGAGEMENTS_SQL = "SELECT status, count(*) AS n FROM engagements WHERE plan_id = $1 GROUP BY status"
+AUDIT_SQL = """
+INSERT INTO audit_events (id, occurred_at, subject, role, organisation, municipality_code, action,
+                          resource_type, resource_id, family_id, outcome, request_id)
+VALUES ($1, now(), 'bench', 'district_professional', $2, $3, 'read', 'plan', $4, $5, 'success', $6)
+"""
+
+# The caller our app would take from the token; the baseline has no auth, so it is fixed.
+MUNICIPALITY = os.environ.get("BENCH_MUNICIPALITY", "GM0363")
+TEAM = uuid.UUID(os.environ.get("BENCH_TEAM", "00000000-0000-0000-0000-000000000000"))
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    kwargs: dict[str, Any] = {}
+    if os.environ.get("BENCH_DATABASE_HOST"):
+        kwargs["host"] = os.environ["BENCH_DATABASE_HOST"]
+    app.state.pool = await asyncpg.create_pool(
+        os.environ["BENCH_DATABASE_DSN"], min_size=2, max_size=POOL_SIZE, **kwargs
+    )
+    yield
+    await app.state.pool.close()
+
+
+app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+
+
+@app.get("/health")
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@app.get("/life-domains")
+async def life_domains() -> Response:
+    async with app.state.pool.acquire() as conn:
+        rows = await conn.fetch(LIFE_DOMAINS_SQL)
+    return JSONResponse([dict(r) for r in rows])
+
+
+@app.get("/plans/{plan_id}")
+async def plan(plan_id: uuid.UUID) -> Response:
+    async with app.state.pool.acquire() as conn, conn.transaction():
+        row = await conn.fetchrow(PLAN_SQL, plan_id, MUNICIPALITY, TEAM)
+        if row is None:
+            raise HTTPException(404)
+        body: dict[str, Any] = {k: _json(v) for k, v in row.items()}
+        body["assessments"] = await _rows(conn, ASSESSMENTS_SQL, plan_id)
+        body["goals"] = await _rows(conn, GOALS_SQL, plan_id)
+        body["supportProfiles"] = await _rows(conn, PROFILES_SQL, plan_id)
+        body["signatures"] = await _rows(conn, SIGNATURES_SQL, plan_id)
+        body["engagements"] = {r["status"]: r["n"] for r in await conn.fetch(ENGAGEMENTS_SQL, plan_id)}
+        await conn.execute(
+            AUDIT_SQL, uuid.uuid4(), f"team:{TEAM}", MUNICIPALITY, str(plan_id), row["family_id"],
+            str(uuid.uuid4()),
+        )  # fmt: skip
+    return JSONResponse(body, headers={"ETag": f'"{row["version"]}"'})
+
+
+async def _rows(conn: asyncpg.Connection, sql: str, plan_id: uuid.UUID) -> list[dict[str, Any]]:
+    return [{k: _json(v) for k, v in r.items()} for r in await conn.fetch(sql, plan_id)]
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
