@@ -1,5 +1,65 @@
-"""HTTP routes: catalogue."""
+"""HTTP routes: the support-profile catalogue (profiles × intensities).
 
-from fastapi import APIRouter
+Purchasing officers add profiles; every authenticated role reads the catalogue.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from app.auth import CurrentPrincipal, PurchasingOfficer
+from app.db import SessionDep
+from app.models.base import Page
+from app.pagination import PageParams
+from app.schemas.reference_catalogue import Segment, SupportProfileCreate, SupportProfilePublic
+from app.services import support_profiles
+from app.services.reference_common import resource_url
+from app.services.support_profiles import IntensitySpec
 
 router = APIRouter(tags=["catalogue"])
+
+
+@router.post(
+    "/support-profiles",
+    response_model=SupportProfilePublic,
+    status_code=201,
+    summary="Add a support profile with its intensities",
+)
+async def create_support_profile(
+    body: SupportProfileCreate, session: SessionDep, principal: PurchasingOfficer, response: Response
+) -> SupportProfilePublic:
+    profile = await support_profiles.create_profile(
+        session,
+        principal,
+        body.code,
+        body.name,
+        body.segment.value,
+        body.description,
+        [IntensitySpec(i.code, i.name, i.max_months) for i in body.intensities],
+    )
+    response.headers["Location"] = resource_url("support-profiles", profile.code)
+    return SupportProfilePublic.model_validate(profile)
+
+
+@router.get(
+    "/support-profiles", response_model=Page[SupportProfilePublic], summary="List the support profiles"
+)
+async def list_support_profiles(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    page: PageParams,
+    segment: Annotated[Segment | None, Query()] = None,
+) -> Page[SupportProfilePublic]:
+    items, cursor = await support_profiles.list_profiles(
+        session, principal, page, segment=segment.value if segment else None
+    )
+    return Page[SupportProfilePublic](
+        items=[SupportProfilePublic.model_validate(p) for p in items], next_cursor=cursor
+    )
+
+
+@router.get("/support-profiles/{code}", response_model=SupportProfilePublic, summary="Get a support profile")
+async def get_support_profile(
+    code: str, session: SessionDep, principal: CurrentPrincipal
+) -> SupportProfilePublic:
+    return SupportProfilePublic.model_validate(await support_profiles.get_profile(session, principal, code))

@@ -1,0 +1,47 @@
+"""Request and response bodies of the support-profile catalogue."""
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field
+
+from app.models.base import ApiModel, PublicModel
+
+ProfileCode = Annotated[str, Field(pattern=r"^P\d{2}$", examples=["P06"])]
+IntensityCode = Annotated[str, Field(pattern=r"^I[1-4]$", examples=["I2"])]
+
+
+class Segment(StrEnum):
+    A = "A"  # local team, free access
+    B = "B"  # specialist, referral, regional tariff
+    C = "C"  # multi-problem, provider-specific tariff
+
+
+class IntensityCreate(ApiModel):
+    code: IntensityCode
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    max_months: Annotated[
+        int, Field(ge=1, le=120, description="The longest a trajectory at this intensity runs.")
+    ]
+
+
+class SupportProfileCreate(ApiModel):
+    code: ProfileCode
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    segment: Segment
+    description: Annotated[str | None, Field(max_length=4000)] = None
+    intensities: Annotated[list[IntensityCreate], Field(min_length=1, max_length=4)]
+
+
+class IntensityPublic(PublicModel):
+    code: str
+    name: str
+    max_months: int
+
+
+class SupportProfilePublic(PublicModel):
+    code: str
+    name: str
+    segment: Segment
+    description: str | None
+    intensities: list[IntensityPublic]
