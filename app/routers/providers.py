@@ -1,5 +1,116 @@
-"""HTTP routes: providers."""
+"""HTTP routes: the provider register and the providers' contracts.
 
-from fastapi import APIRouter
+Purchasing officers register providers; every authenticated role reads the register.
+Contracts are for purchasing officers only, confined to their region: another region's
+contracts are 404, naming another region is 403 ``other_region``.
+"""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from app.auth import CurrentPrincipal, PurchasingOfficer
+from app.db import SessionDep
+from app.models.base import Page
+from app.pagination import PageParams
+from app.schemas.reference_geography import MunicipalityCode
+from app.schemas.reference_providers import (
+    AgbCode,
+    ContractCreate,
+    ContractPublic,
+    ProviderCreate,
+    ProviderPublic,
+)
+from app.services import contracts, providers
+from app.services.contracts import ContractSpec
+from app.services.reference_common import resource_url
 
 router = APIRouter(tags=["providers"])
+
+
+@router.post("/providers", response_model=ProviderPublic, status_code=201, summary="Register a provider")
+async def create_provider(
+    body: ProviderCreate, session: SessionDep, principal: PurchasingOfficer, response: Response
+) -> ProviderPublic:
+    provider = await providers.create_provider(
+        session, principal, body.agb_code, body.name, body.municipalities
+    )
+    response.headers["Location"] = resource_url("providers", provider.id)
+    return ProviderPublic.model_validate(provider)
+
+
+@router.get("/providers", response_model=Page[ProviderPublic], summary="List providers")
+async def list_providers(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    page: PageParams,
+    municipality: Annotated[MunicipalityCode | None, Query(description="Only providers serving it.")] = None,
+    agb_code: Annotated[AgbCode | None, Query(alias="agbCode")] = None,
+) -> Page[ProviderPublic]:
+    items, cursor = await providers.list_providers(
+        session, principal, page, municipality=municipality, agb_code=agb_code
+    )
+    return Page[ProviderPublic](items=[ProviderPublic.model_validate(p) for p in items], next_cursor=cursor)
+
+
+@router.get("/providers/{provider_id}", response_model=ProviderPublic, summary="Get a provider")
+async def get_provider(
+    provider_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal
+) -> ProviderPublic:
+    return ProviderPublic.model_validate(await providers.get_provider(session, principal, provider_id))
+
+
+@router.post(
+    "/providers/{provider_id}/contracts",
+    response_model=ContractPublic,
+    status_code=201,
+    summary="Contract a provider in your region",
+    description="Every product must be in the catalogue; all problems are listed at once.",
+)
+async def create_contract(
+    provider_id: uuid.UUID,
+    body: ContractCreate,
+    session: SessionDep,
+    principal: PurchasingOfficer,
+    response: Response,
+) -> ContractPublic:
+    spec = ContractSpec(
+        valid_from=body.valid_from,
+        valid_to=body.valid_to,
+        payment_model=body.payment_model.value,
+        start_share_percent=body.start_share_percent,
+        result_share_percent=body.result_share_percent,
+        completion_on_dropout=body.completion_on_dropout,
+        capacity=body.capacity,
+        lumpsum_period_cents=body.lumpsum_period_cents,
+        products=[(p.profile_code, p.intensity_code) for p in body.products],
+    )
+    contract = await contracts.create_contract(session, principal, provider_id, body.region_id, spec)
+    response.headers["Location"] = resource_url("providers", provider_id, "contracts", contract.id)
+    return ContractPublic.model_validate(contract)
+
+
+@router.get(
+    "/providers/{provider_id}/contracts",
+    response_model=Page[ContractPublic],
+    summary="List a provider's contracts in your region",
+)
+async def list_contracts(
+    provider_id: uuid.UUID, session: SessionDep, principal: PurchasingOfficer, page: PageParams
+) -> Page[ContractPublic]:
+    items, cursor = await contracts.list_contracts(session, principal, provider_id, page)
+    return Page[ContractPublic](items=[ContractPublic.model_validate(c) for c in items], next_cursor=cursor)
+
+
+@router.get(
+    "/providers/{provider_id}/contracts/{contract_id}",
+    response_model=ContractPublic,
+    summary="Get a contract of your region",
+)
+async def get_contract(
+    provider_id: uuid.UUID, contract_id: uuid.UUID, session: SessionDep, principal: PurchasingOfficer
+) -> ContractPublic:
+    return ContractPublic.model_validate(
+        await contracts.get_contract(session, principal, provider_id, contract_id)
+    )

@@ -1,0 +1,114 @@
+"""Request and response bodies of providers, their contracts, and tariffs."""
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field
+
+from app.models.base import ApiModel, PublicModel
+from app.schemas.reference_catalogue import IntensityCode, ProfileCode
+from app.schemas.reference_geography import MunicipalityCode
+
+AgbCode = Annotated[str, Field(pattern=r"^\d{8}$", examples=["12345678"], description="AGB code: 8 digits.")]
+Percent = Annotated[int, Field(ge=0, le=100)]
+
+
+class PaymentModel(StrEnum):
+    MILESTONE = "milestone"
+    MONTHLY = "monthly"
+    LUMPSUM = "lumpsum"
+
+
+class ProviderCreate(ApiModel):
+    agb_code: AgbCode
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    municipalities: Annotated[
+        list[MunicipalityCode], Field(max_length=400, description="The municipalities the provider serves.")
+    ] = []
+
+
+class ProviderPublic(PublicModel):
+    id: uuid.UUID
+    agb_code: str
+    name: str
+    municipalities: list[str]
+    created_at: datetime
+
+
+class Product(ApiModel):
+    """A priced product: a support profile at an intensity."""
+
+    profile_code: ProfileCode
+    intensity_code: IntensityCode
+
+
+class ProductPublic(PublicModel):
+    profile_code: str
+    intensity_code: str
+
+
+class ContractCreate(ApiModel):
+    region_id: Annotated[
+        uuid.UUID | None,
+        Field(description="Your region (the token's `region`); taken from the token when left out."),
+    ] = None
+    valid_from: date
+    valid_to: date | None = None
+    payment_model: PaymentModel
+    start_share_percent: Annotated[Percent, Field(description="Share of the tariff paid at the start.")] = 70
+    result_share_percent: Annotated[
+        Percent | None,
+        Field(description="Share of the completion part paid only when outcome criteria are met."),
+    ] = None
+    completion_on_dropout: Annotated[
+        bool, Field(description="Whether the completion part is paid after a dropout (end reason 32/33).")
+    ] = False
+    capacity: Annotated[int | None, Field(ge=0, description="Trajectories the provider can run at once.")] = (
+        None
+    )
+    lumpsum_period_cents: Annotated[
+        int | None, Field(gt=0, description="Fixed amount per period; required for (and only for) `lumpsum`.")
+    ] = None
+    products: Annotated[list[Product], Field(min_length=1, max_length=500)]
+
+
+class ContractPublic(PublicModel):
+    id: uuid.UUID
+    provider_id: uuid.UUID
+    region_id: uuid.UUID
+    valid_from: date
+    valid_to: date | None
+    payment_model: PaymentModel
+    start_share_percent: int
+    result_share_percent: int | None
+    completion_on_dropout: bool
+    capacity: int | None
+    lumpsum_period_cents: int | None
+    products: list[ProductPublic]
+    created_at: datetime
+
+
+class TariffCreate(ApiModel):
+    profile_code: ProfileCode
+    intensity_code: IntensityCode
+    provider_id: Annotated[
+        uuid.UUID | None,
+        Field(description="Required for segment C (provider tariff), forbidden for A and B."),
+    ] = None
+    valid_from: date
+    valid_to: date | None = None
+    amount_cents: Annotated[int, Field(gt=0, le=100_000_000_00)]
+
+
+class TariffPublic(PublicModel):
+    id: uuid.UUID
+    region_id: uuid.UUID
+    profile_code: str
+    intensity_code: str
+    provider_id: uuid.UUID | None
+    valid_from: date
+    valid_to: date | None
+    amount_cents: int
+    created_at: datetime
