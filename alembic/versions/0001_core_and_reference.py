@@ -131,6 +131,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("payment_model IN ('milestone','monthly','lumpsum')", name=op.f('ck_contracts_payment_model')),
     sa.CheckConstraint('start_share_percent BETWEEN 0 AND 100', name=op.f('ck_contracts_start_share')),
+    sa.CheckConstraint('valid_to IS NULL OR valid_to >= valid_from', name=op.f('ck_contracts_period')),
     sa.ForeignKeyConstraint(['provider_id'], ['providers.id'], name=op.f('fk_contracts_provider_id_providers')),
     sa.ForeignKeyConstraint(['region_id'], ['regions.id'], name=op.f('fk_contracts_region_id_regions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contracts'))
@@ -153,6 +154,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['profile_code'], ['support_profiles.code'], name=op.f('fk_profile_intensities_profile_code_support_profiles'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('profile_code', 'code', name=op.f('pk_profile_intensities'))
     )
+    # btree_gist: equality on uuid/text inside the GiST exclusion constraint of tariffs.
+    op.execute('CREATE EXTENSION IF NOT EXISTS btree_gist')
     op.create_table('tariffs',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('region_id', sa.Uuid(), nullable=False),
@@ -163,6 +166,17 @@ def upgrade() -> None:
     sa.Column('valid_to', sa.Date(), nullable=True),
     sa.Column('amount_cents', sa.BigInteger(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('amount_cents > 0', name=op.f('ck_tariffs_amount_positive')),
+    sa.CheckConstraint('valid_to IS NULL OR valid_to >= valid_from', name=op.f('ck_tariffs_period')),
+    postgresql.ExcludeConstraint(
+        ('region_id', '='),
+        ('profile_code', '='),
+        ('intensity_code', '='),
+        (sa.text("coalesce(provider_id, '00000000-0000-0000-0000-000000000000'::uuid)"), '='),
+        (sa.text("daterange(valid_from, valid_to, '[]')"), '&&'),
+        using='gist',
+        name='ex_tariffs_no_overlap',
+    ),
     sa.ForeignKeyConstraint(['profile_code'], ['support_profiles.code'], name=op.f('fk_tariffs_profile_code_support_profiles')),
     sa.ForeignKeyConstraint(['provider_id'], ['providers.id'], name=op.f('fk_tariffs_provider_id_providers')),
     sa.ForeignKeyConstraint(['region_id'], ['regions.id'], name=op.f('fk_tariffs_region_id_regions')),

@@ -3,10 +3,14 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import ARRAY, CheckConstraint, String
+from sqlalchemy import ARRAY, DDL, CheckConstraint, String, event, text
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.base import cents, day, id_field, timestamp
+
+# Stands for "no provider" (a regional tariff) in the tariff exclusion constraint.
+NO_PROVIDER = "00000000-0000-0000-0000-000000000000"
 
 
 class Provider(SQLModel, table=True):
@@ -26,6 +30,7 @@ class Contract(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("payment_model IN ('milestone','monthly','lumpsum')", name="payment_model"),
         CheckConstraint("start_share_percent BETWEEN 0 AND 100", name="start_share"),
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="period"),
     )
 
     id: uuid.UUID = id_field()
@@ -51,9 +56,27 @@ class ContractProduct(SQLModel, table=True):
 
 
 class Tariff(SQLModel, table=True):
-    """Price of a profile × intensity: regional (segment B) or per provider (segment C)."""
+    """Price of a profile × intensity: regional (segment B) or per provider (segment C).
+
+    Validity periods (``valid_to`` inclusive, open-ended when null) of the same region,
+    product and provider never overlap: an exclusion constraint (btree_gist) enforces it,
+    also between concurrent transactions.
+    """
 
     __tablename__ = "tariffs"
+    __table_args__ = (
+        CheckConstraint("amount_cents > 0", name="amount_positive"),
+        CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="period"),
+        ExcludeConstraint(
+            ("region_id", "="),
+            ("profile_code", "="),
+            ("intensity_code", "="),
+            (text(f"coalesce(provider_id, '{NO_PROVIDER}'::uuid)"), "="),
+            (text("daterange(valid_from, valid_to, '[]')"), "&&"),
+            using="gist",
+            name="ex_tariffs_no_overlap",
+        ),
+    )
 
     id: uuid.UUID = id_field()
     region_id: uuid.UUID = Field(foreign_key="regions.id", index=True)
@@ -64,3 +87,7 @@ class Tariff(SQLModel, table=True):
     valid_to: date | None = day(nullable=True)
     amount_cents: int = cents()
     created_at: datetime = timestamp()
+
+
+# The exclusion constraint on tariffs needs btree_gist (equality on uuid and text in a GiST index).
+event.listen(Tariff.__table__, "before_create", DDL("CREATE EXTENSION IF NOT EXISTS btree_gist"))
