@@ -1,5 +1,113 @@
-"""HTTP routes: families."""
+"""HTTP routes: families, their members, and the family's own audit trail."""
 
-from fastapi import APIRouter
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from app.auth import Principal, Professional, Role, require_roles
+from app.db import SessionDep
+from app.models.base import Page
+from app.pagination import PageParams
+from app.schemas.families import (
+    FamilyAuditEventPublic,
+    FamilyCreate,
+    FamilyPublic,
+    MemberCreate,
+    MemberPublic,
+    MemberUpdate,
+)
+from app.services import families as service
+from app.services.family_audit import list_family_audit
 
 router = APIRouter(tags=["families"])
+
+FamilyOrTeam = Annotated[Principal, require_roles(Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL)]
+
+
+def _public(view: service.FamilyView) -> FamilyPublic:
+    return FamilyPublic.model_validate(
+        {**view.family.model_dump(), "members": [MemberPublic.model_validate(m) for m in view.members]}
+    )
+
+
+@router.post(
+    "/families",
+    response_model=FamilyPublic,
+    status_code=201,
+    summary="Register a family with its members (for the caller's team)",
+)
+async def create_family(
+    body: FamilyCreate, session: SessionDep, principal: Professional, response: Response
+) -> FamilyPublic:
+    view = await service.create_family(session, principal, body)
+    response.headers["Location"] = f"/api/v1/families/{view.family.id}"
+    return _public(view)
+
+
+@router.get(
+    "/families",
+    response_model=Page[FamilyPublic],
+    status_code=200,
+    summary="The caller's families, newest first; `q` searches member names",
+)
+async def list_families(
+    session: SessionDep,
+    principal: FamilyOrTeam,
+    page: PageParams,
+    q: Annotated[str | None, Query(min_length=2, max_length=100, description="Part of a name.")] = None,
+) -> Page[FamilyPublic]:
+    views, cursor = await service.list_families(session, principal, q, page)
+    return Page[FamilyPublic](items=[_public(v) for v in views], next_cursor=cursor)
+
+
+@router.get("/families/{family_id}", response_model=FamilyPublic, status_code=200, summary="Get a family")
+async def get_family(family_id: uuid.UUID, session: SessionDep, principal: FamilyOrTeam) -> FamilyPublic:
+    return _public(await service.get_family(session, principal, family_id))
+
+
+@router.post(
+    "/families/{family_id}/members",
+    response_model=MemberPublic,
+    status_code=201,
+    summary="Add a member to a family",
+)
+async def add_member(
+    family_id: uuid.UUID, body: MemberCreate, session: SessionDep, principal: Professional, response: Response
+) -> MemberPublic:
+    member = await service.add_member(session, principal, family_id, body)
+    response.headers["Location"] = f"/api/v1/families/{family_id}"
+    return MemberPublic.model_validate(member)
+
+
+@router.patch(
+    "/families/{family_id}/members/{member_id}",
+    response_model=MemberPublic,
+    status_code=200,
+    summary="Change a member's details",
+)
+async def update_member(
+    family_id: uuid.UUID,
+    member_id: uuid.UUID,
+    body: MemberUpdate,
+    session: SessionDep,
+    principal: Professional,
+) -> MemberPublic:
+    return MemberPublic.model_validate(
+        await service.update_member(session, principal, family_id, member_id, body)
+    )
+
+
+@router.get(
+    "/families/{family_id}/audit-events",
+    response_model=Page[FamilyAuditEventPublic],
+    status_code=200,
+    summary="Who accessed the family's data: the family's own audit trail, newest first",
+)
+async def family_audit_events(
+    family_id: uuid.UUID, session: SessionDep, principal: FamilyOrTeam, page: PageParams
+) -> Page[FamilyAuditEventPublic]:
+    events, cursor = await list_family_audit(session, principal, family_id, page)
+    return Page[FamilyAuditEventPublic](
+        items=[FamilyAuditEventPublic.model_validate(e) for e in events], next_cursor=cursor
+    )

@@ -1,0 +1,97 @@
+"""Request and response bodies of families, members, consents and the family's audit trail."""
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from app.models.base import ApiModel, PublicModel
+
+MemberRole = Literal["child", "parent", "carer", "other"]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+# format and 11-proef are checked by the service, together with every other rule
+BsnInput = Annotated[str, Field(min_length=1, max_length=20, examples=["111222333"])]
+
+
+class MemberCreate(ApiModel):
+    role: MemberRole
+    given_name: Name
+    family_name: Name
+    birth_date: date
+    bsn: BsnInput | None = None
+    extended_care: bool = Field(
+        default=False, description="A child aged 18–22 still in youth care (verlengde jeugdhulp)."
+    )
+
+
+class MemberUpdate(ApiModel):
+    """Only the properties sent are changed; ``bsn: null`` removes the BSN."""
+
+    role: MemberRole | None = None
+    given_name: Name | None = None
+    family_name: Name | None = None
+    birth_date: date | None = None
+    bsn: BsnInput | None = None
+    extended_care: bool | None = None
+
+
+class FamilyCreate(ApiModel):
+    district_code: str = Field(min_length=1, max_length=8, examples=["WK036301"])
+    team_id: uuid.UUID | None = Field(default=None, description="Defaults to the caller's team.")
+    members: list[MemberCreate] = Field(min_length=1, max_length=30)
+
+
+class MemberPublic(PublicModel):
+    id: uuid.UUID
+    role: str
+    given_name: str
+    family_name: str
+    birth_date: date
+    bsn: str | None
+    extended_care: bool
+    active: bool
+
+
+class FamilyPublic(PublicModel):
+    id: uuid.UUID
+    municipality_code: str
+    district_code: str
+    team_id: uuid.UUID
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    members: list[MemberPublic]
+
+
+class ConsentCreate(ApiModel):
+    scope: Literal["share_plan_with_provider"]
+    provider_id: uuid.UUID
+    granted_by_member_id: uuid.UUID
+    valid_to: date | None = None
+
+
+class ConsentPublic(PublicModel):
+    id: uuid.UUID
+    family_id: uuid.UUID
+    scope: str
+    provider_id: uuid.UUID
+    granted_by_member_id: uuid.UUID
+    valid_to: date | None
+    granted_at: datetime
+    withdrawn_at: datetime | None
+    active: bool
+
+
+class FamilyAuditEventPublic(PublicModel):
+    """One access to the family's data: who, acting for which organisation, did what, when."""
+
+    id: uuid.UUID
+    occurred_at: datetime
+    subject: str
+    role: str
+    organisation: str
+    action: str
+    resource_type: str
+    resource_id: str | None
+    outcome: str
