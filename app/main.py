@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings = settings
     app.state.engine = create_engine(url, settings)
