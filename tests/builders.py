@@ -135,10 +135,20 @@ async def build_case(
     s.add_all(profiles)
     s.add_all(
         [
-            PlanSignature(plan_id=plan.id, version=3, signer_kind="family", member_id=parent.id,
-                          subject="test-family_member"),
-            PlanSignature(plan_id=plan.id, version=3, signer_kind="professional", team_id=team,
-                          subject="test-district_professional"),
+            PlanSignature(
+                plan_id=plan.id,
+                version=3,
+                signer_kind="family",
+                member_id=parent.id,
+                subject="test-family_member",
+            ),
+            PlanSignature(
+                plan_id=plan.id,
+                version=3,
+                signer_kind="professional",
+                team_id=team,
+                subject="test-district_professional",
+            ),
         ]
     )
     if plan_status != "draft":

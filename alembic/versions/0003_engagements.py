@@ -18,6 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.execute(sa.schema.CreateSequence(sa.Sequence("engagement_assignment_number_seq")))
     op.create_table('engagements',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('municipality_code', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
@@ -238,3 +239,4 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_engagements_family_id'), table_name='engagements')
     op.drop_index(op.f('ix_engagements_district_code'), table_name='engagements')
     op.drop_table('engagements')
+    op.execute(sa.schema.DropSequence(sa.Sequence("engagement_assignment_number_seq")))

@@ -4,10 +4,13 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Sequence
 from sqlmodel import Field, SQLModel
 
 from app.models.base import cents, day, id_field, jsonb, municipality_field, text, timestamp
+
+# iJw ToewijzingNummer: issued at acceptance, 8 digits, unique across the service.
+ASSIGNMENT_NUMBER_SEQUENCE = Sequence("engagement_assignment_number_seq", metadata=SQLModel.metadata)
 
 
 class Engagement(SQLModel, table=True):

@@ -1,5 +1,110 @@
-"""HTTP routes: handoffs."""
+"""HTTP routes: handoffs to other life domains."""
 
-from fastapi import APIRouter
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from app.auth import CurrentPrincipal
+from app.db import SessionDep
+from app.models.base import Page
+from app.pagination import PageParams
+from app.schemas.handoffs import HandoffCreate, HandoffDecline, HandoffPublic, HandoffResolve, HandoffStatus
+from app.services import handoffs
 
 router = APIRouter(tags=["handoffs"])
+
+
+@router.post("/handoffs", summary="Raise a handoff", response_model=HandoffPublic, status_code=201)
+async def raise_handoff(
+    body: HandoffCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
+) -> HandoffPublic:
+    handoff = await handoffs.raise_handoff(session, principal, body)
+    response.headers["Location"] = f"/api/v1/handoffs/{handoff['id']}"
+    return HandoffPublic.model_validate(handoff)
+
+
+@router.get(
+    "/handoffs",
+    summary="The handoffs the caller may see, earliest due first",
+    response_model=Page[HandoffPublic],
+    status_code=200,
+)
+async def list_handoffs(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    page: PageParams,
+    status: HandoffStatus | None = None,
+    overdue: bool | None = None,
+    plan_id: Annotated[uuid.UUID | None, Query(alias="planId")] = None,
+    engagement_id: Annotated[uuid.UUID | None, Query(alias="engagementId")] = None,
+) -> Page[HandoffPublic]:
+    items, cursor = await handoffs.list_handoffs(
+        session,
+        principal,
+        page,
+        status=status.value if status else None,
+        overdue=overdue,
+        plan_id=plan_id,
+        engagement_id=engagement_id,
+    )
+    return Page[HandoffPublic](items=[HandoffPublic.model_validate(i) for i in items], next_cursor=cursor)
+
+
+@router.get("/handoffs/{handoff_id}", summary="One handoff", response_model=HandoffPublic, status_code=200)
+async def get_handoff(
+    handoff_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal
+) -> HandoffPublic:
+    return HandoffPublic.model_validate(await handoffs.get_handoff(session, principal, handoff_id))
+
+
+@router.post(
+    "/handoffs/{handoff_id}/acknowledge",
+    summary="Acknowledge a handoff (the family's team)",
+    response_model=HandoffPublic,
+    status_code=200,
+)
+async def acknowledge(
+    handoff_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal
+) -> HandoffPublic:
+    return HandoffPublic.model_validate(
+        await handoffs.transition(session, principal, handoff_id, "acknowledge")
+    )
+
+
+@router.post(
+    "/handoffs/{handoff_id}/start",
+    summary="Start working on an acknowledged handoff",
+    response_model=HandoffPublic,
+    status_code=200,
+)
+async def start(handoff_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> HandoffPublic:
+    return HandoffPublic.model_validate(await handoffs.transition(session, principal, handoff_id, "start"))
+
+
+@router.post(
+    "/handoffs/{handoff_id}/resolve",
+    summary="Resolve a handoff in progress, saying how",
+    response_model=HandoffPublic,
+    status_code=200,
+)
+async def resolve(
+    handoff_id: uuid.UUID, body: HandoffResolve, session: SessionDep, principal: CurrentPrincipal
+) -> HandoffPublic:
+    return HandoffPublic.model_validate(
+        await handoffs.transition(session, principal, handoff_id, "resolve", body.resolution)
+    )
+
+
+@router.post(
+    "/handoffs/{handoff_id}/decline",
+    summary="Decline a handoff, with the reason",
+    response_model=HandoffPublic,
+    status_code=200,
+)
+async def decline(
+    handoff_id: uuid.UUID, body: HandoffDecline, session: SessionDep, principal: CurrentPrincipal
+) -> HandoffPublic:
+    return HandoffPublic.model_validate(
+        await handoffs.transition(session, principal, handoff_id, "decline", body.reason)
+    )

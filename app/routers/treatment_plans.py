@@ -1,5 +1,73 @@
-"""HTTP routes: treatment-plans."""
+"""HTTP routes: treatment plans (versioned with ETag / If-Match)."""
 
-from fastapi import APIRouter
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from app.auth import CurrentPrincipal
+from app.db import SessionDep
+from app.schemas.treatment_plans import TreatmentPlanPublic, TreatmentPlanPut
+from app.services import treatment_plans
+from app.versioning import if_match, set_etag
 
 router = APIRouter(tags=["treatment-plans"])
+
+ExpectedVersion = Annotated[int | None, Depends(if_match)]
+
+
+@router.put(
+    "/engagements/{engagement_id}/treatment-plan",
+    summary="Write the treatment plan (201 the first time; afterwards If-Match is required)",
+    response_model=TreatmentPlanPublic,
+    status_code=200,
+    responses={201: {"model": TreatmentPlanPublic, "description": "Created (version 1)"}},
+)
+async def put_treatment_plan(
+    engagement_id: uuid.UUID,
+    body: TreatmentPlanPut,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    response: Response,
+    expected: ExpectedVersion,
+) -> TreatmentPlanPublic:
+    plan, created = await treatment_plans.put_treatment_plan(
+        session, principal, engagement_id, body, expected
+    )
+    if created:
+        response.status_code = 201
+        response.headers["Location"] = f"/api/v1/engagements/{engagement_id}/treatment-plan"
+    set_etag(response, plan["version"])
+    return TreatmentPlanPublic.model_validate(plan)
+
+
+@router.get(
+    "/engagements/{engagement_id}/treatment-plan",
+    summary="The treatment plan (a subcontractor sees only the activities)",
+    response_model=TreatmentPlanPublic,
+    status_code=200,
+)
+async def get_treatment_plan(
+    engagement_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal, response: Response
+) -> TreatmentPlanPublic:
+    plan = await treatment_plans.get_treatment_plan(session, principal, engagement_id)
+    set_etag(response, plan["version"])
+    return TreatmentPlanPublic.model_validate(plan)
+
+
+@router.post(
+    "/engagements/{engagement_id}/treatment-plan/submit",
+    summary="Submit the treatment plan (409 goals_not_covered while a goal has no activity)",
+    response_model=TreatmentPlanPublic,
+    status_code=200,
+)
+async def submit_treatment_plan(
+    engagement_id: uuid.UUID,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    response: Response,
+    expected: ExpectedVersion,
+) -> TreatmentPlanPublic:
+    plan = await treatment_plans.submit_treatment_plan(session, principal, engagement_id, expected)
+    set_etag(response, plan["version"])
+    return TreatmentPlanPublic.model_validate(plan)

@@ -1,0 +1,122 @@
+"""Signals on engagements: requests left unanswered, and the 18-/18+ transition.
+
+* A request not answered within 10 working days (Monday–Friday) of its request date is flagged.
+* A running engagement (accepted or started) whose child turns 18 within 6 months is flagged,
+  so that continuation of care after 18 (Wmo, Zvw, extended youth care) is arranged in time.
+
+The rules are pure functions; :func:`transition_flags_for_plans` exposes the transition flag
+for the plan view (one query for any number of plans).
+"""
+
+import calendar
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models.engagements import Engagement
+from app.models.families import FamilyMember
+
+ANSWER_WORKING_DAYS = 10
+TRANSITION_MONTHS = 6
+ADULT_AGE = 18
+RUNNING = ("accepted", "started")
+LOCAL_TIMEZONE = ZoneInfo("Europe/Amsterdam")
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date ``days`` working days (Mon–Fri) after ``start``."""
+    current, left = start, days
+    while left > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            left -= 1
+    return current
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days (Mon–Fri) in ``(start, end]``; 0 when ``end <= start``."""
+    if end <= start:
+        return 0
+    full_weeks, rest = divmod((end - start).days, 7)
+    count = full_weeks * 5
+    for offset in range(1, rest + 1):
+        if (start + timedelta(days=full_weeks * 7 + offset)).weekday() < 5:
+            count += 1
+    return count
+
+
+def answer_due_date(requested_on: date) -> date:
+    """The day on which an unanswered request becomes flagged."""
+    return add_working_days(requested_on, ANSWER_WORKING_DAYS)
+
+
+def request_unanswered(status: str, requested_on: date, today: date) -> bool:
+    return status == "requested" and working_days_between(requested_on, today) >= ANSWER_WORKING_DAYS
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def adult_date(birth_date: date) -> date:
+    """The 18th birthday; someone born on 29 February comes of age on 1 March."""
+    try:
+        return birth_date.replace(year=birth_date.year + ADULT_AGE)
+    except ValueError:
+        return date(birth_date.year + ADULT_AGE, 3, 1)
+
+
+def transition_due(status: str, birth_date: date, today: date) -> bool:
+    """True for a running engagement whose child turns 18 within the next 6 months."""
+    if status not in RUNNING:
+        return False
+    turns_adult = adult_date(birth_date)
+    return today <= turns_adult <= add_months(today, TRANSITION_MONTHS)
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar date of a timestamp in the Netherlands (Europe/Amsterdam)."""
+    return moment.astimezone(LOCAL_TIMEZONE).date()
+
+
+@dataclass(frozen=True)
+class TransitionFlag:
+    plan_id: uuid.UUID
+    engagement_id: uuid.UUID
+    member_id: uuid.UUID
+    adult_date: date
+
+
+async def transition_flags_for_plans(
+    session: AsyncSession, plan_ids: list[uuid.UUID], *, today: date
+) -> list[TransitionFlag]:
+    """The 18-/18+ flags of the running engagements of ``plan_ids`` (for the plan view).
+
+    The caller has already decided that the plans are visible; no personal data is returned
+    beyond the date of coming of age.
+    """
+    if not plan_ids:
+        return []
+    rows = await session.execute(
+        select(
+            Engagement.plan_id,
+            Engagement.id,
+            Engagement.member_id,
+            Engagement.status,
+            FamilyMember.birth_date,
+        )
+        .join(FamilyMember, FamilyMember.id == Engagement.member_id)
+        .where(Engagement.plan_id.in_(plan_ids), Engagement.status.in_(RUNNING))
+        .order_by(Engagement.requested_at, Engagement.id)
+    )
+    return [
+        TransitionFlag(plan_id, engagement_id, member_id, adult_date(birth))
+        for plan_id, engagement_id, member_id, status, birth in rows
+        if transition_due(status, birth, today)
+    ]
