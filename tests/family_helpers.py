@@ -60,7 +60,9 @@ def member_of(auth: Auth, family: dict[str, Any], role: str = "parent") -> dict[
     return auth("family_member", family=family["id"], member=member["id"], sub=f"member-{member['id']}")
 
 
-def family_body(ref: Reference, *, child_bsn: str | None = None, parent_bsn: str | None = None) -> dict[str, Any]:
+def family_body(
+    ref: Reference, *, child_bsn: str | None = None, parent_bsn: str | None = None
+) -> dict[str, Any]:
     return {
         "districtCode": ref.districts["GM0363"][0],
         "members": [
@@ -82,7 +84,9 @@ def family_body(ref: Reference, *, child_bsn: str | None = None, parent_bsn: str
     }
 
 
-async def create_family(client: httpx.AsyncClient, headers: dict[str, str], body: dict[str, Any]) -> dict[str, Any]:
+async def create_family(
+    client: httpx.AsyncClient, headers: dict[str, str], body: dict[str, Any]
+) -> dict[str, Any]:
     response = await client.post("/families", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return response.json()
@@ -95,7 +99,11 @@ async def create_plan(client: httpx.AsyncClient, headers: dict[str, str], family
 
 
 async def assess_all(
-    client: httpx.AsyncClient, headers: dict[str, str], plan_id: str, version: int, domains: list[str] = DOMAINS
+    client: httpx.AsyncClient,
+    headers: dict[str, str],
+    plan_id: str,
+    version: int,
+    domains: list[str] = DOMAINS,
 ) -> int:
     """Assess ``domains`` (score 3, 'justice' not relevant); returns the new version."""
     for code in domains:
@@ -113,15 +121,23 @@ async def add_goal(
 ) -> tuple[dict[str, Any], int]:
     response = await client.post(
         f"/plans/{plan_id}/goals",
-        json={"domainCode": domain, "description": "Rustiger ochtenden voor school.", "desiredResult": "Op tijd"},
+        json={
+            "domainCode": domain,
+            "description": "Rustiger ochtenden voor school.",
+            "desiredResult": "Op tijd",
+        },
         headers={**headers, "If-Match": f'"{version}"'},
     )
     assert response.status_code == 201, response.text
     return response.json(), int(response.headers["ETag"].strip('"'))
 
 
-async def sign(client: httpx.AsyncClient, headers: dict[str, str], plan_id: str, version: int) -> httpx.Response:
-    return await client.post(f"/plans/{plan_id}/signatures", json={}, headers={**headers, "If-Match": f'"{version}"'})
+async def sign(
+    client: httpx.AsyncClient, headers: dict[str, str], plan_id: str, version: int
+) -> httpx.Response:
+    return await client.post(
+        f"/plans/{plan_id}/signatures", json={}, headers={**headers, "If-Match": f'"{version}"'}
+    )
 
 
 async def agreed_plan(

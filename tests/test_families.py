@@ -34,18 +34,46 @@ async def test_create_family_with_members(client, auth, ref, session) -> None:
         "teamId": str(ref.teams["GM0363"]),
         "districtCode": ref.districts["GM0363"][0],
     }
-    rows = (await session.execute(select(AuditEvent.action, AuditEvent.resource_type, AuditEvent.family_id))).all()
+    rows = (
+        await session.execute(select(AuditEvent.action, AuditEvent.resource_type, AuditEvent.family_id))
+    ).all()
     assert [(a, r, str(f)) for a, r, f in rows] == [("create", "family", family["id"])]
 
 
-async def test_every_invalid_field_is_reported_at_once_and_nothing_is_written(client, auth, ref, session) -> None:
+async def test_every_invalid_field_is_reported_at_once_and_nothing_is_written(
+    client, auth, ref, session
+) -> None:
     body = {
         "districtCode": "WK999999",
         "members": [
-            {"role": "parent", "givenName": "A", "familyName": "B", "birthDate": "2999-01-01", "bsn": "123456789"},
-            {"role": "child", "givenName": "C", "familyName": "B", "birthDate": years_ago(19), "bsn": "12345"},
-            {"role": "child", "givenName": "D", "familyName": "B", "birthDate": years_ago(25), "extendedCare": True},
-            {"role": "parent", "givenName": "E", "familyName": "B", "birthDate": years_ago(40), "extendedCare": True},
+            {
+                "role": "parent",
+                "givenName": "A",
+                "familyName": "B",
+                "birthDate": "2999-01-01",
+                "bsn": "123456789",
+            },
+            {
+                "role": "child",
+                "givenName": "C",
+                "familyName": "B",
+                "birthDate": years_ago(19),
+                "bsn": "12345",
+            },
+            {
+                "role": "child",
+                "givenName": "D",
+                "familyName": "B",
+                "birthDate": years_ago(25),
+                "extendedCare": True,
+            },
+            {
+                "role": "parent",
+                "givenName": "E",
+                "familyName": "B",
+                "birthDate": years_ago(40),
+                "extendedCare": True,
+            },
         ],
     }
     response = await client.post("/families", json=body, headers=pro(auth, ref))
@@ -95,7 +123,9 @@ async def test_same_bsn_twice_in_one_request_is_400(client, auth, ref) -> None:
     body = family_body(ref, child_bsn=bsn(2), parent_bsn=bsn(2))
     response = await client.post("/families", json=body, headers=pro(auth, ref))
     assert response.status_code == 400
-    assert [(p["name"], p["code"]) for p in response.json()["invalidParams"]] == [("members.1.bsn", "duplicate_bsn")]
+    assert [(p["name"], p["code"]) for p in response.json()["invalidParams"]] == [
+        ("members.1.bsn", "duplicate_bsn")
+    ]
 
 
 async def test_bsn_of_an_active_family_is_409_with_link(client, auth, ref, session) -> None:
@@ -182,7 +212,9 @@ async def test_pages_follow_the_cursor(client, auth, ref) -> None:
     )
     assert [f["id"] for f in second.json()["items"]] == [ids[0]]
     assert second.json()["nextCursor"] is None
-    assert (await client.get("/families", params={"cursor": "bm90LWpzb24"}, headers=pro(auth, ref))).status_code == 400
+    assert (
+        await client.get("/families", params={"cursor": "bm90LWpzb24"}, headers=pro(auth, ref))
+    ).status_code == 400
 
 
 async def test_add_and_edit_members(client, auth, ref, session) -> None:
@@ -190,12 +222,20 @@ async def test_add_and_edit_members(client, auth, ref, session) -> None:
     base = f"/families/{family['id']}/members"
     added = await client.post(
         base,
-        json={"role": "child", "givenName": "Noor", "familyName": "de Vries", "birthDate": years_ago(4), "bsn": bsn(7)},
+        json={
+            "role": "child",
+            "givenName": "Noor",
+            "familyName": "de Vries",
+            "birthDate": years_ago(4),
+            "bsn": bsn(7),
+        },
         headers=pro(auth, ref),
     )
     assert added.status_code == 201, added.text
     noor = added.json()
-    patched = await client.patch(f"{base}/{noor['id']}", json={"givenName": "Noortje"}, headers=pro(auth, ref))
+    patched = await client.patch(
+        f"{base}/{noor['id']}", json={"givenName": "Noortje"}, headers=pro(auth, ref)
+    )
     assert patched.status_code == 200
     assert patched.json()["givenName"] == "Noortje"
     assert patched.json()["bsn"] == bsn(7)
@@ -216,7 +256,9 @@ async def test_add_and_edit_members(client, auth, ref, session) -> None:
     assert (stored.given_name, stored.bsn) == ("Noortje", None)
     # members of families outside the scope: 404; family members may not edit members
     other_team = pro(auth, ref, team=ref.second_team)
-    assert (await client.patch(f"{base}/{noor['id']}", json={"givenName": "X"}, headers=other_team)).status_code == 404
+    assert (
+        await client.patch(f"{base}/{noor['id']}", json={"givenName": "X"}, headers=other_team)
+    ).status_code == 404
     assert (await client.post(base, json={}, headers=member_of(auth, family))).status_code in (400, 403)
     assert (
         await client.patch(f"{base}/{noor['id']}", json={"givenName": "X"}, headers=member_of(auth, family))

@@ -1,0 +1,194 @@
+"""Request and response bodies of the perspective plan and its parts."""
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from app.models.base import ApiModel, PublicModel
+
+Text = Annotated[str, Field(min_length=1, max_length=20_000)]
+Score = Annotated[int, Field(ge=1, le=5, description="ZRM self-reliance: 1 acute … 5 fully self-reliant.")]
+GoalStatus = Literal["open", "achieved", "partly_achieved", "not_achieved", "dropped"]
+
+
+class PlanCreate(ApiModel):
+    family_vision: Text | None = None
+    summary: Text | None = None
+
+
+class PlanUpdate(ApiModel):
+    """The family's texts; only the properties sent change (``null`` empties one)."""
+
+    family_vision: Text | None = None
+    summary: Text | None = None
+
+
+class AssessmentPut(ApiModel):
+    score: Score | None = None
+    relevant: bool = True
+    situation: Text | None = None
+    family_wish: Text | None = None
+
+
+class GoalCreate(ApiModel):
+    domain_code: str = Field(min_length=1, max_length=40)
+    member_id: uuid.UUID | None = None
+    description: Text = Field(description="The goal in the family's own words.")
+    desired_result: Text | None = None
+    target_date: date | None = None
+
+
+class GoalUpdate(ApiModel):
+    domain_code: str | None = Field(default=None, min_length=1, max_length=40)
+    member_id: uuid.UUID | None = None
+    description: Text | None = None
+    desired_result: Text | None = None
+    target_date: date | None = None
+    status: GoalStatus | None = None
+
+
+class SupportProfileCreate(ApiModel):
+    member_id: uuid.UUID = Field(description="The child the profile is for (the tariff is per child).")
+    profile_code: str = Field(min_length=1, max_length=3, examples=["P06"])
+    intensity_code: str = Field(min_length=1, max_length=2, examples=["I2"])
+    problem_description: Text
+    referral_id: uuid.UUID | None = None
+
+
+class SignatureCreate(ApiModel):
+    """A family member signs for itself (``memberId`` may name only the caller); a professional for its
+    team (no body needed)."""
+
+    member_id: uuid.UUID | None = None
+
+
+class FinalScore(ApiModel):
+    domain_code: str = Field(min_length=1, max_length=40)
+    final_score: Score
+
+
+class GoalOutcome(ApiModel):
+    goal_id: uuid.UUID
+    status: GoalStatus
+
+
+class EvaluationCreate(ApiModel):
+    scores: list[FinalScore] = Field(
+        min_length=1, max_length=40, description="A final score for every domain assessed with a score."
+    )
+    goals: list[GoalOutcome] = Field(default_factory=list, max_length=500)
+
+
+class AssessmentPublic(PublicModel):
+    domain_code: str
+    score: int | None
+    relevant: bool
+    situation: str | None
+    family_wish: str | None
+    final_score: int | None
+    updated_at: datetime
+
+
+class GoalPublic(PublicModel):
+    id: uuid.UUID
+    domain_code: str
+    member_id: uuid.UUID | None
+    description: str
+    desired_result: str | None
+    target_date: date | None
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class SupportProfilePublic(PublicModel):
+    id: uuid.UUID
+    member_id: uuid.UUID
+    profile_code: str
+    intensity_code: str
+    problem_description: str
+    referral_id: uuid.UUID | None
+    created_at: datetime
+
+
+class SignaturePublic(PublicModel):
+    id: uuid.UUID
+    version: int
+    signer_kind: str
+    member_id: uuid.UUID | None
+    team_id: uuid.UUID | None
+    signed_at: datetime
+
+
+class SignatureResult(SignaturePublic):
+    """The signature and the plan's state after it (``agreed`` when both kinds are on this version)."""
+
+    plan_status: str
+    plan_version: int
+    agreed_version: int | None
+
+
+class EngagementSummary(PublicModel):
+    id: uuid.UUID
+    member_id: uuid.UUID
+    provider_id: uuid.UUID
+    profile_code: str
+    intensity_code: str
+    status: str
+
+
+class HandoffSummary(PublicModel):
+    id: uuid.UUID
+    domain_code: str
+    urgency: str
+    status: str
+    due_at: datetime
+    overdue: bool
+
+
+class PlanSummary(PublicModel):
+    id: uuid.UUID
+    family_id: uuid.UUID
+    status: str
+    version: int
+    agreed_version: int | None
+    revision_open: bool
+    created_at: datetime
+    updated_at: datetime
+    agreed_at: datetime | None
+    activated_at: datetime | None
+    evaluated_at: datetime | None
+    closed_at: datetime | None
+    withdrawn_at: datetime | None
+
+
+class PlanContent(PlanSummary):
+    """The plan's own content: what a signature agrees to and a version snapshot freezes."""
+
+    family_vision: str | None
+    summary: str | None
+    assessments: list[AssessmentPublic]
+    goals: list[GoalPublic]
+    support_profiles: list[SupportProfilePublic]
+    signatures: list[SignaturePublic]
+
+
+class PlanPublic(PlanContent):
+    """The whole plan, with summaries of its engagements and handoffs."""
+
+    engagements: list[EngagementSummary]
+    handoffs: list[HandoffSummary]
+
+
+class PlanVersionSummary(PublicModel):
+    version: int
+    agreed_at: datetime
+
+
+class PlanVersionPublic(PublicModel):
+    plan_id: uuid.UUID
+    version: int
+    agreed_at: datetime
+    plan: PlanContent = Field(description="The plan as agreed in this version, frozen.")
