@@ -5,7 +5,8 @@ A client that sends ``Idempotency-Key`` with a POST may safely retry it:
 * the same key with the same request (method, path, query and body) replays the first
   response — same status, body, ``Location`` and ``ETag`` — without running the handler again;
 * the same key with another request is 422 ``idempotency_key_reused``;
-* a retry while the first request is still running is 409 ``idempotency_request_in_progress``;
+* a retry while the first request is still running is 409 ``idempotency_request_in_progress``
+  (a run that never finished — its process died — is taken over after ``ABANDONED_AFTER``);
 * a 5xx (or an exception) is not remembered: the key is released so the retry runs again;
 * keys are kept per caller (the token's subject) for ``settings.idempotency_hours``; an
   older key is treated as new and replaced.
@@ -25,7 +26,7 @@ from enum import Enum
 from typing import Any
 
 import anyio
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.datastructures import Headers
@@ -45,6 +46,9 @@ HEADER = "idempotency-key"
 MAX_KEY_LENGTH = 255
 IN_PROGRESS = "in_progress"
 DONE = "done"
+# A key still "in progress" after this long belongs to a request that never finished (its
+# process died, or its outcome could not be stored): a retry of the same request may take it.
+ABANDONED_AFTER = timedelta(minutes=5)
 # Response headers that belong to the stored response; request id and API-Version are
 # added per request by the outer middleware.
 STORED_HEADERS = ("content-type", "location", "etag", "content-location", "retry-after")
@@ -122,7 +126,15 @@ class KeyStore:
             .on_conflict_do_update(
                 index_elements=[table.c.subject, table.c.key],
                 set_={k: v for k, v in values.items() if k not in ("subject", "key")},
-                where=table.c.created_at < cutoff,  # an expired key is replaced
+                # an expired key is replaced; an abandoned run of the same request is taken over
+                where=or_(
+                    table.c.created_at < cutoff,
+                    and_(
+                        table.c.state == IN_PROGRESS,
+                        table.c.created_at < now - ABANDONED_AFTER,
+                        table.c.request_hash == request_hash,
+                    ),
+                ),
             )
             .returning(table.c.key)
         )
@@ -260,10 +272,13 @@ class IdempotencyMiddleware:
                 await store.release(subject, key)
             raise
         response = Stored(status, b"".join(chunks), headers)
-        if 200 <= status < 500 and _is_text(response.body):
-            await store.complete(subject, key, response)
-        else:
-            await store.release(subject, key)
+        try:
+            if 200 <= status < 500 and _is_text(response.body):
+                await store.complete(subject, key, response)
+            else:
+                await store.release(subject, key)
+        except Exception as exc:  # the response is sent; a stuck key is taken over later
+            logger.error("idempotency key not settled", extra={"errorType": type(exc).__name__})
 
 
 async def _subject(scope: Scope, headers: Headers) -> str | None:

@@ -19,7 +19,7 @@ from app import API_VERSION
 from app.auth import CurrentPrincipal
 from app.config import get_settings
 from app.db import SessionDep
-from app.idempotency import fingerprint, parse_key
+from app.idempotency import ABANDONED_AFTER, fingerprint, parse_key
 from app.main import create_app
 from app.models.base import ApiModel, PublicModel
 from app.models.core import IdempotencyKey
@@ -305,3 +305,57 @@ async def test_server_error_releases_the_key(
     assert probe_app.state.calls == 2
     assert await region_count(session) == 1
     assert [r.state for r in await stored_keys(session)] == ["done"]
+
+
+async def test_oversized_body_with_a_key_is_413_and_not_stored(
+    probe: httpx.AsyncClient, probe_app: FastAPI, session: AsyncSession, auth: Auth
+) -> None:
+    chunk = b" " * 65536
+
+    async def stream() -> AsyncIterator[bytes]:
+        yield b'{"name": "Big"'
+        for _ in range(get_settings().max_body_bytes // len(chunk) + 2):
+            yield chunk
+        yield b"}"
+
+    response = await probe.post(
+        "/things",
+        content=stream(),
+        headers={**keyed(auth, "big-thing"), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["api-version"] == API_VERSION
+    assert probe_app.state.calls == 0
+    assert await stored_keys(session) == []
+
+
+async def test_abandoned_run_is_taken_over_by_a_retry(
+    probe: httpx.AsyncClient, probe_app: FastAPI, session: AsyncSession, auth: Auth
+) -> None:
+    # as if a first run's process died: its key is left in progress
+    scope = {"method": "POST", "path": "/api/v1/things", "query_string": b""}
+    session.add(
+        IdempotencyKey(
+            subject="test-admin",
+            key="abandoned",
+            method="POST",
+            path="/api/v1/things",
+            request_hash=fingerprint(scope, b'{"name": "A"}'),
+            state="in_progress",
+        )
+    )
+    await session.commit()
+    headers = keyed(auth, "abandoned")
+    assert (await probe.post("/things", json={"name": "A"}, headers=headers)).status_code == 409
+    assert probe_app.state.calls == 0
+
+    await session.execute(
+        update(IdempotencyKey).values(created_at=datetime.now(UTC) - ABANDONED_AFTER - timedelta(seconds=1))
+    )
+    await session.commit()
+    assert (await probe.post("/things", json={"name": "B"}, headers=headers)).status_code == 422
+    retried = await probe.post("/things", json={"name": "A"}, headers=headers)
+    assert retried.status_code == 201
+    assert probe_app.state.calls == 1
+    assert [(r.state, r.response_status) for r in await stored_keys(session)] == [("done", 201)]
