@@ -14,7 +14,7 @@ from app.pagination import PageParams
 from app.schemas.reference_catalogue import Segment, SupportProfileCreate, SupportProfilePublic
 from app.services import support_profiles
 from app.services.reference_common import resource_url
-from app.services.support_profiles import IntensitySpec
+from app.services.support_profiles import IntensitySpec, ProfileSpec
 
 router = APIRouter(tags=["catalogue"])
 
@@ -28,15 +28,14 @@ router = APIRouter(tags=["catalogue"])
 async def create_support_profile(
     body: SupportProfileCreate, session: SessionDep, principal: PurchasingOfficer, response: Response
 ) -> SupportProfilePublic:
-    profile = await support_profiles.create_profile(
-        session,
-        principal,
-        body.code,
-        body.name,
-        body.segment.value,
-        body.description,
-        [IntensitySpec(i.code, i.name, i.max_months) for i in body.intensities],
+    spec = ProfileSpec(
+        code=body.code,
+        name=body.name,
+        segment=body.segment.value,
+        description=body.description,
+        intensities=[IntensitySpec(i.code, i.name, i.max_months) for i in body.intensities],
     )
+    profile = await support_profiles.create_profile(session, principal, spec)
     response.headers["Location"] = resource_url("support-profiles", profile.code)
     return SupportProfilePublic.model_validate(profile)
 

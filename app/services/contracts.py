@@ -95,30 +95,34 @@ def check_contract(spec: ContractSpec, catalogue: Catalogue) -> list[InvalidPara
     return problems
 
 
-async def insert_contract(
-    session: AsyncSession, provider_id: uuid.UUID, region_id: uuid.UUID, spec: ContractSpec
-) -> ContractView:
-    """Write a checked contract and its products."""
-    contract = Contract(
-        provider_id=provider_id,
-        region_id=region_id,
-        valid_from=spec.valid_from,
-        valid_to=spec.valid_to,
-        payment_model=spec.payment_model,
-        start_share_percent=spec.start_share_percent,
-        result_share_percent=spec.result_share_percent,
-        completion_on_dropout=spec.completion_on_dropout,
-        capacity=spec.capacity,
-        lumpsum_period_cents=spec.lumpsum_period_cents,
-    )
-    session.add(contract)
-    await session.flush()
-    products = [
-        ContractProduct(contract_id=contract.id, profile_code=p, intensity_code=i) for p, i in spec.products
+async def insert_contracts(
+    session: AsyncSession, contracts: list[tuple[uuid.UUID, uuid.UUID, ContractSpec]]
+) -> list[ContractView]:
+    """Write checked contracts, given as (provider id, region id, spec), and their products."""
+    rows = [
+        Contract(
+            provider_id=provider_id,
+            region_id=region_id,
+            valid_from=spec.valid_from,
+            valid_to=spec.valid_to,
+            payment_model=spec.payment_model,
+            start_share_percent=spec.start_share_percent,
+            result_share_percent=spec.result_share_percent,
+            completion_on_dropout=spec.completion_on_dropout,
+            capacity=spec.capacity,
+            lumpsum_period_cents=spec.lumpsum_period_cents,
+        )
+        for provider_id, region_id, spec in contracts
     ]
-    session.add_all(products)
+    session.add_all(rows)
+    await session.flush()  # contracts before their products: no relationships order the inserts
+    products = [
+        [ContractProduct(contract_id=row.id, profile_code=p, intensity_code=i) for p, i in spec.products]
+        for row, (_, _, spec) in zip(rows, contracts, strict=True)
+    ]
+    session.add_all([product for group in products for product in group])
     await session.flush()
-    return _view(contract, products)
+    return [_view(row, group) for row, group in zip(rows, products, strict=True)]
 
 
 async def create_contract(
@@ -133,7 +137,7 @@ async def create_contract(
     problems = check_contract(spec, await load_catalogue(session))
     if problems:
         raise InvalidInput(problems)
-    return await insert_contract(session, provider.id, region, spec)
+    return (await insert_contracts(session, [(provider.id, region, spec)]))[0]
 
 
 def _view(contract: Contract, products: Sequence[ContractProduct]) -> ContractView:

@@ -9,13 +9,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal
 from app.errors import Conflict, InvalidInput, InvalidParam, NotFound
 from app.models.catalogue import ProfileIntensity, SupportProfile
 from app.pagination import PageRequest
-from app.services.reference_common import TEXT, insert_unless_exists, keyset, page_of, resource_url
+from app.services.reference_common import TEXT, keyset, page_of, resource_url
 
 
 @dataclass(frozen=True)
@@ -81,47 +82,49 @@ def check_intensities(intensities: list[IntensitySpec], prefix: str = "intensiti
     return problems
 
 
-async def add_profile(
-    session: AsyncSession,
-    code: str,
-    name: str,
-    segment: str,
-    description: str | None,
-    intensities: list[IntensitySpec],
-) -> bool:
-    """Insert a profile and its intensities; False (nothing written) when the code exists."""
-    profile = SupportProfile(code=code, name=name, segment=segment, description=description)
-    if not await insert_unless_exists(session, profile):
-        return False
+@dataclass(frozen=True)
+class ProfileSpec:
+    code: str
+    name: str
+    segment: str
+    description: str | None
+    intensities: list[IntensitySpec]
+
+
+async def add_profiles(session: AsyncSession, profiles: list[ProfileSpec]) -> set[str]:
+    """Insert profiles and their intensities; returns the codes that existed (nothing else of
+    those is written). One statement for the profiles, one for all intensities.
+    """
+    if not profiles:
+        return set()
+    rows = [
+        {"code": p.code, "name": p.name, "segment": p.segment, "description": p.description} for p in profiles
+    ]
+    statement = pg_insert(SupportProfile).values(rows).on_conflict_do_nothing().returning(SupportProfile.code)
+    inserted = set((await session.execute(statement)).scalars().all())
     session.add_all(
         [
-            ProfileIntensity(profile_code=code, code=i.code, name=i.name, max_months=i.max_months)
-            for i in intensities
+            ProfileIntensity(profile_code=p.code, code=i.code, name=i.name, max_months=i.max_months)
+            for p in profiles
+            if p.code in inserted
+            for i in p.intensities
         ]
     )
     await session.flush()
-    return True
+    return {p.code for p in profiles} - inserted
 
 
-async def create_profile(
-    session: AsyncSession,
-    principal: Principal,
-    code: str,
-    name: str,
-    segment: str,
-    description: str | None,
-    intensities: list[IntensitySpec],
-) -> ProfileView:
-    problems = check_intensities(intensities)
+async def create_profile(session: AsyncSession, principal: Principal, spec: ProfileSpec) -> ProfileView:
+    problems = check_intensities(spec.intensities)
     if problems:
         raise InvalidInput(problems)
-    if not await add_profile(session, code, name, segment, description, intensities):
+    if await add_profiles(session, [spec]):
         raise Conflict(
             "A support profile with this code exists.",
             code="duplicate_support_profile",
-            existing=resource_url("support-profiles", code),
+            existing=resource_url("support-profiles", spec.code),
         )
-    return await get_profile(session, principal, code)
+    return await get_profile(session, principal, spec.code)
 
 
 async def _intensities(session: AsyncSession, codes: list[str]) -> dict[str, list[ProfileIntensity]]:

@@ -132,19 +132,30 @@ async def create_tariff(session: AsyncSession, principal: Principal, spec: Tarif
     existing = await find_overlap(session, region_id, spec)
     if existing is not None:
         raise overlap_conflict(existing)
-    tariff = Tariff(region_id=region_id, **asdict(spec))
+    return (await insert_tariffs(session, region_id, [spec]))[0]
+
+
+async def insert_tariffs(
+    session: AsyncSession, region_id: uuid.UUID, specs: list[TariffSpec]
+) -> list[Tariff]:
+    """Write checked tariffs. A concurrent transaction that wrote an overlapping tariff first
+    makes the exclusion constraint fail here: that is the same 409, naming its tariff.
+    """
+    rows = [Tariff(region_id=region_id, **asdict(spec)) for spec in specs]
+    if not rows:
+        return rows
     try:
         async with session.begin_nested():
-            session.add(tariff)
+            session.add_all(rows)
     except IntegrityError as error:
         if sqlstate(error) != EXCLUSION_VIOLATION:
             raise
-        # A concurrent request won the race; its tariff is committed and visible now.
-        winner = await find_overlap(session, region_id, spec)
-        if winner is None:  # pragma: no cover - the winner cannot vanish between the two statements
-            raise
-        raise overlap_conflict(winner) from error
-    return tariff
+        for spec in specs:  # the winner's tariff is committed and visible now
+            winner = await find_overlap(session, region_id, spec)
+            if winner is not None:
+                raise overlap_conflict(winner) from error
+        raise
+    return rows
 
 
 async def list_tariffs(
@@ -179,3 +190,13 @@ async def get_tariff(session: AsyncSession, principal: Principal, tariff_id: uui
     if tariff is None:
         raise NotFound("tariff")
     return tariff
+
+
+async def tariffs_of_products(
+    session: AsyncSession, region_id: uuid.UUID, profile_codes: set[str]
+) -> list[Tariff]:
+    """The region's tariffs of the given profiles, in one query (for checking a batch)."""
+    if not profile_codes:
+        return []
+    query = select(Tariff).where(Tariff.region_id == region_id, Tariff.profile_code.in_(profile_codes))
+    return list((await session.execute(query)).scalars().all())
