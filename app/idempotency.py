@@ -269,16 +269,22 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, capture)
         except BaseException:
             with anyio.CancelScope(shield=True):
-                await store.release(subject, key)
+                await _settle(store.release(subject, key))
             raise
         response = Stored(status, b"".join(chunks), headers)
-        try:
-            if 200 <= status < 500 and _is_text(response.body):
-                await store.complete(subject, key, response)
-            else:
-                await store.release(subject, key)
-        except Exception as exc:  # the response is sent; a stuck key is taken over later
-            logger.error("idempotency key not settled", extra={"errorType": type(exc).__name__})
+        if 200 <= status < 500 and _is_text(response.body):
+            await _settle(store.complete(subject, key, response))
+        else:
+            await _settle(store.release(subject, key))
+
+
+async def _settle(operation: Awaitable[None]) -> None:
+    """Store or release a key without failing the request: its response is already sent (or
+    failing for another reason). A key left in progress is taken over after ``ABANDONED_AFTER``."""
+    try:
+        await operation
+    except Exception as exc:
+        logger.error("idempotency key not settled", extra={"errorType": type(exc).__name__})
 
 
 async def _subject(scope: Scope, headers: Headers) -> str | None:
