@@ -61,20 +61,22 @@ async def request(
     return await client.post("/engagements", json=body, headers=headers)
 
 
-async def started_engagement(client: httpx.AsyncClient, a: Actors, case: Case, provider: uuid.UUID) -> str:
+async def started_engagement(
+    client: httpx.AsyncClient, family: Headers, provider_staff: Headers, case: Case, provider: uuid.UUID
+) -> str:
     """Request (as the family), accept and start (as the provider); returns the engagement id."""
-    created = await request(client, a.family, case, provider)
+    created = await request(client, family, case, provider)
     assert created.status_code == 201, created.text
     engagement_id = created.json()["id"]
-    accepted = await client.post(f"/engagements/{engagement_id}/accept", headers=a.provider)
+    accepted = await client.post(f"/engagements/{engagement_id}/accept", headers=provider_staff)
     assert accepted.status_code == 200, accepted.text
     started = await client.post(
         f"/engagements/{engagement_id}/start",
         json={"startDate": date.today().isoformat()},
-        headers=a.provider,
+        headers=provider_staff,
     )
     assert started.status_code == 200, started.text
-    return engagement_id
+    return str(engagement_id)
 
 
 def closure_body(goal_ids: list[uuid.UUID], scores: list[int], end_reason: str = "31") -> dict[str, Any]:

@@ -185,11 +185,11 @@ async def _subject(
 async def raise_handoff(session: AsyncSession, principal: Principal, body: HandoffCreate) -> dict[str, Any]:
     if not principal.has(Role.DISTRICT_PROFESSIONAL, Role.PROVIDER_STAFF):
         raise Forbidden("Handoffs are raised by the main contractor or the district team.")
+    plan, engagement = await _subject(session, principal, body)
     if await session.get(LifeDomain, body.domain_code) is None:
         raise InvalidInput(
             [InvalidParam("domainCode", "unknown_domain", "Not a life domain of the catalogue.")]
         )
-    plan, engagement = await _subject(session, principal, body)
     if plan.status not in OPEN_PLAN:
         raise Conflict(
             f"The plan is '{plan.status}'; handoffs are raised on open plans.",
