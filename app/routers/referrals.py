@@ -1,5 +1,62 @@
-"""HTTP routes: referrals."""
+"""HTTP routes: referrals (verwijzingen)."""
 
-from fastapi import APIRouter
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from app.auth import Principal, Role, require_roles
+from app.db import SessionDep
+from app.models.base import Page
+from app.pagination import PageParams
+from app.schemas.referrals import ReferralCreate, ReferralPublic
+from app.services import referrals as service
 
 router = APIRouter(tags=["referrals"])
+
+Referrer = Annotated[Principal, require_roles(Role.DISTRICT_PROFESSIONAL, Role.GP)]
+ReferralReader = Annotated[Principal, require_roles(Role.DISTRICT_PROFESSIONAL, Role.GP, Role.FAMILY_MEMBER)]
+
+
+def _public(view: service.ReferralView) -> ReferralPublic:
+    return ReferralPublic.model_validate(view.as_dict())
+
+
+@router.post(
+    "/referrals",
+    response_model=ReferralPublic,
+    status_code=201,
+    summary="Refer a child (by member id, or a GP by BSN + birth date); 409 duplicate_referral",
+)
+async def create_referral(
+    body: ReferralCreate, session: SessionDep, principal: Referrer, response: Response
+) -> ReferralPublic:
+    view = await service.create_referral(session, principal, body)
+    response.headers["Location"] = f"/api/v1/referrals/{view.referral.id}"
+    return _public(view)
+
+
+@router.get(
+    "/referrals",
+    response_model=Page[ReferralPublic],
+    status_code=200,
+    summary="The referrals the caller may see (a GP: its own), newest first",
+)
+async def list_referrals(
+    session: SessionDep,
+    principal: ReferralReader,
+    page: PageParams,
+    status: Annotated[Literal["intake", "open", "in_use", "expired", "withdrawn"] | None, Query()] = None,
+    family_id: Annotated[uuid.UUID | None, Query(alias="familyId")] = None,
+) -> Page[ReferralPublic]:
+    views, cursor = await service.list_referrals(session, principal, page, status=status, family_id=family_id)
+    return Page[ReferralPublic](items=[_public(v) for v in views], next_cursor=cursor)
+
+
+@router.get(
+    "/referrals/{referral_id}", response_model=ReferralPublic, status_code=200, summary="Get a referral"
+)
+async def get_referral(
+    referral_id: uuid.UUID, session: SessionDep, principal: ReferralReader
+) -> ReferralPublic:
+    return _public(await service.get_referral(session, principal, referral_id))

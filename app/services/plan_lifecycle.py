@@ -11,7 +11,6 @@
 """
 
 import uuid
-from collections import Counter
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -134,7 +133,7 @@ def _evaluation_problems(
 ) -> list[InvalidParam]:
     problems = []
     scored = {code for code, a in assessments.items() if a.relevant and a.score is not None}
-    counts = Counter(item.domain_code for item in body.scores)
+    seen: set[str] = set()
     for i, item in enumerate(body.scores):
         if item.domain_code not in scored:
             problems.append(
@@ -142,11 +141,12 @@ def _evaluation_problems(
                     f"scores.{i}.domainCode", "not_assessed", "This domain was not assessed with a score."
                 )
             )
-        elif counts[item.domain_code] > 1:
+        elif item.domain_code in seen:
             problems.append(
                 InvalidParam(f"scores.{i}.domainCode", "duplicate", "This domain is scored twice.")
             )
-    missing = sorted(scored - set(counts))
+        seen.add(item.domain_code)
+    missing = sorted(scored - seen)
     if missing:
         problems.append(
             InvalidParam(
