@@ -1,5 +1,76 @@
-"""HTTP routes: consents."""
+"""HTTP routes: the family's consents to share its plan with a provider."""
 
-from fastapi import APIRouter
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Response
+
+from app.auth import Principal, Role, require_roles
+from app.db import SessionDep
+from app.models.base import Page
+from app.pagination import PageParams
+from app.schemas.families import ConsentCreate, ConsentPublic
+from app.services import consents as service
 
 router = APIRouter(tags=["consents"])
+
+FamilyOrTeam = Annotated[Principal, require_roles(Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL)]
+
+
+def _public(view: service.ConsentView) -> ConsentPublic:
+    return ConsentPublic.model_validate({**view.consent.model_dump(), "active": view.active})
+
+
+@router.post(
+    "/families/{family_id}/consents",
+    response_model=ConsentPublic,
+    status_code=201,
+    summary="Grant consent to share the family's plan with a provider",
+)
+async def grant_consent(
+    family_id: uuid.UUID,
+    body: ConsentCreate,
+    session: SessionDep,
+    principal: FamilyOrTeam,
+    response: Response,
+) -> ConsentPublic:
+    view = await service.grant(session, principal, family_id, body)
+    response.headers["Location"] = f"/api/v1/families/{family_id}/consents/{view.consent.id}"
+    return _public(view)
+
+
+@router.get(
+    "/families/{family_id}/consents",
+    response_model=Page[ConsentPublic],
+    status_code=200,
+    summary="The family's consents, newest first (withdrawn ones included)",
+)
+async def list_consents(
+    family_id: uuid.UUID, session: SessionDep, principal: FamilyOrTeam, page: PageParams
+) -> Page[ConsentPublic]:
+    views, cursor = await service.list_consents(session, principal, family_id, page)
+    return Page[ConsentPublic](items=[_public(v) for v in views], next_cursor=cursor)
+
+
+@router.get(
+    "/families/{family_id}/consents/{consent_id}",
+    response_model=ConsentPublic,
+    status_code=200,
+    summary="Get a consent",
+)
+async def get_consent(
+    family_id: uuid.UUID, consent_id: uuid.UUID, session: SessionDep, principal: FamilyOrTeam
+) -> ConsentPublic:
+    return _public(await service.get_consent(session, principal, family_id, consent_id))
+
+
+@router.delete(
+    "/families/{family_id}/consents/{consent_id}",
+    status_code=204,
+    summary="Withdraw a consent; the provider loses access at once",
+)
+async def withdraw_consent(
+    family_id: uuid.UUID, consent_id: uuid.UUID, session: SessionDep, principal: FamilyOrTeam
+) -> Response:
+    await service.withdraw(session, principal, family_id, consent_id)
+    return Response(status_code=204)
