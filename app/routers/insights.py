@@ -1,5 +1,100 @@
-"""HTTP routes: insights."""
+"""HTTP routes: insights per district, team, provider and profile, and trend alerts."""
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from app.auth import MunicipalityOfficer
+from app.db import ReadSessionDep
+from app.schemas.insights import (
+    DistrictInsights,
+    ProfileInsights,
+    ProviderInsights,
+    TeamInsights,
+    TrendReport,
+)
+from app.services import insights, trends
 
 router = APIRouter(tags=["insights"])
+
+From = Annotated[
+    date | None, Query(alias="from", description="First day (default: 1 January of `to`'s year).")
+]
+To = Annotated[date | None, Query(alias="to", description="Last day (default: today).")]
+_DESCRIPTION = (
+    "Figures over the period, computed in SQL; any figure resting on fewer than 5 cases is "
+    "`null` with `suppressed: true` (and counts that would let one be worked out are withheld too)."
+)
+
+
+async def _report(session: Any, principal: Any, dimension: str, start: date | None, end: date | None) -> Any:
+    return (await insights.insights(session, principal, dimension, start, end)).public()
+
+
+@router.get(
+    "/insights/districts",
+    response_model=DistrictInsights,
+    status_code=200,
+    summary="Insights per district",
+    description=_DESCRIPTION,
+)
+async def district_insights(
+    session: ReadSessionDep, principal: MunicipalityOfficer, start: From = None, end: To = None
+) -> Any:
+    return await _report(session, principal, "districts", start, end)
+
+
+@router.get(
+    "/insights/teams",
+    response_model=TeamInsights,
+    status_code=200,
+    summary="Insights per team, with its referral rate against the municipality's",
+    description=_DESCRIPTION,
+)
+async def team_insights(
+    session: ReadSessionDep, principal: MunicipalityOfficer, start: From = None, end: To = None
+) -> Any:
+    return await _report(session, principal, "teams", start, end)
+
+
+@router.get(
+    "/insights/providers",
+    response_model=ProviderInsights,
+    status_code=200,
+    summary="Insights per provider",
+    description=_DESCRIPTION,
+)
+async def provider_insights(
+    session: ReadSessionDep, principal: MunicipalityOfficer, start: From = None, end: To = None
+) -> Any:
+    return await _report(session, principal, "providers", start, end)
+
+
+@router.get(
+    "/insights/profiles",
+    response_model=ProfileInsights,
+    status_code=200,
+    summary="Insights per support profile",
+    description=_DESCRIPTION,
+)
+async def profile_insights(
+    session: ReadSessionDep, principal: MunicipalityOfficer, start: From = None, end: To = None
+) -> Any:
+    return await _report(session, principal, "profiles", start, end)
+
+
+@router.get(
+    "/insights/trends",
+    response_model=TrendReport,
+    status_code=200,
+    summary="District × profile pairs whose recent demand lies well above their own past",
+)
+async def trend_alerts(
+    session: ReadSessionDep,
+    principal: MunicipalityOfficer,
+    as_of: Annotated[
+        date | None, Query(alias="asOf", description="End of the recent window (default today).")
+    ] = None,
+) -> Any:
+    return await trends.trends(session, principal, as_of)

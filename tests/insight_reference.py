@@ -1,0 +1,187 @@
+"""An independent Python recomputation of the insight figures from the raw rows.
+
+Reads the tables as they are stored and computes every figure of ``/insights/*`` with plain
+Python, together with the number of cases it rests on, so tests can compare the API's values
+and check its suppression.
+"""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models.engagements import Engagement, EngagementGoal, ExperienceSurvey
+from app.models.families import Family
+from app.models.geography import DistrictIndicator, TeamDistrict
+from app.models.money import Budget, PaymentLine
+from app.models.referrals import Referral
+
+AMS = ZoneInfo("Europe/Amsterdam")
+RHO = 0.3
+TYPES = ("01", "02", "03", "04", "05", "06", "08")
+
+
+def local(ts: datetime) -> date:
+    return ts.astimezone(AMS).date()
+
+
+def percentile(values: list[float], p: float) -> float:
+    """PostgreSQL's percentile_cont: linear interpolation between the closest ranks."""
+    v = sorted(values)
+    pos = p * (len(v) - 1)
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return v[lo] + (v[hi] - v[lo]) * (pos - lo)
+
+
+@dataclass
+class Raw:
+    engagements: list[Any]
+    referrals: list[Any]
+    families: dict[Any, Any]
+    goals: dict[Any, list[int]]
+    surveys: list[Any]
+    lines: list[Any]
+    budgets: list[Any]
+    indicators: list[Any]
+    team_districts: list[Any]
+
+
+async def load(session: AsyncSession, municipality: str) -> Raw:
+    async def rows(model: Any, *where: Any) -> list[Any]:
+        return list(await session.scalars(select(model).where(*where)))
+
+    goals: dict[Any, list[int]] = defaultdict(list)
+    for g in await rows(EngagementGoal, EngagementGoal.final_gas_score.is_not(None)):
+        goals[g.engagement_id].append(g.final_gas_score)
+    return Raw(
+        engagements=await rows(Engagement, Engagement.municipality_code == municipality),
+        referrals=await rows(Referral, Referral.municipality_code == municipality),
+        families={f.id: f for f in await rows(Family)},
+        goals=goals,
+        surveys=await rows(ExperienceSurvey),
+        lines=await rows(PaymentLine, PaymentLine.municipality_code == municipality),
+        budgets=await rows(Budget, Budget.municipality_code == municipality),
+        indicators=await rows(DistrictIndicator, DistrictIndicator.municipality_code == municipality),
+        team_districts=await rows(TeamDistrict),
+    )
+
+
+def e_key(dimension: str, e: Any) -> str:
+    return {
+        "districts": e.district_code,
+        "teams": str(e.team_id),
+        "providers": str(e.provider_id),
+        "profiles": e.profile_code,
+    }[dimension]
+
+
+def r_key(dimension: str, r: Any, families: dict[Any, Any]) -> str | None:
+    family = families.get(r.family_id)
+    if dimension == "districts":
+        return r.district_code or (family.district_code if family else None)
+    if dimension == "teams":
+        team = r.team_id or (family.team_id if family else None)
+        return str(team) if team else None
+    return r.profile_code
+
+
+def youth(raw: Raw, year: int) -> dict[str, int]:
+    latest: dict[str, tuple[int, int]] = {}
+    for i in raw.indicators:
+        usable = i.year <= year and i.youth_population is not None
+        if usable and (i.district_code not in latest or latest[i.district_code][0] < i.year):
+            latest[i.district_code] = (i.year, i.youth_population)
+    return {d: y for d, (_, y) in latest.items()}
+
+
+def figures(raw: Raw, dimension: str, start: date, end: date) -> dict[str | None, dict[str, tuple[Any, int]]]:
+    """key → metric → (value, cases)."""
+    out: dict[str | None, dict[str, tuple[Any, int]]] = defaultdict(dict)
+    by_key: dict[str, list[Any]] = defaultdict(list)
+    for e in raw.engagements:
+        by_key[e_key(dimension, e)].append(e)
+    for key, es in by_key.items():
+        started = [e for e in es if e.start_date and start <= e.start_date <= end]
+        waits = [(e.start_date - local(e.requested_at)).days for e in started]
+        f = out[key]
+        f["engagementsStarted"] = (len(started), len(started))
+        f["waitingDaysMedian"] = (percentile(waits, 0.5) if waits else None, len(started))
+        f["waitingDaysP90"] = (percentile(waits, 0.9) if waits else None, len(started))
+        closed = [e for e in es if e.status == "closed" and start <= e.end_date <= end]
+        n = len(closed)
+        f["engagementsClosed"] = (n, n)
+        f["dropoutRate"] = (sum(e.end_reason in ("32", "33") for e in closed) / n if n else None, n)
+        f["prematureRate"] = (sum(e.end_reason in ("34", "35") for e in closed) / n if n else None, n)
+        scored = [raw.goals[e.id] for e in closed if raw.goals.get(e.id)]
+        goals = [x for s in scored for x in s]
+        f["goalAttainmentShare"] = (sum(x >= -1 for x in goals) / len(goals) if goals else None, len(scored))
+        ts = [50 + 10 * sum(s) / math.sqrt((1 - RHO) * len(s) + RHO * len(s) ** 2) for s in scored]
+        f["meanGasT"] = (sum(ts) / len(ts) if ts else None, len(ts))
+        ids = {e.id for e in closed}
+        for kind, name in (("parent", "meanExperienceParents"), ("youth", "meanExperienceYouth")):
+            scores = [s for s in raw.surveys if s.engagement_id in ids and s.respondent_kind == kind]
+            cases = len({s.engagement_id for s in scores})
+            f[name] = (sum(s.score for s in scores) / len(scores) if scores else None, cases)
+        priced = [e for e in closed if e.payment_model != "lumpsum"]
+        costs = [sum(ln.amount_cents for ln in raw.lines if ln.engagement_id == e.id) for e in priced]
+        f["costPerClosedTrajectoryCents"] = (sum(costs) / len(costs) if costs else None, len(costs))
+    if dimension != "providers":
+        _referrals(raw, dimension, start, end, out)
+    if dimension == "districts":
+        _budget_use(raw, start, end, out)
+    return out
+
+
+def _referrals(raw: Raw, dimension: str, start: date, end: date, out: dict[Any, dict[str, Any]]) -> None:
+    counts: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in raw.referrals:
+        if start <= local(r.created_at) <= end:
+            counts[r_key(dimension, r, raw.families)][r.referrer_type] += 1
+    per_district = youth(raw, end.year)
+    total_youth = sum(per_district.values())
+    team_youth: dict[str, int] = defaultdict(int)
+    for td in raw.team_districts:
+        if td.district_code in per_district:
+            team_youth[str(td.team_id)] += per_district[td.district_code]
+    total = sum(sum(c.values()) for c in counts.values())
+    for key in set(counts) | set(out):
+        types = counts.get(key, {})
+        n = sum(types.values())
+        f = out[key]
+        f["referrals"] = (n, n)
+        pop = {"districts": per_district.get(key or ""), "teams": team_youth.get(key or "")}.get(
+            dimension, total_youth
+        )
+        f["referralsPer1000Youth"] = (n * 1000 / pop if pop else None, n)
+        for t in TYPES:
+            f[f"type:{t}"] = (types.get(t, 0), types.get(t, 0))
+        if dimension == "teams":
+            expected = total * pop / total_youth if pop else None
+            f["z"] = ((n - expected) / math.sqrt(expected) if expected else None, n)
+    out["__municipality__"] = {
+        "referrals": (total, total),
+        "referralsPer1000Youth": (total * 1000 / total_youth if total_youth else None, total),
+    }
+
+
+def _budget_use(raw: Raw, start: date, end: date, out: dict[Any, dict[str, Any]]) -> None:
+    for key in [k for k in out if k and k != "__municipality__"]:
+        lines = [
+            ln
+            for ln in raw.lines
+            if ln.district_code == key and ln.status in ("exported", "paid") and start <= ln.due_date <= end
+        ]
+        budget = 0.0
+        for b in raw.budgets:
+            if b.district_code == key and start.year <= b.year <= end.year:
+                first, last = date(b.year, 1, 1), date(b.year, 12, 31)
+                overlap = (min(end, last) - max(start, first)).days + 1
+                budget += b.amount_cents * overlap / ((last - first).days + 1)
+        spent = sum(ln.amount_cents for ln in lines)
+        cases = len({ln.engagement_id for ln in lines})
+        out[key]["budgetUse"] = (spent / budget if budget else None, cases)
