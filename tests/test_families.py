@@ -275,3 +275,13 @@ async def test_member_bsn_taken_elsewhere_is_409(client, auth, ref, session) -> 
     assert response.status_code == 409
     assert response.json()["code"] == "duplicate_bsn"
     assert (await session.get(FamilyMember, child["id"])).bsn is None
+
+
+async def test_a_retried_creation_with_an_idempotency_key_creates_one_family(client, auth, ref, session) -> None:
+    headers = {**pro(auth, ref), "Idempotency-Key": "family-registration-1"}
+    first = await client.post("/families", json=family_body(ref), headers=headers)
+    retry = await client.post("/families", json=family_body(ref), headers=headers)
+    assert (first.status_code, retry.status_code) == (201, 201)
+    assert retry.json()["id"] == first.json()["id"]
+    assert retry.headers["Location"] == first.headers["Location"]
+    assert await _count(session, Family) == 1
