@@ -8,6 +8,7 @@ transaction. Rows may refer to profiles defined earlier in the same import.
 
 import uuid
 from dataclasses import asdict, dataclass, field
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +25,7 @@ from app.services.support_profiles import Catalogue, IntensitySpec, ProfileSpec,
 from app.services.tariffs import TariffSpec, check_tariff, insert_tariffs, tariffs_of_products
 
 FORMATS = ("csv", "json")
+RowT = TypeVar("RowT", bound=ApiModel)
 
 
 class UnsupportedFormat(AppError):
@@ -156,7 +158,7 @@ def _plan_contracts(
             plan.contracts.append((provider_id, spec))
 
 
-def _of_kind(typed: list[tuple[int, ApiModel]], kind: type) -> list:
+def _of_kind(typed: list[tuple[int, ApiModel]], kind: type[RowT]) -> list[tuple[int, RowT]]:
     return [(number, row) for number, row in typed if isinstance(row, kind)]
 
 
@@ -164,8 +166,8 @@ async def _plan(session: AsyncSession, region_id: uuid.UUID, typed: list[tuple[i
     """Check every row against the database (a fixed number of queries) and the other rows."""
     plan = ImportPlan()
     catalogue = await load_catalogue(session)
-    tariff_rows: list[tuple[int, TariffRow]] = _of_kind(typed, TariffRow)
-    contract_rows: list[tuple[int, ContractRow]] = _of_kind(typed, ContractRow)
+    tariff_rows = _of_kind(typed, TariffRow)
+    contract_rows = _of_kind(typed, ContractRow)
     agbs = {r.provider_agb_code for _, r in tariff_rows if r.provider_agb_code}
     providers = await provider_ids_by_agb(session, agbs | {r.provider_agb_code for _, r in contract_rows})
     existing = await tariffs_of_products(session, region_id, {r.profile_code for _, r in tariff_rows})
