@@ -277,7 +277,9 @@ async def test_member_bsn_taken_elsewhere_is_409(client, auth, ref, session) -> 
     assert (await session.get(FamilyMember, child["id"])).bsn is None
 
 
-async def test_a_retried_creation_with_an_idempotency_key_creates_one_family(client, auth, ref, session) -> None:
+async def test_a_retried_registration_with_an_idempotency_key_creates_one_family(
+    client, auth, ref, session
+) -> None:
     headers = {**pro(auth, ref), "Idempotency-Key": "family-registration-1"}
     first = await client.post("/families", json=family_body(ref), headers=headers)
     retry = await client.post("/families", json=family_body(ref), headers=headers)
