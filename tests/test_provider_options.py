@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.demo.catalogue import REGIONAL_TARIFF_CENTS
 from app.models.providers import Contract, ContractProduct, Tariff
 from tests.builders import add_engagement, build_case, noon
-from tests.engagement_helpers import actors, request
+from tests.engagement_helpers import actors, request, started_engagement
 from tests.factories import CONTRACT_START, Reference
 
 Auth = Callable[..., dict[str, str]]
@@ -160,3 +160,85 @@ async def test_free_capacity_counts_running_engagements_and_sorting_puts_unknown
     # one statement for the plan, one for all options, one for all waiting days (plus audit and session)
     selects = [s for s in counter.statements if s.lstrip().upper().startswith("SELECT")]  # type: ignore[attr-defined]
     assert len(selects) == 3
+
+
+async def test_acceptance_freezes_the_tariff_in_force_that_day(
+    client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
+) -> None:
+    provider = ref.providers[1]
+    await session.execute(
+        update(Contract)
+        .where(Contract.id == ref.contracts[provider])
+        .values(payment_model="monthly", start_share_percent=60, result_share_percent=10)
+    )
+    await session.commit()
+    case = await build_case(
+        session, ref, profile_code="P10", intensity_code="I1", consent_providers=[provider]
+    )
+    a = actors(auth, ref, case)
+    staff = auth("provider_staff", provider=provider)
+    eid = (await request(client, a.family, case, provider)).json()["id"]
+    accepted = (await client.post(f"/engagements/{eid}/accept", headers=staff)).json()
+    own_tariff = REGIONAL_TARIFF_CENTS["I1"] * 2  # segment C: the provider's own tariff
+    assert (accepted["tariffCents"], accepted["contractId"]) == (own_tariff, str(ref.contracts[provider]))
+    assert (accepted["paymentModel"], accepted["startSharePercent"], accepted["resultSharePercent"]) == (
+        "monthly",
+        60,
+        10,
+    )
+    # a new tariff and contract terms afterwards do not touch the accepted engagement
+    await session.execute(update(Tariff).where(Tariff.provider_id == provider).values(amount_cents=1))
+    await session.execute(
+        update(Contract).where(Contract.id == ref.contracts[provider]).values(payment_model="lumpsum")
+    )
+    await session.commit()
+    again = (await client.get(f"/engagements/{eid}", headers=staff)).json()
+    assert (again["tariffCents"], again["paymentModel"]) == (own_tariff, "monthly")
+
+
+async def test_subcontractors_contracted_or_not(
+    client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
+) -> None:
+    main = ref.providers[0]
+    case = await build_case(session, ref, consent_providers=[main])
+    a = actors(auth, ref, case)
+    eid = await started_engagement(client, a.family, a.provider, case, main)
+    path = f"/engagements/{eid}/subcontracts"
+    today = date.today().isoformat()
+    unknown = await client.post(
+        path,
+        json={"agbCode": "98765432", "name": "Praktijk De Brug", "scope": "Speltherapie", "startDate": today},
+        headers=a.provider,
+    )
+    assert unknown.status_code == 201 and unknown.json()["providerId"] is None
+    by_id = await client.post(
+        path,
+        json={
+            "agbCode": ref.provider_agbs[2],
+            "name": "Aanbieder 3",
+            "providerId": str(ref.providers[2]),
+            "scope": "Diagnostiek",
+            "startDate": today,
+            "endDate": today,
+        },
+        headers=a.provider,
+    )
+    assert by_id.status_code == 201 and by_id.json()["providerId"] == str(ref.providers[2])
+    wrong = await client.post(
+        path,
+        json={
+            "agbCode": ref.provider_agbs[1],
+            "name": "X",
+            "providerId": str(ref.providers[2]),
+            "scope": "x",
+            "startDate": today,
+            "endDate": "2020-01-01",
+        },
+        headers=a.provider,
+    )
+    assert wrong.status_code == 400
+    assert [p["code"] for p in wrong.json()["invalidParams"]] == ["agb_mismatch", "before_start"]
+    listed = (await client.get(path, headers=a.team)).json()
+    assert [s["name"] for s in listed] == ["Praktijk De Brug", "Aanbieder 3"]
+    third = auth("provider_staff", provider=ref.providers[2])
+    assert [s["name"] for s in (await client.get(path, headers=third)).json()] == ["Aanbieder 3"]
