@@ -43,7 +43,14 @@ SIGNATURES_SQL = """
 SELECT version, signer_kind, member_id, team_id, signed_at
 FROM plan_signatures WHERE plan_id = $1 ORDER BY signed_at
 """
-ENGAGEMENTS_SQL = "SELECT status, count(*) AS n FROM engagements WHERE plan_id = $1 GROUP BY status"
+ENGAGEMENTS_SQL = """
+SELECT id, member_id, provider_id, profile_code, intensity_code, status
+FROM engagements WHERE plan_id = $1 ORDER BY requested_at, id
+"""
+HANDOFFS_SQL = """
+SELECT id, domain_code, urgency, status, due_at, (status = 'open' AND due_at < now()) AS overdue
+FROM handoffs WHERE plan_id = $1 ORDER BY created_at, id
+"""
 AUDIT_SQL = """
 INSERT INTO audit_events (id, occurred_at, subject, role, organisation, municipality_code, action,
                           resource_type, resource_id, family_id, outcome, request_id)
@@ -93,7 +100,8 @@ async def plan(plan_id: uuid.UUID) -> Response:
         body["goals"] = await _rows(conn, GOALS_SQL, plan_id)
         body["supportProfiles"] = await _rows(conn, PROFILES_SQL, plan_id)
         body["signatures"] = await _rows(conn, SIGNATURES_SQL, plan_id)
-        body["engagements"] = {r["status"]: r["n"] for r in await conn.fetch(ENGAGEMENTS_SQL, plan_id)}
+        body["engagements"] = await _rows(conn, ENGAGEMENTS_SQL, plan_id)
+        body["handoffs"] = await _rows(conn, HANDOFFS_SQL, plan_id)
         await conn.execute(
             AUDIT_SQL, uuid.uuid4(), f"team:{TEAM}", MUNICIPALITY, str(plan_id), row["family_id"],
             str(uuid.uuid4()),
