@@ -18,6 +18,7 @@ from app.models.engagements import Engagement, EngagementGoal
 from app.models.families import Family, FamilyMember
 from app.models.plans import Goal, Plan, PlanAssessment, PlanSignature, PlanSupportProfile, PlanVersion
 from app.models.referrals import Consent, Referral
+from app.services.engagement_flags import local_date
 from tests.factories import Reference
 
 GOAL_DOMAINS = ("finances", "mental_health", "parenting")
@@ -64,7 +65,7 @@ async def build_case(
     """Arrange a family with an agreed plan (see module docstring)."""
     team = team_id or ref.teams[municipality]
     district = district_code or ref.districts[municipality][0]
-    today = date.today()
+    today = nl_today()
     family = Family(municipality_code=municipality, district_code=district, team_id=team)
     s.add(family)
     await s.flush()
@@ -249,6 +250,11 @@ async def add_engagement(
     if commit:
         await s.commit()
     return engagement
+
+
+def nl_today() -> date:
+    """Today in the Netherlands, the calendar the service counts days in."""
+    return local_date(datetime.now(UTC))
 
 
 def noon(day: date) -> datetime:

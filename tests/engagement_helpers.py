@@ -3,7 +3,6 @@
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import httpx
@@ -11,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.core import OutboxEvent
-from tests.builders import Case
+from tests.builders import Case, nl_today
 from tests.factories import Reference
 
 Headers = dict[str, str]
@@ -72,7 +71,7 @@ async def started_engagement(
     assert accepted.status_code == 200, accepted.text
     started = await client.post(
         f"/engagements/{engagement_id}/start",
-        json={"startDate": date.today().isoformat()},
+        json={"startDate": nl_today().isoformat()},
         headers=provider_staff,
     )
     assert started.status_code == 200, started.text
@@ -81,7 +80,7 @@ async def started_engagement(
 
 def closure_body(goal_ids: list[uuid.UUID], scores: list[int], end_reason: str = "31") -> dict[str, Any]:
     return {
-        "endDate": date.today().isoformat(),
+        "endDate": nl_today().isoformat(),
         "endReason": end_reason,
         "goals": [{"goalId": str(g), "gasScore": s} for g, s in zip(goal_ids, scores, strict=True)],
         "problemReduction": 3,

@@ -9,14 +9,13 @@ only what the caller may see, and the subcontractor sees only goals and activiti
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.builders import add_engagement, build_case
+from tests.builders import add_engagement, build_case, nl_today
 from tests.engagement_helpers import started_engagement
 from tests.factories import Reference
 
@@ -83,14 +82,14 @@ async def arrange(
 
     engagement = await started_engagement(client, tokens["family"], tokens["main"], a, main)
     other = await started_engagement(client, tokens["other_family"], tokens["third"], b, third)
-    elsewhere = await add_engagement(session, c, main, start_date=date.today())
+    elsewhere = await add_engagement(session, c, main, start_date=nl_today())
     subcontract = await client.post(
         f"/engagements/{engagement}/subcontracts",
         json={
             "agbCode": ref.provider_agbs[1],
             "name": "Aanbieder 2",
             "scope": "Oudertraining",
-            "startDate": date.today().isoformat(),
+            "startDate": nl_today().isoformat(),
         },
         headers=tokens["main"],
     )
@@ -164,7 +163,7 @@ REQUESTER_ACTION = expect(family=409, other_family=404, team=409, other_team=404
 
 def _cases(w: World) -> list[tuple[str, str, Any, dict[str, int]]]:
     e = w.engagement
-    today = date.today().isoformat()
+    today = nl_today().isoformat()
     return [
         ("GET", f"/engagements/{e}", None, ENGAGEMENT_READ),
         ("GET", f"/engagements/{e}/treatment-plan", None, ENGAGEMENT_READ),

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models.families import FamilyMember
 from app.models.plans import Goal, Plan
 from app.models.referrals import Consent, Referral
-from tests.builders import build_case
+from tests.builders import build_case, nl_today
 from tests.engagement_helpers import actors, closure_body, request, started_engagement
 from tests.factories import Reference
 
@@ -54,14 +54,14 @@ async def test_request_conflicts(
     await session.execute(
         update(Referral)
         .where(Referral.id == case.referral_id)
-        .values(valid_to=date.today() - timedelta(days=1))
+        .values(valid_to=nl_today() - timedelta(days=1))
     )
     await session.commit()
     conflict(await request(client, a.family, case, main), "referral_required")
     await session.execute(
         update(Referral)
         .where(Referral.id == case.referral_id)
-        .values(valid_to=date.today() + timedelta(days=30))
+        .values(valid_to=nl_today() + timedelta(days=30))
     )
     await session.commit()
 
@@ -94,7 +94,7 @@ async def test_invalid_transitions_name_the_current_state(
     case = await build_case(session, ref, consent_providers=[main])
     a = actors(auth, ref, case)
     eid = (await request(client, a.family, case, main)).json()["id"]
-    today = date.today().isoformat()
+    today = nl_today().isoformat()
 
     async def post(path: str, headers: dict[str, str], json: object = None) -> httpx.Response:
         return await client.post(f"/engagements/{eid}/{path}", json=json, headers=headers)

@@ -18,7 +18,7 @@ from app.services.engagement_flags import (
     transition_flags_for_plans,
     working_days_between,
 )
-from tests.builders import add_engagement, build_case
+from tests.builders import add_engagement, build_case, nl_today
 from tests.engagement_helpers import actors
 from tests.factories import Reference
 
@@ -64,7 +64,7 @@ def test_transition_within_six_months_of_the_18th_birthday() -> None:
 async def test_flags_on_the_engagement_and_for_the_plan(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Callable[..., dict[str, str]]
 ) -> None:
-    today = date.today()
+    today = nl_today()
     almost_adult = date(today.year - 18, today.month, 1) + timedelta(days=70)  # turns 18 in about 2 months
     case = await build_case(session, ref, child_birth_date=almost_adult)
     a = actors(auth, ref, case)

@@ -7,7 +7,7 @@ with GAS → experience surveys → the outcome on the engagement → the plan i
 
 import math
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import httpx
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from app.demo.catalogue import REGIONAL_TARIFF_CENTS
 from app.models.core import AuditEvent
 from app.models.money import PaymentLine
 from app.models.plans import Plan
-from tests.builders import add_engagement, build_case, noon
+from tests.builders import add_engagement, build_case, nl_today, noon
 from tests.engagement_helpers import actors, event_types
 from tests.factories import Reference
 
@@ -31,7 +31,7 @@ async def test_the_provider_side_from_options_to_outcome(
     # history elsewhere in the region: waiting 12 days at the main provider, 5 at the second one;
     # the second provider has one running engagement under its contract
     other = await build_case(session, ref, municipality="GM0599")
-    today = date.today()
+    today = nl_today()
     await add_engagement(
         session,
         other,

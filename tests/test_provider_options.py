@@ -1,7 +1,7 @@
 """Provider options: contract coverage on the date, the tariff that applies, waiting days, capacity."""
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.demo.catalogue import REGIONAL_TARIFF_CENTS
 from app.models.providers import Contract, ContractProduct, Tariff
-from tests.builders import add_engagement, build_case, noon
+from tests.builders import add_engagement, build_case, nl_today, noon
 from tests.engagement_helpers import actors, request, started_engagement
 from tests.factories import CONTRACT_START, Reference
 
@@ -36,7 +36,7 @@ async def test_segment_c_uses_the_providers_own_tariff(
     assert {r["tariffCents"] for r in rows} == {REGIONAL_TARIFF_CENTS["I3"] * 2}
     assert all(r["profileCode"] == "P11" and r["intensityCode"] == "I3" for r in rows)
     # give one provider a cheaper tariff from next month: today's options keep the old one
-    next_month = date.today() + timedelta(days=31)
+    next_month = nl_today() + timedelta(days=31)
     await session.execute(
         update(Tariff)
         .where(
@@ -77,7 +77,7 @@ async def test_only_contracts_covering_the_product_on_the_date(
     await session.execute(
         update(Contract)
         .where(Contract.id == ref.contracts[second])
-        .values(valid_to=date.today() - timedelta(days=1))
+        .values(valid_to=nl_today() - timedelta(days=1))
     )
     await session.execute(
         delete(ContractProduct).where(
@@ -91,7 +91,7 @@ async def test_only_contracts_covering_the_product_on_the_date(
     assert [r["providerId"] for r in rows] == [str(first)]
     # before the contract ended, the second provider was an option
     earlier = await _options(
-        client, case.plan_id, case.child_id, team, date=(date.today() - timedelta(days=2)).isoformat()
+        client, case.plan_id, case.child_id, team, date=(nl_today() - timedelta(days=2)).isoformat()
     )
     assert {r["providerId"] for r in earlier} == {str(first), str(second)}
     # and before any contract started, there are none
@@ -129,7 +129,7 @@ async def test_free_capacity_counts_running_engagements_and_sorting_puts_unknown
     await session.execute(update(Contract).where(Contract.id == ref.contracts[third]).values(capacity=3))
     await session.commit()
     other = await build_case(session, ref)
-    today = date.today()
+    today = nl_today()
     for status in ("accepted", "started", "closed", "withdrawn"):
         await add_engagement(
             session,
@@ -204,7 +204,7 @@ async def test_subcontractors_contracted_or_not(
     a = actors(auth, ref, case)
     eid = await started_engagement(client, a.family, a.provider, case, main)
     path = f"/engagements/{eid}/subcontracts"
-    today = date.today().isoformat()
+    today = nl_today().isoformat()
     unknown = await client.post(
         path,
         json={"agbCode": "98765432", "name": "Praktijk De Brug", "scope": "Speltherapie", "startDate": today},

@@ -30,6 +30,7 @@ from app.models.engagements import Engagement, Subcontract
 from app.models.families import Family
 from app.models.plans import Plan
 from app.models.referrals import Consent
+from app.services.engagement_flags import local_date
 
 SHARE_PLAN = "share_plan_with_provider"
 READER_ROLES = (Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL, Role.PROVIDER_STAFF, Role.INTEGRATION)
@@ -48,7 +49,8 @@ class ScopedEngagement:
 
 
 def today() -> date:
-    return utcnow().date()
+    """Today's date in the Netherlands: requests, starts and ends are Dutch calendar days."""
+    return local_date(utcnow())
 
 
 def active_consent(family_id: Any, provider_id: Any, on: date | None = None) -> ColumnElement[bool]:
