@@ -29,10 +29,9 @@ from app.models.base import utcnow
 from app.models.engagements import Engagement, Subcontract
 from app.models.families import Family
 from app.models.plans import Plan
-from app.models.referrals import Consent
 from app.services.engagement_flags import local_date
+from app.services.family_scope import active_consent as family_consent
 
-SHARE_PLAN = "share_plan_with_provider"
 READER_ROLES = (Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL, Role.PROVIDER_STAFF, Role.INTEGRATION)
 
 
@@ -54,15 +53,9 @@ def today() -> date:
 
 
 def active_consent(family_id: Any, provider_id: Any, on: date | None = None) -> ColumnElement[bool]:
-    """EXISTS an active consent of the family to share its plan with the provider on ``on``."""
-    day = on or today()
-    return exists().where(
-        Consent.family_id == family_id,
-        Consent.provider_id == provider_id,
-        Consent.scope == SHARE_PLAN,
-        Consent.withdrawn_at.is_(None),
-        or_(Consent.valid_to.is_(None), Consent.valid_to >= day),
-    )
+    """EXISTS an active consent of the family to share its plan with the provider (the family
+    side's rule, on today's Dutch date unless ``on`` is given)."""
+    return family_consent(family_id, provider_id, on or today())
 
 
 def team_families(principal: Principal) -> Any:
