@@ -183,7 +183,6 @@ def _cases(w: World) -> list[tuple[str, str, Any, dict[str, int]]]:
                 third=200,
                 main_elsewhere=200,
                 team_elsewhere=200,
-                integration=200,
             ),
         ),
         (
@@ -334,7 +333,6 @@ async def test_lists_hold_only_what_the_caller_may_see(
         "third": {w.other_engagement},
         "main_elsewhere": {w.elsewhere_engagement},
         "team_elsewhere": {w.elsewhere_engagement},
-        "integration": {w.engagement, w.other_engagement},
     }
     for role, ids in expected.items():
         listed = await client.get("/engagements", headers=w.tokens[role])

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import Principal
-from app.errors import InvalidInput, InvalidParam
+from app.auth import Principal, Role
+from app.errors import Forbidden, InvalidInput, InvalidParam
 from app.models.engagements import (
     Engagement,
     EngagementGoal,
@@ -42,11 +42,11 @@ from app.services.engagement_scope import (
     access_level,
     engagement_scope,
     load_engagement,
-    require_reader,
     today,
 )
 
 EngagementView = dict[str, Any]
+LIST_ROLES = (Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL, Role.PROVIDER_STAFF)
 
 # Fields of the restricted view: ids, codes, states, dates and amounts — no personal data, no free text.
 RESTRICTED_FIELDS = (
@@ -334,7 +334,8 @@ async def list_engagements(
     plan_id: uuid.UUID | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """The caller's engagements, oldest request first (keyset on request time and id)."""
-    require_reader(principal)
+    if not principal.has(*LIST_ROLES):
+        raise Forbidden("Your role may not list engagements; the integration bus reads them one by one.")
     query = (
         select(Engagement, access_level(principal), Provider.name, FamilyMember)
         .join(Provider, Provider.id == Engagement.provider_id)
