@@ -43,6 +43,7 @@ HOST = "127.0.0.1"
 DATABASE = "perspectief_bench"
 READY_TIMEOUT_SECONDS = 60.0
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
+SETTINGS_SAVED = ("requests", "concurrency", "warmup", "rounds", "time_limit")
 DEMO_PARTS = ("reference", "families", "history")  # the load order of app.demo.load_demo
 
 
@@ -213,25 +214,58 @@ async def drive(
     return latencies, errors, time.perf_counter() - started
 
 
-async def measure(
-    server_name: str, target_name: str, url: str, headers: dict[str, str], args: argparse.Namespace
-) -> Measurement:
-    limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
-    async with httpx.AsyncClient(timeout=10.0, limits=limits) as client:
-        await drive(client, url, headers, args.warmup, args.concurrency, args.time_limit)
-        latencies, errors, seconds = await drive(
-            client, url, headers, args.requests, args.concurrency, args.time_limit
+@dataclass
+class Sample:
+    latencies: list[float]
+    errors: int = 0
+    seconds: float = 0.0
+
+    def summary(self, server_name: str, target_name: str) -> Measurement:
+        latencies = sorted(self.latencies)
+        return Measurement(
+            server=server_name,
+            endpoint=target_name,
+            requests=len(latencies),
+            errors=self.errors,
+            seconds=round(self.seconds, 3),
+            requests_per_second=round(len(latencies) / self.seconds, 1) if self.seconds else 0.0,
+            p50_ms=round(percentile(latencies, 0.50) * 1000, 2),
+            p99_ms=round(percentile(latencies, 0.99) * 1000, 2),
         )
-    latencies.sort()
-    return Measurement(
-        server=server_name,
-        endpoint=target_name,
-        requests=len(latencies),
-        errors=errors,
-        seconds=round(seconds, 3),
-        requests_per_second=round(len(latencies) / seconds, 1) if seconds else 0.0,
-        p50_ms=round(percentile(latencies, 0.50) * 1000, 2),
-        p99_ms=round(percentile(latencies, 0.99) * 1000, 2),
+
+
+async def compare(
+    target: Target, ours: str, base: str, headers: dict[str, str], args: argparse.Namespace
+) -> tuple[Measurement, Measurement]:
+    """Warm both up, then alternate rounds between them, so that a change in the machine's
+    load during the run weighs on both alike."""
+    limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
+    base_size, extra = divmod(args.requests, args.rounds)
+    sizes = [base_size + (1 if i < extra else 0) for i in range(args.rounds)]
+    round_limit = args.time_limit / args.rounds
+    async with (
+        httpx.AsyncClient(timeout=10.0, limits=limits) as ours_client,
+        httpx.AsyncClient(timeout=10.0, limits=limits) as base_client,
+    ):
+        sides = {
+            "ours": (ours_client, ours + target.ours_path, headers, Sample([])),
+            "baseline": (base_client, base + target.baseline_path, {}, Sample([])),
+        }
+        for client, url, hdrs, _ in sides.values():
+            await drive(client, url, hdrs, args.warmup, args.concurrency, round_limit)
+        for number, size in enumerate(sizes):
+            order = ["ours", "baseline"] if number % 2 == 0 else ["baseline", "ours"]
+            for name in order:
+                client, url, hdrs, sample = sides[name]
+                latencies, errors, seconds = await drive(
+                    client, url, hdrs, size, args.concurrency, round_limit
+                )
+                sample.latencies.extend(latencies)
+                sample.errors += errors
+                sample.seconds += seconds
+    return (
+        sides["ours"][3].summary("ours", target.name),
+        sides["baseline"][3].summary("baseline", target.name),
     )
 
 
@@ -257,7 +291,8 @@ async def check_equivalent(ours: str, baseline: str, headers: dict[str, str], ta
 def print_table(rows: list[tuple[Measurement, Measurement]], args: argparse.Namespace) -> None:
     print(
         f"\n{args.requests} requests per endpoint and server, concurrency {args.concurrency}, "
-        f"after {args.warmup} warm-up requests; one uvicorn worker each, same database.\n"
+        f"after {args.warmup} warm-up requests, in {args.rounds} alternating rounds; "
+        "one uvicorn worker each, same database.\n"
     )
     header = (
         f"{'endpoint':26} | {'ours req/s':>10} {'p50 ms':>8} {'p99 ms':>8} | "
@@ -284,7 +319,7 @@ def save(rows: list[tuple[Measurement, Measurement]], notes: list[str], args: ar
     path = RESULTS_DIR / f"bench-{stamp}.json"
     document = {
         "at": stamp,
-        "settings": {k: getattr(args, k) for k in ("requests", "concurrency", "warmup", "time_limit")},
+        "settings": {k: getattr(args, k) for k in SETTINGS_SAVED},
         "results": [asdict(m) for pair in rows for m in pair],
         "notes": notes,
     }
@@ -299,11 +334,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=2000, help="measured requests per endpoint, server")
     parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument("--warmup", type=int, default=200)
-    parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per measurement, at most")
+    parser.add_argument("--warmup", type=int, default=200, help="warm-up requests per endpoint, server")
+    parser.add_argument("--rounds", type=int, default=4, help="alternating rounds the requests are split in")
+    parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per endpoint, server (max)")
     args = parser.parse_args(argv)
-    if not (1 <= args.requests <= 100_000 and 1 <= args.concurrency <= 200 and args.time_limit <= 600):
-        parser.error("requests 1..100000, concurrency 1..200, time limit at most 600 s")
+    if not (1 <= args.rounds <= args.requests <= 100_000 and 1 <= args.concurrency <= 200):
+        parser.error("requests 1..100000 (at least one per round), concurrency 1..200")
+    if not 0 < args.time_limit <= 600:
+        parser.error("the time limit is 1..600 s")
     return args
 
 
@@ -390,11 +428,8 @@ async def run_load(
         if problem:
             notes.append(f"skipped {problem}")
             continue
-        print(f"  {target.name}: ours...")
-        mine = await measure("ours", target.name, ours + target.ours_path, headers, args)
-        print(f"  {target.name}: baseline...")
-        bare = await measure("baseline", target.name, base + target.baseline_path, {}, args)
-        rows.append((mine, bare))
+        print(f"  {target.name}: {args.rounds} rounds, alternating ours and baseline...")
+        rows.append(await compare(target, ours, base, headers, args))
     return rows
 
 
