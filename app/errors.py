@@ -294,10 +294,10 @@ def resource_of(route_path: str, path_params: dict[str, Any]) -> tuple[str, str 
             resource_id = str(path_params.get(name)) if name in path_params else None
             collection = segments[i - 1] if i > 0 else collection
             break
-    return _singular(collection).replace("-", "_"), resource_id
+    return singular(collection).replace("-", "_"), resource_id
 
 
-def _singular(word: str) -> str:
+def singular(word: str) -> str:
     if word.endswith("ies"):
         return word[:-3] + "y"
     if word.endswith("s") and not word.endswith("ss"):

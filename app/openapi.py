@@ -29,7 +29,7 @@ from fastapi.routing import APIRoute
 
 from app import API_VERSION
 from app.auth import get_principal
-from app.errors import camel
+from app.errors import camel, singular
 from app.idempotency import MAX_KEY_LENGTH
 
 API_PREFIX = "/api/v1"
@@ -293,23 +293,40 @@ def _is_framework_validation(response: dict[str, Any] | None) -> bool:
 
 
 def _unique_operation_ids(paths: dict[str, Any], names: dict[int, str]) -> None:
-    """``createRegion`` from the endpoint's name; when names collide, method and path instead."""
+    """``createRegion`` from the endpoint's name. When names collide, the resource is added
+    (``declineEngagement``, ``declineHandoff``); failing that, method and path."""
     entries = [(path, method, op) for path, item in paths.items() for method, op in _operations(item)]
     preferred = {id(op): camel(names.get(id(op), "operation")) for _, _, op in entries}
-    counts: dict[str, int] = {}
-    for value in preferred.values():
-        counts[value] = counts.get(value, 0) + 1
+    qualified = {
+        id(op): preferred[id(op)] + _pascal(singular(_first_segment(path))) for path, _, op in entries
+    }
+    by_path = {
+        id(op): method + _pascal(path.replace("{", " by ").replace("}", " ")) for path, method, op in entries
+    }
+    chosen = _without_collisions(preferred, qualified)
+    chosen = _without_collisions(chosen, by_path)
     used: set[str] = set()
-    for path, method, op in entries:
-        candidate = preferred[id(op)]
-        if counts[candidate] > 1:
-            words = re.findall(r"[A-Za-z0-9]+", path.replace("{", " by ").replace("}", " "))
-            candidate = method + "".join(w[:1].upper() + w[1:] for w in words)
-        unique, n = candidate, 2
+    for _, _, op in entries:
+        unique, n = chosen[id(op)], 2
         while unique in used:
-            unique, n = f"{candidate}{n}", n + 1
+            unique, n = f"{chosen[id(op)]}{n}", n + 1
         used.add(unique)
         op["operationId"] = unique
+
+
+def _without_collisions(ids: dict[int, str], fallback: dict[int, str]) -> dict[int, str]:
+    counts: dict[str, int] = {}
+    for value in ids.values():
+        counts[value] = counts.get(value, 0) + 1
+    return {key: fallback[key] if counts[value] > 1 else value for key, value in ids.items()}
+
+
+def _first_segment(path: str) -> str:
+    return next((s for s in path.split("/") if s and not s.startswith("{")), "")
+
+
+def _pascal(text: str) -> str:
+    return "".join(w[:1].upper() + w[1:] for w in re.findall(r"[A-Za-z0-9]+", text))
 
 
 def _drop_validation_schemas(doc: dict[str, Any]) -> None:
@@ -328,7 +345,7 @@ def _pascal_schema_names(doc: dict[str, Any]) -> None:
     schemas = doc["components"]["schemas"]
     renames = {}
     for name in list(schemas):
-        pascal = "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", name) if part)
+        pascal = _pascal(name)
         if pascal != name and pascal not in schemas and pascal not in renames.values():
             renames[name] = pascal
     if not renames:

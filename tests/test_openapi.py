@@ -255,9 +255,9 @@ async def test_post_processing_covers_new_routes(probe_document: dict[str, Any])
     assert set(create["responses"]) == {"201", "400", "409", "413", "415", "422", "500"}
     assert {"$ref": "#/components/parameters/IdempotencyKey"} in create["parameters"]
     assert create["operationId"] == "createGadget"
-    # two endpoints named get_item: both get an id from method and path instead
-    assert widget["get"]["operationId"] == "getWidgetsByWidgetId"
-    assert gadget["operationId"] == "getGadgetsByGadgetId"
+    # two endpoints named get_item: both get the resource added to their id
+    assert widget["get"]["operationId"] == "getItemWidget"
+    assert gadget["operationId"] == "getItemGadget"
 
     schemas = doc["components"]["schemas"]
     assert schemas["WidgetOut"]["properties"]["deliveryDate"]["type"] == ["string", "null"]
