@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 
 from app.errors import AppError
 from app.models.base import PublicModel
+from app.services.health import database_ready
 
 router = APIRouter(tags=["operations"])
 
@@ -26,11 +26,8 @@ async def health() -> Health:
 
 @router.get("/ready", summary="Readiness: the database answers", response_model=Health)
 async def ready(request: Request) -> Health:
-    try:
-        async with request.app.state.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-    except Exception as exc:  # any failure to reach the database means not ready
-        raise ServiceUnavailable("The database is not reachable.") from exc
+    if not await database_ready(request.app.state.engine):
+        raise ServiceUnavailable("The database is not reachable.")
     return Health(status="ready")
 
 
