@@ -184,7 +184,7 @@ def budgets(rows: Rows, today: date) -> None:
         DistrictInput(district_code(MUNICIPALITY, i), name, {"youthPopulation": y, "lowIncomeShare": s})
         for i, (name, (y, s)) in enumerate(zip(DISTRICT_NAMES[MUNICIPALITY], INDICATORS, strict=True))
     ]
-    total = 95_000_000
+    total = 165_000_000
     result = allocate(total, weights, districts)
     allocation_id = demo_id("history", "allocation", str(year))
     rows.add(
