@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / ".data"
     db_pool_size: int = 10
     db_statement_cache: bool = True
+    db_pre_ping: bool = False
+    db_pool_recycle_seconds: int = 1800
 
     dev_jwt_secret: str = DEV_SECRET_DEFAULT
     jwks_url: str | None = None

@@ -25,7 +25,10 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
         url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
-        pool_pre_ping=True,
+        # A ping costs a round trip per checkout; recycling old connections is enough unless the
+        # network drops idle connections (then set PERSPECTIEF_DB_PRE_PING=true).
+        pool_pre_ping=settings.db_pre_ping,
+        pool_recycle=settings.db_pool_recycle_seconds,
         connect_args=connect_args,
     )
 
