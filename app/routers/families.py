@@ -55,7 +55,9 @@ async def list_families(
     session: SessionDep,
     principal: FamilyOrTeam,
     page: PageParams,
-    q: Annotated[str | None, Query(min_length=2, max_length=100, description="Part of a name.")] = None,
+    q: Annotated[
+        str | None, Query(min_length=2, max_length=100, pattern=r"^[^\x00]*$", description="Part of a name.")
+    ] = None,
 ) -> Page[FamilyPublic]:
     views, cursor = await service.list_families(session, principal, q, page)
     return Page[FamilyPublic](items=[_public(v) for v in views], next_cursor=cursor)

@@ -112,7 +112,7 @@ async def update_plan(
 )
 async def put_assessment(
     plan_id: uuid.UUID,
-    domain_code: Annotated[str, Path(max_length=40)],
+    domain_code: Annotated[str, Path(pattern=r"^[a-z][a-z_]{0,39}$", examples=["finances"])],
     body: AssessmentPut,
     session: SessionDep,
     principal: Professional,
@@ -292,7 +292,10 @@ async def list_versions(
     summary="The frozen snapshot of an agreed version",
 )
 async def get_version(
-    plan_id: uuid.UUID, version: Annotated[int, Path(ge=1)], session: SessionDep, principal: PlanReader
+    plan_id: uuid.UUID,
+    version: Annotated[int, Path(ge=1, le=2_147_483_647)],
+    session: SessionDep,
+    principal: PlanReader,
 ) -> PlanVersionPublic:
     snapshot = await plan_snapshot.get_version(session, principal, plan_id, version)
     return PlanVersionPublic(

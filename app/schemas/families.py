@@ -2,16 +2,14 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field
 
 from app.models.base import ApiModel, PublicModel
+from app.schemas.family_fields import BsnInput, Name
 
 MemberRole = Literal["child", "parent", "carer", "other"]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-# format and 11-proef are checked by the service, together with every other rule
-BsnInput = Annotated[str, Field(min_length=1, max_length=20, examples=["111222333"])]
 
 
 class MemberCreate(ApiModel):
@@ -37,7 +35,7 @@ class MemberUpdate(ApiModel):
 
 
 class FamilyCreate(ApiModel):
-    district_code: str = Field(min_length=1, max_length=8, examples=["WK036301"])
+    district_code: str = Field(min_length=1, max_length=8, pattern=r"^[^\x00]*$", examples=["WK036301"])
     team_id: uuid.UUID | None = Field(default=None, description="Defaults to the caller's team.")
     members: list[MemberCreate] = Field(min_length=1, max_length=30)
 

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from app.models.base import ApiModel, PublicModel
+from app.schemas.family_fields import DomainCode, IntensityCode, ProfileCode, Text
 
-Text = Annotated[str, Field(min_length=1, max_length=20_000)]
 Score = Annotated[int, Field(ge=1, le=5, description="ZRM self-reliance: 1 acute … 5 fully self-reliant.")]
 GoalStatus = Literal["open", "achieved", "partly_achieved", "not_achieved", "dropped"]
 
@@ -33,7 +33,7 @@ class AssessmentPut(ApiModel):
 
 
 class GoalCreate(ApiModel):
-    domain_code: str = Field(min_length=1, max_length=40)
+    domain_code: DomainCode
     member_id: uuid.UUID | None = None
     description: Text = Field(description="The goal in the family's own words.")
     desired_result: Text | None = None
@@ -41,7 +41,7 @@ class GoalCreate(ApiModel):
 
 
 class GoalUpdate(ApiModel):
-    domain_code: str | None = Field(default=None, min_length=1, max_length=40)
+    domain_code: DomainCode | None = None
     member_id: uuid.UUID | None = None
     description: Text | None = None
     desired_result: Text | None = None
@@ -51,8 +51,8 @@ class GoalUpdate(ApiModel):
 
 class SupportProfileCreate(ApiModel):
     member_id: uuid.UUID = Field(description="The child the profile is for (the tariff is per child).")
-    profile_code: str = Field(min_length=1, max_length=3, examples=["P06"])
-    intensity_code: str = Field(min_length=1, max_length=2, examples=["I2"])
+    profile_code: ProfileCode
+    intensity_code: IntensityCode
     problem_description: Text
     referral_id: uuid.UUID | None = None
 
@@ -65,7 +65,7 @@ class SignatureCreate(ApiModel):
 
 
 class FinalScore(ApiModel):
-    domain_code: str = Field(min_length=1, max_length=40)
+    domain_code: DomainCode
     final_score: Score
 
 

@@ -2,35 +2,36 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field
 
 from app.models.base import ApiModel, PublicModel
+from app.schemas.family_fields import Agb, BsnInput, IntensityCode, ProfileCode, Text
 
 # iJw COD327: 01 municipality, 02 GP, 03 youth doctor, 04 certified institution,
 # 05 medical specialist, 06 self-referral, 08 court / public prosecutor
 ReferrerType = Literal["01", "02", "03", "04", "05", "06", "08"]
-Agb = Annotated[str, Field(pattern=r"^\d{8}$", examples=["01012345"])]
 
 
 class ReferralCreate(ApiModel):
     """The child is named by ``childMemberId`` (district team) or by ``bsn`` + ``birthDate`` (GP)."""
 
     child_member_id: uuid.UUID | None = None
-    bsn: str | None = Field(default=None, min_length=1, max_length=20)
+    bsn: BsnInput | None = None
     birth_date: date | None = None
     district_code: str | None = Field(
         default=None,
         min_length=1,
         max_length=8,
+        pattern=r"^[^\x00]*$",
         description="The child's district: when no family matches, its team gets the intake task.",
     )
     referrer_type: ReferrerType
     referrer_agb: Agb | None = Field(default=None, description="Required for 02, 03 and 05.")
-    profile_code: str = Field(min_length=1, max_length=3, examples=["P06"])
-    intensity_code: str = Field(min_length=1, max_length=2, examples=["I2"])
-    reason: str = Field(min_length=1, max_length=20_000)
+    profile_code: ProfileCode
+    intensity_code: IntensityCode
+    reason: Text
     valid_to: date | None = Field(default=None, description="Defaults to 12 months after today.")
 
 
