@@ -6,7 +6,7 @@ next page continues strictly after it, so pages stay stable while rows are added
 
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, tuple_
@@ -31,7 +31,10 @@ def newest_first(
         try:
             after_at = datetime.fromisoformat(str(page.after[0]))
             after_id = uuid.UUID(str(page.after[1]))
-        except ValueError as exc:
+            if after_at.tzinfo is None:  # the cursors we issue always carry an offset
+                raise ValueError("naive timestamp")
+            after_at = after_at.astimezone(UTC)
+        except (ValueError, OverflowError) as exc:
             raise _bad_cursor() from exc
         query = query.where(tuple_(at, ident) < tuple_(after_at, after_id))
     return query.order_by(at.desc(), ident.desc()).limit(page.size + 1)
