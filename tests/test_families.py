@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from app.models.core import AuditEvent, OutboxEvent
 from app.models.families import Family, FamilyMember
+from app.pagination import encode_cursor
 from tests.family_helpers import bsn, create_family, family_body, member_of, pro, years_ago
 
 
@@ -215,6 +216,11 @@ async def test_pages_follow_the_cursor(client, auth, ref) -> None:
     assert (
         await client.get("/families", params={"cursor": "bm90LWpzb24"}, headers=pro(auth, ref))
     ).status_code == 400
+    for forged in (["2020-01-01", ids[0]], ["0001-01-01T00:00:00+14:00", ids[0]], ["x"]):
+        response = await client.get(
+            "/families", params={"cursor": encode_cursor(forged)}, headers=pro(auth, ref)
+        )
+        assert (response.status_code, response.json()["invalidParams"][0]["code"]) == (400, "invalid_cursor")
 
 
 async def test_add_and_edit_members(client, auth, ref, session) -> None:
