@@ -60,6 +60,7 @@ async def list_provider_options(
     summary="Request an engagement with the chosen provider",
     response_model=EngagementPublic,
     status_code=201,
+    responses={404: {"description": "The plan does not exist or is not visible to you."}},
 )
 async def request_engagement(
     body: EngagementCreate, session: SessionDep, principal: CurrentPrincipal, response: Response

@@ -15,7 +15,13 @@ from app.services import handoffs
 router = APIRouter(tags=["handoffs"])
 
 
-@router.post("/handoffs", summary="Raise a handoff", response_model=HandoffPublic, status_code=201)
+@router.post(
+    "/handoffs",
+    summary="Raise a handoff",
+    response_model=HandoffPublic,
+    status_code=201,
+    responses={404: {"description": "The plan or engagement does not exist or is not visible to you."}},
+)
 async def raise_handoff(
     body: HandoffCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
 ) -> HandoffPublic:
