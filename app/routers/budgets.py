@@ -59,6 +59,7 @@ async def list_budgets(
     "/budget-allocations",
     response_model=AllocationPublic,
     status_code=201,
+    responses={404: {"description": "Not your municipality."}},
     summary="Allocate a total over the districts by weighted indicators (sets their budgets)",
 )
 async def create_allocation(
@@ -89,6 +90,7 @@ async def get_allocation(
     "/budget-status",
     response_model=BudgetStatusPublic,
     status_code=200,
+    responses={404: {"description": "Not your municipality."}},
     summary="Allocated, committed, spent and forecast per district and category",
 )
 async def get_budget_status(

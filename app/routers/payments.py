@@ -66,6 +66,7 @@ async def get_payment(
     "/payments/approve",
     response_model=list[PaymentLinePublic],
     status_code=200,
+    responses={404: {"description": "A line does not exist or is not visible to you."}},
     summary="Approve scheduled lines for payment",
 )
 async def approve_payments(
