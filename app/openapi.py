@@ -6,8 +6,9 @@ HTTP conventions to every operation, so a route only declares its own success re
 * ``servers: [{url: /api/v1}]`` with path keys relative to it, path parameters camelCase;
 * a bearer security scheme on every operation that needs a token;
 * the problem responses each operation can give (400 always; 401/403 with a token; 404 with
-  path parameters; 409 for writes; 412/428 with ``If-Match``; 413/415 with a body; 422 for
-  a reused ``Idempotency-Key``; 500), all ``application/problem+json`` with the Problem schema
+  path parameters, a body or an ``…Id`` query key; 409 for writes; 412/428 with ``If-Match``;
+  413/415 with a body; 422 for a reused ``Idempotency-Key``; 500), all
+  ``application/problem+json`` with the Problem schema
   — FastAPI's own 422 validation response is dropped: invalid input is 400 here;
 * the ``API-Version`` (and ``X-Request-ID``) header on every 2xx/3xx response;
 * the ``Idempotency-Key`` header on every POST;
@@ -272,7 +273,13 @@ def _error_statuses(operation: dict[str, Any], method: str, secured: bool) -> li
     statuses = ["400", "500"]
     if secured:
         statuses += ["401", "403"]
-    if any(p.get("in") == "path" for p in parameters):
+    # a path parameter, or an id in the body or query, may name a row the caller may not see
+    if (
+        any(
+            p.get("in") == "path" or (p.get("in") == "query" and p["name"].endswith("Id")) for p in parameters
+        )
+        or "requestBody" in operation
+    ):
         statuses.append("404")
     if method in WRITE_METHODS:
         statuses.append("409")

@@ -252,7 +252,7 @@ async def test_post_processing_covers_new_routes(probe_document: dict[str, Any])
     assert "security" not in gadget
     assert set(gadget["responses"]) == {"200", "400", "404", "500"}
     create = doc["paths"]["/gadgets"]["post"]
-    assert set(create["responses"]) == {"201", "400", "409", "413", "415", "422", "500"}
+    assert set(create["responses"]) == {"201", "400", "404", "409", "413", "415", "422", "500"}
     assert {"$ref": "#/components/parameters/IdempotencyKey"} in create["parameters"]
     assert create["operationId"] == "createGadget"
     # two endpoints named get_item: both get the resource added to their id
