@@ -12,11 +12,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.demo.catalogue import REGIONAL_TARIFF_CENTS
 from app.models.engagements import Engagement, EngagementGoal, ExperienceSurvey, Handoff, TreatmentPlan
 from app.models.families import Family, FamilyMember
+from app.models.geography import DistrictIndicator
 from app.models.money import PaymentLine
 from app.models.plans import Goal, Plan, PlanSupportProfile
 from app.models.referrals import Referral
@@ -345,8 +347,33 @@ async def generate_history(
         (Handoff, "handoffs"),
     ]:
         await bulk(session, model, rows[key])
+    await _indicators(session, rng, districts, municipality)
     h.engagements = len(rows["engagements"])
     return h
+
+
+async def _indicators(
+    session: AsyncSession, rng: random.Random, districts: list[str], municipality: str
+) -> None:
+    """Youth population and low-income share per district for 2025 and 2026 (replacing any)."""
+    for year in (2025, 2026):
+        for district in districts:
+            youth, low = rng.randint(2500, 9000), round(rng.uniform(0.05, 0.3), 3)
+            values = {"youthPopulation": youth, "lowIncomeShare": low}
+            statement = pg_insert(DistrictIndicator).values(
+                district_code=district,
+                year=year,
+                municipality_code=municipality,
+                youth_population=youth,
+                values=values,
+                updated_at=datetime.now(UTC),
+            )
+            await session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["district_code", "year"],
+                    set_={"youth_population": youth, "values": values},
+                )
+            )
 
 
 def _member_row(

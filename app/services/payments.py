@@ -244,20 +244,36 @@ def _reverse_months_after(session: AsyncSession, engagement: Engagement, ledger:
 
 
 async def schedule_running_months(session: AsyncSession, municipality: str, through: date) -> int:
-    """Schedule the monthly lines due through ``through`` for running monthly engagements."""
-    running = await session.scalars(
-        select(Engagement)
-        .where(
-            Engagement.municipality_code == municipality,
-            Engagement.status == "started",
-            Engagement.payment_model == "monthly",
-            Engagement.start_date <= through,
+    """Schedule the monthly lines due through ``through`` for running monthly engagements.
+
+    The engagements are locked in one statement (in id order, so concurrent runs cannot
+    deadlock) and their lines read in one more; then the missing months are appended.
+    """
+    running = list(
+        await session.scalars(
+            select(Engagement)
+            .where(
+                Engagement.municipality_code == municipality,
+                Engagement.status == "started",
+                Engagement.payment_model == "monthly",
+                Engagement.start_date <= through,
+            )
+            .order_by(Engagement.id)
+            .with_for_update()
         )
-        .order_by(Engagement.id)
     )
+    lines: dict[uuid.UUID, list[PaymentLine]] = {e.id: [] for e in running}
+    if running:
+        rows = await session.scalars(
+            select(PaymentLine)
+            .where(PaymentLine.engagement_id.in_(list(lines)))
+            .order_by(PaymentLine.created_at)
+        )
+        for line in rows:
+            lines[line.engagement_id].append(line)  # type: ignore[index]
     added = 0
-    for engagement in list(running):
-        ledger = await lock_ledger(session, engagement.id)
+    for engagement in running:
+        ledger = _Ledger(lines[engagement.id])
         before = len(ledger.lines)
         _schedule_months(session, engagement, ledger, through)
         added += len(ledger.lines) - before
