@@ -37,14 +37,14 @@ def seed_demo(url: str) -> bool:
     return asyncio.run(load_demo(url))
 
 
-def print_tokens() -> None:
+def print_tokens(host: str = "127.0.0.1", port: int = 8000) -> None:
     from app.demo import demo_tokens
 
     settings = get_settings()
     print("\nDev tokens (valid 8 hours; PERSPECTIEF_ENV=dev only):\n")
     for role, token in demo_tokens(settings).items():
         print(f"  {role:22} {token}\n")
-    base = "http://127.0.0.1:8000/api/v1"
+    base = f"http://{host}:{port}/api/v1"
     print("Try:\n")
     print(f'  TOKEN=<a token above>; curl -s -H "Authorization: Bearer $TOKEN" {base}/support-profiles\n')
     print(f"  OpenAPI docs: {base}/docs\n")
@@ -69,7 +69,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     url = database_url()
     migrate(url)
     seed_demo(url)
-    print_tokens()
+    print_tokens(args.host, args.port)
     serve(args.host, args.port, args.workers)
 
 
