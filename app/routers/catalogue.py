@@ -5,7 +5,7 @@ Purchasing officers add profiles; every authenticated role reads the catalogue.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from app.auth import CurrentPrincipal, PurchasingOfficer
 from app.db import SessionDep
@@ -17,6 +17,9 @@ from app.services.reference_common import resource_url
 from app.services.support_profiles import IntensitySpec, ProfileSpec
 
 router = APIRouter(tags=["catalogue"])
+
+# A malformed code is a 400 before any lookup, like a malformed id.
+ProfileCodePath = Annotated[str, Path(pattern=r"^P\d{2}$", examples=["P06"])]
 
 
 @router.post(
@@ -59,6 +62,6 @@ async def list_support_profiles(
 
 @router.get("/support-profiles/{code}", response_model=SupportProfilePublic, summary="Get a support profile")
 async def get_support_profile(
-    code: str, session: SessionDep, principal: CurrentPrincipal
+    code: ProfileCodePath, session: SessionDep, principal: CurrentPrincipal
 ) -> SupportProfilePublic:
     return SupportProfilePublic.model_validate(await support_profiles.get_profile(session, principal, code))

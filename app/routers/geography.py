@@ -33,6 +33,9 @@ router = APIRouter(tags=["geography"])
 
 IndicatorWriter = Annotated[Principal, require_roles(Role.ADMIN, Role.MUNICIPALITY_OFFICER)]
 Year = Annotated[int, Path(ge=1900, le=2100)]
+# A malformed code is a 400 before any lookup, like a malformed id.
+MunicipalityCodePath = Annotated[str, Path(pattern=r"^GM\d{4}$", examples=["GM0363"])]
+DistrictCodePath = Annotated[str, Path(pattern=r"^WK\d{6}$", examples=["WK036301"])]
 
 
 @router.post("/regions", response_model=RegionPublic, status_code=201, summary="Create a region")
@@ -87,7 +90,9 @@ async def list_municipalities(
 
 
 @router.get("/municipalities/{code}", response_model=MunicipalityPublic, summary="Get a municipality")
-async def get_municipality(code: str, session: SessionDep, principal: CurrentPrincipal) -> MunicipalityPublic:
+async def get_municipality(
+    code: MunicipalityCodePath, session: SessionDep, principal: CurrentPrincipal
+) -> MunicipalityPublic:
     return MunicipalityPublic.model_validate(await geography.get_municipality(session, principal, code))
 
 
@@ -113,7 +118,9 @@ async def list_districts(
 
 
 @router.get("/districts/{code}", response_model=DistrictPublic, summary="Get a district")
-async def get_district(code: str, session: SessionDep, principal: CurrentPrincipal) -> DistrictPublic:
+async def get_district(
+    code: DistrictCodePath, session: SessionDep, principal: CurrentPrincipal
+) -> DistrictPublic:
     return DistrictPublic.model_validate(await geography.get_district(session, principal, code))
 
 
@@ -126,7 +133,11 @@ async def get_district(code: str, session: SessionDep, principal: CurrentPrincip
     "any further lowerCamelCase property must be a number. Replaces the year's indicators.",
 )
 async def put_indicators(
-    code: str, year: Year, body: DistrictIndicatorsPut, session: SessionDep, principal: IndicatorWriter
+    code: DistrictCodePath,
+    year: Year,
+    body: DistrictIndicatorsPut,
+    session: SessionDep,
+    principal: IndicatorWriter,
 ) -> DistrictIndicatorsPublic:
     row = await geography.put_indicators(session, principal, code, year, body.indicator_values())
     return DistrictIndicatorsPublic.model_validate(row)
@@ -138,7 +149,7 @@ async def put_indicators(
     summary="List a district's indicators per year",
 )
 async def list_indicators(
-    code: str, session: SessionDep, principal: CurrentPrincipal, page: PageParams
+    code: DistrictCodePath, session: SessionDep, principal: CurrentPrincipal, page: PageParams
 ) -> Page[DistrictIndicatorsPublic]:
     items, cursor = await geography.list_indicators(session, principal, code, page)
     return Page[DistrictIndicatorsPublic](

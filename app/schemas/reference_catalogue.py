@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import Field
 
 from app.models.base import ApiModel, PublicModel
+from app.schemas.reference_geography import Description, Name
 
 ProfileCode = Annotated[str, Field(pattern=r"^P\d{2}$", examples=["P06"])]
 IntensityCode = Annotated[str, Field(pattern=r"^I[1-4]$", examples=["I2"])]
@@ -19,7 +20,7 @@ class Segment(StrEnum):
 
 class IntensityCreate(ApiModel):
     code: IntensityCode
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Name
     max_months: Annotated[
         int, Field(ge=1, le=120, description="The longest a trajectory at this intensity runs.")
     ]
@@ -27,9 +28,9 @@ class IntensityCreate(ApiModel):
 
 class SupportProfileCreate(ApiModel):
     code: ProfileCode
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Name
     segment: Segment
-    description: Annotated[str | None, Field(max_length=4000)] = None
+    description: Description | None = None
     intensities: Annotated[list[IntensityCreate], Field(min_length=1, max_length=4)]
 
 

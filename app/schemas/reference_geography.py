@@ -11,9 +11,15 @@ from pydantic_core import PydanticCustomError
 
 from app.models.base import ApiModel, PublicModel
 
+# Text may hold any character but NUL, which PostgreSQL text cannot store (400, not 500).
+NO_NUL = r"^[^\x00]*$"
+# The largest value an integer column holds.
+INT32_MAX = 2_147_483_647
+
 MunicipalityCode = Annotated[str, Field(pattern=r"^GM\d{4}$", examples=["GM0363"])]
 DistrictCode = Annotated[str, Field(pattern=r"^WK\d{6}$", examples=["WK036301"])]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+Name = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
+Description = Annotated[str, Field(max_length=4000, pattern=NO_NUL)]
 
 
 class TeamKind(StrEnum):
@@ -99,7 +105,9 @@ class DistrictIndicatorsPut(ApiModel):
     )
     __pydantic_extra__: dict[str, IndicatorNumber]
 
-    youth_population: Annotated[int, Field(strict=True, ge=0, description="Residents aged 0–17.")]
+    youth_population: Annotated[
+        int, Field(strict=True, ge=0, le=INT32_MAX, description="Residents aged 0–17.")
+    ]
     low_income_share: Annotated[
         float | None,
         Field(strict=True, ge=0, le=1, description="Share of low-income households, 0–1."),

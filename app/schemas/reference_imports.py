@@ -11,9 +11,8 @@ from pydantic import Field
 
 from app.models.base import ApiModel, PublicModel
 from app.schemas.reference_catalogue import IntensityCode, ProfileCode, Segment
-from app.schemas.reference_providers import AgbCode, PaymentModel, Percent, Product
-
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+from app.schemas.reference_geography import Name
+from app.schemas.reference_providers import AgbCode, AmountCents, Capacity, PaymentModel, Percent, Product
 
 
 class ProfileRow(ApiModel):
@@ -35,7 +34,7 @@ class TariffRow(ApiModel):
     provider_agb_code: AgbCode | None = None
     valid_from: date
     valid_to: date | None = None
-    amount_cents: Annotated[int, Field(gt=0, le=100_000_000_00)]
+    amount_cents: AmountCents
 
 
 class ContractRow(ApiModel):
@@ -47,8 +46,8 @@ class ContractRow(ApiModel):
     start_share_percent: Percent = 70
     result_share_percent: Percent | None = None
     completion_on_dropout: bool = False
-    capacity: Annotated[int | None, Field(ge=0)] = None
-    lumpsum_period_cents: Annotated[int | None, Field(gt=0)] = None
+    capacity: Capacity | None = None
+    lumpsum_period_cents: AmountCents | None = None
     products: Annotated[list[Product], Field(min_length=1, max_length=500)]
 
 

@@ -9,10 +9,13 @@ from pydantic import Field
 
 from app.models.base import ApiModel, PublicModel
 from app.schemas.reference_catalogue import IntensityCode, ProfileCode
-from app.schemas.reference_geography import MunicipalityCode
+from app.schemas.reference_geography import INT32_MAX, MunicipalityCode, Name
 
 AgbCode = Annotated[str, Field(pattern=r"^\d{8}$", examples=["12345678"], description="AGB code: 8 digits.")]
 Percent = Annotated[int, Field(ge=0, le=100)]
+# Amounts up to €100 million; beyond that an amount is a typing error, not a price.
+AmountCents = Annotated[int, Field(gt=0, le=100_000_000_00)]
+Capacity = Annotated[int, Field(ge=0, le=INT32_MAX)]
 
 
 class PaymentModel(StrEnum):
@@ -23,7 +26,7 @@ class PaymentModel(StrEnum):
 
 class ProviderCreate(ApiModel):
     agb_code: AgbCode
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Name
     municipalities: Annotated[
         list[MunicipalityCode], Field(max_length=400, description="The municipalities the provider serves.")
     ] = []
@@ -65,11 +68,12 @@ class ContractCreate(ApiModel):
     completion_on_dropout: Annotated[
         bool, Field(description="Whether the completion part is paid after a dropout (end reason 32/33).")
     ] = False
-    capacity: Annotated[int | None, Field(ge=0, description="Trajectories the provider can run at once.")] = (
+    capacity: Annotated[Capacity | None, Field(description="Trajectories the provider can run at once.")] = (
         None
     )
     lumpsum_period_cents: Annotated[
-        int | None, Field(gt=0, description="Fixed amount per period; required for (and only for) `lumpsum`.")
+        AmountCents | None,
+        Field(description="Fixed amount per period; required for (and only for) `lumpsum`."),
     ] = None
     products: Annotated[list[Product], Field(min_length=1, max_length=500)]
 
@@ -99,7 +103,7 @@ class TariffCreate(ApiModel):
     ] = None
     valid_from: date
     valid_to: date | None = None
-    amount_cents: Annotated[int, Field(gt=0, le=100_000_000_00)]
+    amount_cents: AmountCents
 
 
 class TariffPublic(PublicModel):

@@ -23,12 +23,21 @@ T = TypeVar("T")
 UNIQUE_VIOLATION = "23505"
 EXCLUSION_VIOLATION = "23P01"
 
+INT32_MAX = 2_147_483_647
+
 # How a cursor value (always a string) is turned back into a sort-key value.
 Converter = Callable[[str], Any]
 TEXT: Converter = str
 UUID: Converter = uuid.UUID
 DATE: Converter = date.fromisoformat
-INT: Converter = int
+
+
+def INT(value: str) -> int:
+    """An integer key (an ``integer`` column: a larger one would fail in the database)."""
+    number = int(value)
+    if abs(number) > INT32_MAX:
+        raise ValueError("out of range")
+    return number
 
 
 def _invalid_cursor() -> InvalidInput:
@@ -43,7 +52,9 @@ def keyset(
 ) -> Select[Any]:
     """Order ``query`` by ``key``, continue after the page's cursor, fetch one row extra."""
     if page.after is not None:
-        if len(page.after) != len(key):
+        # A cursor is opaque but not trusted: every value must be a string we could have written
+        # (PostgreSQL text cannot hold NUL).
+        if len(page.after) != len(key) or not all(_plain_string(v) for v in page.after):
             raise _invalid_cursor()
         try:
             after = [convert(value) for convert, value in zip(converters, page.after, strict=True)]
@@ -51,6 +62,10 @@ def keyset(
             raise _invalid_cursor() from exc
         query = query.where(tuple_(*key) > tuple_(*after))
     return query.order_by(*key).limit(page.size + 1)
+
+
+def _plain_string(value: Any) -> bool:
+    return isinstance(value, str) and "\x00" not in value
 
 
 def page_of(
