@@ -15,7 +15,6 @@ from app.services.engagement_flags import (
     answer_due_date,
     request_unanswered,
     transition_due,
-    transition_flags_for_plans,
     working_days_between,
 )
 from tests.builders import add_engagement, build_case, nl_today
@@ -88,6 +87,10 @@ async def test_flags_on_the_engagement_and_for_the_plan(
     restricted = (await client.get(f"/engagements/{running.id}", headers=a.integration)).json()
     assert restricted["flags"]["transition18"] is True and restricted["flags"]["adultDate"] is None
 
-    flags = await transition_flags_for_plans(session, [case.plan_id], today=today)
-    assert [(f.engagement_id, f.member_id) for f in flags] == [(running.id, case.child_id)]
-    assert await transition_flags_for_plans(session, [], today=today) == []
+    # the plan shows the flag too, on the engagement's summary and on the plan itself
+    plan = (await client.get(f"/plans/{case.plan_id}", headers=a.team)).json()
+    assert plan["transition18Due"] is True
+    by_id = {e["id"]: e for e in plan["engagements"]}
+    assert by_id[str(running.id)]["transition18Due"] is True
+    assert by_id[str(running.id)]["adultDate"] == adult_date(almost_adult).isoformat()
+    assert by_id[str(old_request.id)]["transition18Due"] is False

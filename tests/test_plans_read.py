@@ -117,8 +117,11 @@ async def test_engagement_and_handoff_summaries(client, auth, ref, session) -> N
             "profileCode": "P01",
             "intensityCode": "I1",
             "status": "started",
+            "transition18Due": False,
+            "adultDate": None,
         }
     ]
+    assert body["transition18Due"] is False
     assert [(h["urgency"], h["status"], h["overdue"], h["domainCode"]) for h in body["handoffs"]] == [
         ("crisis", "open", True, "finances"),
         ("routine", "open", False, "finances"),

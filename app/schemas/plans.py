@@ -137,6 +137,10 @@ class EngagementSummary(PublicModel):
     profile_code: str
     intensity_code: str
     status: str
+    transition18_due: bool = Field(
+        description="The child turns 18 within 6 months of this running engagement (18-/18+)."
+    )
+    adult_date: date | None = Field(default=None, description="The 18th birthday, when flagged.")
 
 
 class HandoffSummary(PublicModel):
@@ -180,6 +184,7 @@ class PlanPublic(PlanContent):
 
     engagements: list[EngagementSummary]
     handoffs: list[HandoffSummary]
+    transition18_due: bool = Field(description="A running engagement of the plan has the 18-/18+ flag.")
 
 
 class PlanVersionSummary(PublicModel):

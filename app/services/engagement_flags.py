@@ -4,21 +4,13 @@
 * A running engagement (accepted or started) whose child turns 18 within 6 months is flagged,
   so that continuation of care after 18 (Wmo, Zvw, extended youth care) is arranged in time.
 
-The rules are pure functions; :func:`transition_flags_for_plans` exposes the transition flag
-for the plan view (one query for any number of plans).
+The rules are pure functions; the engagement view and the plan view (app/services/plan_view.py)
+apply them to the rows they load.
 """
 
 import calendar
-import uuid
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.models.engagements import Engagement
-from app.models.families import FamilyMember
 
 ANSWER_WORKING_DAYS = 10
 TRANSITION_MONTHS = 6
@@ -83,40 +75,3 @@ def transition_due(status: str, birth_date: date, today: date) -> bool:
 def local_date(moment: datetime) -> date:
     """The calendar date of a timestamp in the Netherlands (Europe/Amsterdam)."""
     return moment.astimezone(LOCAL_TIMEZONE).date()
-
-
-@dataclass(frozen=True)
-class TransitionFlag:
-    plan_id: uuid.UUID
-    engagement_id: uuid.UUID
-    member_id: uuid.UUID
-    adult_date: date
-
-
-async def transition_flags_for_plans(
-    session: AsyncSession, plan_ids: list[uuid.UUID], *, today: date
-) -> list[TransitionFlag]:
-    """The 18-/18+ flags of the running engagements of ``plan_ids`` (for the plan view).
-
-    The caller has already decided that the plans are visible; no personal data is returned
-    beyond the date of coming of age.
-    """
-    if not plan_ids:
-        return []
-    rows = await session.execute(
-        select(
-            Engagement.plan_id,
-            Engagement.id,
-            Engagement.member_id,
-            Engagement.status,
-            FamilyMember.birth_date,
-        )
-        .join(FamilyMember, FamilyMember.id == Engagement.member_id)
-        .where(Engagement.plan_id.in_(plan_ids), Engagement.status.in_(RUNNING))
-        .order_by(Engagement.requested_at, Engagement.id)
-    )
-    return [
-        TransitionFlag(plan_id, engagement_id, member_id, adult_date(birth))
-        for plan_id, engagement_id, member_id, status, birth in rows
-        if transition_due(status, birth, today)
-    ]

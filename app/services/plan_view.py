@@ -10,9 +10,12 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.models.base import utcnow
 from app.models.catalogue import LifeDomain
 from app.models.engagements import Engagement, Handoff
+from app.models.families import FamilyMember
 from app.models.plans import Goal, Plan, PlanAssessment, PlanSignature, PlanSupportProfile
+from app.services.engagement_flags import adult_date, local_date, transition_due
 
 PLAN_FIELDS = (
     "id",
@@ -40,7 +43,7 @@ class PlanView:
     goals: list[Goal]
     support_profiles: list[PlanSupportProfile]
     signatures: list[PlanSignature]
-    engagements: list[Any] = field(default_factory=list)  # rows: id, member_id, provider_id, …
+    engagements: list[dict[str, Any]] = field(default_factory=list)  # summaries with their flags
     handoffs: list[Any] = field(default_factory=list)  # rows: id, domain_code, …, overdue
 
     def as_dict(self, *, signatures_of_version: int | None = None) -> dict[str, Any]:
@@ -56,6 +59,7 @@ class PlanView:
             "signatures": signatures,
             "engagements": self.engagements,
             "handoffs": self.handoffs,
+            "transition18_due": any(e["transition18_due"] for e in self.engagements),
         }
 
 
@@ -90,7 +94,11 @@ async def load_content(session: AsyncSession, plan: Plan) -> PlanView:
 
 
 async def load_view(session: AsyncSession, plan: Plan) -> PlanView:
-    """The whole plan: its parts plus engagement and handoff summaries (six statements)."""
+    """The whole plan: its parts plus engagement and handoff summaries (six statements).
+
+    Engagement summaries carry the 18-/18+ transition flag (DESIGN §5); the plan shows
+    ``transition18Due`` when any of its running engagements has it.
+    """
     view = await load_content(session, plan)
     engagements = await session.execute(
         select(
@@ -100,7 +108,9 @@ async def load_view(session: AsyncSession, plan: Plan) -> PlanView:
             Engagement.profile_code,
             Engagement.intensity_code,
             Engagement.status,
+            FamilyMember.birth_date,
         )
+        .join(FamilyMember, FamilyMember.id == Engagement.member_id)
         .where(Engagement.plan_id == plan.id)
         .order_by(Engagement.requested_at, Engagement.id)
     )
@@ -117,6 +127,19 @@ async def load_view(session: AsyncSession, plan: Plan) -> PlanView:
         .where(Handoff.plan_id == plan.id)
         .order_by(Handoff.created_at, Handoff.id)
     )
-    view.engagements = list(engagements.all())
+    view.engagements = [_engagement_summary(row) for row in engagements.all()]
     view.handoffs = list(handoffs.all())
     return view
+
+
+SUMMARY_FIELDS = ("id", "member_id", "provider_id", "profile_code", "intensity_code", "status")
+
+
+def _engagement_summary(row: Any) -> dict[str, Any]:
+    """An engagement summary with its 18-/18+ flag; the birth date itself is not passed on."""
+    *fields, birth_date = row
+    summary = dict(zip(SUMMARY_FIELDS, fields, strict=True))
+    due = transition_due(summary["status"], birth_date, local_date(utcnow()))
+    summary["transition18_due"] = due
+    summary["adult_date"] = adult_date(birth_date) if due else None
+    return summary
