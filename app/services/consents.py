@@ -20,10 +20,10 @@ from app.models.providers import Provider
 from app.models.referrals import Consent
 from app.pagination import PageRequest
 from app.schemas.families import ConsentCreate
-from app.services import audit, events, family_paging
+from app.services import audit, clock, events, family_paging
 from app.services.audit import Action
 from app.services.family_members import may_decide_for_self
-from app.services.family_scope import family_clause
+from app.services.family_scope import family_clause, require_visible_family
 
 
 @dataclass
@@ -51,7 +51,7 @@ async def grant(
     session: AsyncSession, principal: Principal, family_id: uuid.UUID, body: ConsentCreate
 ) -> ConsentView:
     family = await _family(session, principal, family_id)
-    today = date.today()
+    today = clock.today()
     acting_as_member = principal.has(Role.FAMILY_MEMBER) and principal.family == family.id
     if acting_as_member and body.granted_by_member_id != principal.member:
         raise Forbidden("A family member grants consent only for itself.")
@@ -155,17 +155,13 @@ async def withdraw(
 async def list_consents(
     session: AsyncSession, principal: Principal, family_id: uuid.UUID, page: PageRequest
 ) -> tuple[list[ConsentView], str | None]:
-    visible = (
-        await session.execute(select(Family.id).where(Family.id == family_id, family_clause(principal)))
-    ).scalar_one_or_none()
-    if visible is None:
-        raise NotFound("family")
+    await require_visible_family(session, principal, family_id)
     query = select(Consent).where(Consent.family_id == family_id)
     query = family_paging.newest_first(query, page, Consent.granted_at, Consent.id)
     rows = (await session.execute(query)).scalars().all()
     items, cursor = family_paging.cut(rows, page, lambda c: (c.granted_at, c.id))
     audit.record(session, principal, Action.READ, "consent", None, family_id=family_id)
-    today = date.today()
+    today = clock.today()
     return [ConsentView(c, is_active(c, today)) for c in items], cursor
 
 
@@ -182,4 +178,4 @@ async def get_consent(
     if consent is None:
         raise NotFound("consent")
     audit.record(session, principal, Action.READ, "consent", consent.id, family_id=family_id)
-    return ConsentView(consent, is_active(consent, date.today()))
+    return ConsentView(consent, is_active(consent, clock.today()))

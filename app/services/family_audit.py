@@ -6,24 +6,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal
-from app.errors import NotFound
 from app.models.core import AuditEvent
-from app.models.families import Family
 from app.pagination import PageRequest
 from app.services import audit, family_paging
 from app.services.audit import Action
-from app.services.family_scope import family_clause
+from app.services.family_scope import require_visible_family
 
 
 async def list_family_audit(
     session: AsyncSession, principal: Principal, family_id: uuid.UUID, page: PageRequest
 ) -> tuple[list[AuditEvent], str | None]:
     """Every recorded access to the family's data, newest first. Reading it is itself recorded."""
-    visible = (
-        await session.execute(select(Family.id).where(Family.id == family_id, family_clause(principal)))
-    ).scalar_one_or_none()
-    if visible is None:
-        raise NotFound("family")
+    await require_visible_family(session, principal, family_id)
     query = select(AuditEvent).where(AuditEvent.family_id == family_id)
     query = family_paging.newest_first(query, page, AuditEvent.occurred_at, AuditEvent.id)
     rows = (await session.execute(query)).scalars().all()

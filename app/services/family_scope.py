@@ -12,15 +12,19 @@ Everything is confined to the token's municipality.
 * gp: the referrals it made (by its AGB code).
 """
 
+import uuid
 from datetime import date
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal, Role
+from app.errors import NotFound
 from app.models.engagements import Engagement
 from app.models.families import Family
 from app.models.plans import Plan
 from app.models.referrals import Consent, Referral
+from app.services import clock
 
 SHARE_PLAN_WITH_PROVIDER = "share_plan_with_provider"
 # engagement states in which the provider is (or was) the plan's main contractor
@@ -44,15 +48,22 @@ def visible_family_ids(principal: Principal) -> Select[tuple[object]]:
     return select(Family.id).where(family_clause(principal))
 
 
+async def require_visible_family(session: AsyncSession, principal: Principal, family_id: uuid.UUID) -> None:
+    """404 unless ``principal`` may see the family (one indexed lookup, scoped in the query)."""
+    query = select(Family.id).where(Family.id == family_id, family_clause(principal))
+    if (await session.execute(query)).scalar_one_or_none() is None:
+        raise NotFound("family")
+
+
 def active_consent(
-    family_id: ColumnElement[object], provider_id: object, today: date | None = None
+    family_id: ColumnElement[object], provider_id: object, on: date | None = None
 ) -> ColumnElement[bool]:
     """EXISTS an active consent of the family to share its plan with the provider.
 
     Active: not withdrawn and ``validTo`` empty or not yet passed. Reused by every query that
     lets a provider see family data, so a withdrawal takes effect on the very next request.
     """
-    day = today or date.today()
+    day = on or clock.today()
     return exists().where(
         Consent.family_id == family_id,
         Consent.provider_id == provider_id,

@@ -19,7 +19,7 @@ from app.pagination import PageRequest
 from app.schemas.plans import PlanCreate, PlanUpdate
 from app.services import audit, family_paging
 from app.services.audit import Action
-from app.services.family_scope import family_clause, plan_read_clause
+from app.services.family_scope import family_clause, plan_read_clause, require_visible_family
 from app.services.plan_edit import OPEN_STATES, bump, emit_plan_event, lock_plan, require_editable
 from app.services.plan_view import PlanView, load_view
 
@@ -90,11 +90,7 @@ async def list_plans(
     session: AsyncSession, principal: Principal, family_id: uuid.UUID, page: PageRequest
 ) -> tuple[list[Plan], str | None]:
     """The family's plans, newest first (the open one and earlier closed or withdrawn ones)."""
-    visible = (
-        await session.execute(select(Family.id).where(Family.id == family_id, family_clause(principal)))
-    ).scalar_one_or_none()
-    if visible is None:
-        raise NotFound("family")
+    await require_visible_family(session, principal, family_id)
     query = select(Plan).where(Plan.family_id == family_id)
     query = family_paging.newest_first(query, page, Plan.created_at, Plan.id)
     rows = (await session.execute(query)).scalars().all()
