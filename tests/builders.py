@@ -18,7 +18,7 @@ from app.models.engagements import Engagement, EngagementGoal
 from app.models.families import Family, FamilyMember
 from app.models.plans import Goal, Plan, PlanAssessment, PlanSignature, PlanSupportProfile, PlanVersion
 from app.models.referrals import Consent, Referral
-from app.services.engagement_flags import local_date
+from app.services.clock import local_date
 from tests.factories import Reference
 
 GOAL_DOMAINS = ("finances", "mental_health", "parenting")

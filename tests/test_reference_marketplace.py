@@ -11,7 +11,7 @@ from app.models.engagements import Engagement
 from app.models.families import Family, FamilyMember
 from app.models.plans import Plan, PlanSupportProfile
 from app.models.providers import Contract, ContractProduct
-from app.services.marketplace import local_today
+from app.services.clock import today as local_today
 from tests.factories import Reference
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")

@@ -17,7 +17,8 @@ from app.models.engagements import Engagement, EngagementGoal
 from app.schemas.engagements import EngagementClose
 from app.services import audit, payments
 from app.services.audit import Action
-from app.services.engagement_scope import load_for_main_contractor, require_status, today
+from app.services.clock import today
+from app.services.engagement_scope import load_for_main_contractor, require_status
 from app.services.engagement_views import EngagementView, build_view
 from app.services.engagements import emit
 from app.services.plan_progress import settle_plan

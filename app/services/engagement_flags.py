@@ -9,14 +9,12 @@ apply them to the rows they load.
 """
 
 import calendar
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 ANSWER_WORKING_DAYS = 10
 TRANSITION_MONTHS = 6
 ADULT_AGE = 18
 RUNNING = ("accepted", "started")
-LOCAL_TIMEZONE = ZoneInfo("Europe/Amsterdam")
 
 
 def add_working_days(start: date, days: int) -> date:
@@ -72,6 +70,3 @@ def transition_due(status: str, birth_date: date, today: date) -> bool:
     return today <= turns_adult <= add_months(today, TRANSITION_MONTHS)
 
 
-def local_date(moment: datetime) -> date:
-    """The calendar date of a timestamp in the Netherlands (Europe/Amsterdam)."""
-    return moment.astimezone(LOCAL_TIMEZONE).date()

@@ -16,7 +16,6 @@ functions (403); a row outside the scope is a 404.
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -25,12 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal, Role
 from app.errors import Conflict, Forbidden, NotFound
-from app.models.base import utcnow
 from app.models.engagements import Engagement, Subcontract
 from app.models.families import Family
 from app.models.plans import Plan
-from app.services.engagement_flags import local_date
-from app.services.family_scope import active_consent as family_consent
+from app.services.family_scope import active_consent
 
 READER_ROLES = (Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL, Role.PROVIDER_STAFF, Role.INTEGRATION)
 
@@ -45,17 +42,6 @@ class Access(StrEnum):
 class ScopedEngagement:
     engagement: Engagement
     access: Access
-
-
-def today() -> date:
-    """Today's date in the Netherlands: requests, starts and ends are Dutch calendar days."""
-    return local_date(utcnow())
-
-
-def active_consent(family_id: Any, provider_id: Any, on: date | None = None) -> ColumnElement[bool]:
-    """EXISTS an active consent of the family to share its plan with the provider (the family
-    side's rule, on today's Dutch date unless ``on`` is given)."""
-    return family_consent(family_id, provider_id, on or today())
 
 
 def team_families(principal: Principal) -> Any:

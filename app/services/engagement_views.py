@@ -30,10 +30,10 @@ from app.models.providers import Provider
 from app.pagination import PageRequest, encode_cursor
 from app.services import audit, outcome
 from app.services.audit import Action
+from app.services.clock import local_date, today
 from app.services.engagement_flags import adult_date as adult_date_of
 from app.services.engagement_flags import (
     answer_due_date,
-    local_date,
     request_unanswered,
     transition_due,
 )
@@ -42,7 +42,6 @@ from app.services.engagement_scope import (
     access_level,
     engagement_scope,
     load_engagement,
-    today,
 )
 
 EngagementView = dict[str, Any]

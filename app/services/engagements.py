@@ -30,14 +30,13 @@ from app.models.referrals import Referral
 from app.schemas.engagements import EngagementCreate, EngagementDecline, EngagementStart
 from app.services import audit, events, payments
 from app.services.audit import Action
-from app.services.engagement_flags import local_date
+from app.services.clock import local_date, today
 from app.services.engagement_scope import (
     active_consent,
     load_for_main_contractor,
     load_for_requester,
     plan_scope_for_requesters,
     require_status,
-    today,
 )
 from app.services.engagement_views import EngagementView, build_view
 from app.services.plan_progress import activate_plan, settle_plan

@@ -2,7 +2,6 @@
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +14,7 @@ from app.models.families import Family, FamilyMember
 from app.models.geography import District
 from app.pagination import PageRequest
 from app.schemas.families import FamilyCreate, MemberCreate, MemberUpdate
-from app.services import audit, events, family_paging
+from app.services import audit, clock, events, family_paging
 from app.services.audit import Action
 from app.services.family_members import (
     MemberFacts,
@@ -45,7 +44,7 @@ async def create_family(session: AsyncSession, principal: Principal, body: Famil
     team_id = body.team_id or principal.team
     if team_id is None or team_id != principal.team:
         raise Forbidden("You may create families only for your own team.")
-    today = date.today()
+    today = clock.today()
     problems: list[InvalidParam] = []
     district = await session.get(District, body.district_code)
     if district is None or district.municipality_code != principal.municipality:
@@ -168,7 +167,7 @@ async def add_member(
     session: AsyncSession, principal: Principal, family_id: uuid.UUID, body: MemberCreate
 ) -> FamilyMember:
     family = await _visible_family(session, principal, family_id, lock=True)
-    problems = member_problems("", _facts(body), date.today())
+    problems = member_problems("", _facts(body), clock.today())
     if problems:
         raise InvalidInput(problems)
     await ensure_bsns_free(session, family.municipality_code, [body.bsn])
@@ -219,7 +218,7 @@ async def update_member(
         changes.get("bsn", member.bsn),
         changes.get("extended_care", member.extended_care),
     )
-    problems += member_problems("", facts, date.today())
+    problems += member_problems("", facts, clock.today())
     if problems:
         raise InvalidInput(problems)
     new_bsn = "bsn" in changes and changes["bsn"] is not None and changes["bsn"] != member.bsn

@@ -24,7 +24,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Date,
     Float,
     Integer,
     Numeric,
@@ -44,7 +43,8 @@ from app.models.geography import District, DistrictIndicator, Team, TeamDistrict
 from app.models.money import Budget, PaymentLine
 from app.models.providers import Provider
 from app.models.referrals import Referral
-from app.services.waiting_times import LOCAL_TIMEZONE, waiting_days_expression
+from app.services.clock import local_date_sql as local_date
+from app.services.waiting_times import waiting_days_expression
 
 RHO = 0.3
 DIMENSIONS = ("districts", "teams", "providers", "profiles")
@@ -55,10 +55,6 @@ Figures = dict[Any, dict[str, Any]]
 class Period:
     start: date
     end: date
-
-
-def local_date(column: Any) -> ColumnElement[date]:
-    return cast(func.timezone(LOCAL_TIMEZONE, column), Date)
 
 
 def engagement_key(dimension: str) -> ColumnElement[Any]:

@@ -7,8 +7,7 @@ valid today and covers the asked product (any product when none is asked).
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,10 +16,9 @@ from app.errors import InvalidInput, InvalidParam
 from app.models.geography import Municipality
 from app.models.providers import Contract, ContractProduct, Provider
 from app.pagination import PageRequest
+from app.services import clock
 from app.services.reference_common import TEXT, UUID, keyset, page_of
 from app.services.waiting_times import median_waiting_days
-
-LOCAL_TIMEZONE = ZoneInfo("Europe/Amsterdam")
 
 
 @dataclass(frozen=True)
@@ -38,8 +36,6 @@ class MarketplaceEntry:
     waiting_days: int | None
 
 
-def local_today() -> date:
-    return datetime.now(LOCAL_TIMEZONE).date()
 
 
 def _valid_contract(region_id: uuid.UUID, on: date) -> ColumnElement[bool]:
@@ -97,7 +93,7 @@ async def list_public_providers(
     intensity_code: str | None = None,
     on: date | None = None,
 ) -> tuple[list[MarketplaceEntry], str | None]:
-    day = on or local_today()
+    day = on or clock.today()
     region_id = await _region_of(session, municipality)
     contracted = exists().where(
         Contract.provider_id == Provider.id,

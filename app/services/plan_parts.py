@@ -19,7 +19,7 @@ from app.models.catalogue import LifeDomain, ProfileIntensity, SupportProfile
 from app.models.families import FamilyMember
 from app.models.plans import Goal, Plan, PlanAssessment, PlanSupportProfile
 from app.schemas.plans import AssessmentPut, GoalCreate, GoalUpdate, SupportProfileCreate
-from app.services import audit
+from app.services import audit, clock
 from app.services.audit import Action
 from app.services.plan_edit import bump, lock_plan, require_editable
 from app.services.referrals import claim_referral
@@ -108,7 +108,7 @@ async def _goal_problems(
         problems.append(InvalidParam("domainCode", "unknown_domain", "No such life domain."))
     if member_id is not None and await _member_of(session, plan, member_id) is None:
         problems.append(InvalidParam("memberId", "unknown_member", "No such member in this family."))
-    if target is not None and target < date.today():
+    if target is not None and target < clock.today():
         problems.append(InvalidParam("targetDate", "in_past", "The target date cannot lie in the past."))
     return problems
 

@@ -12,7 +12,6 @@ is missing). A later edit bumps the version, so earlier signatures no longer cou
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +23,7 @@ from app.models.catalogue import LifeDomain
 from app.models.families import FamilyMember
 from app.models.plans import Goal, Plan, PlanAssessment, PlanSignature
 from app.schemas.plans import SignatureCreate
-from app.services import audit
+from app.services import audit, clock
 from app.services.audit import Action
 from app.services.family_members import may_decide_for_self
 from app.services.plan_edit import emit_plan_event, lock_plan, require_editable
@@ -67,7 +66,7 @@ async def _signer(
                 )
             )
         ).scalar_one_or_none()
-        if member is None or not may_decide_for_self(member, date.today()):
+        if member is None or not may_decide_for_self(member, clock.today()):
             raise Forbidden("The plan is signed by a parent, a carer or a young person of 16 or older.")
         return PlanSignature(
             plan_id=plan.id,

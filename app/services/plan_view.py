@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models.base import utcnow
 from app.models.catalogue import LifeDomain
 from app.models.engagements import Engagement, Handoff
 from app.models.families import FamilyMember
 from app.models.plans import Goal, Plan, PlanAssessment, PlanSignature, PlanSupportProfile
-from app.services.engagement_flags import adult_date, local_date, transition_due
+from app.services.clock import today
+from app.services.engagement_flags import adult_date, transition_due
 
 PLAN_FIELDS = (
     "id",
@@ -139,7 +139,7 @@ def _engagement_summary(row: Any) -> dict[str, Any]:
     """An engagement summary with its 18-/18+ flag; the birth date itself is not passed on."""
     *fields, birth_date = row
     summary = dict(zip(SUMMARY_FIELDS, fields, strict=True))
-    due = transition_due(summary["status"], birth_date, local_date(utcnow()))
+    due = transition_due(summary["status"], birth_date, today())
     summary["transition18_due"] = due
     summary["adult_date"] = adult_date(birth_date) if due else None
     return summary

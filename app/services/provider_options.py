@@ -23,7 +23,8 @@ from app.models.plans import Plan, PlanSupportProfile
 from app.models.providers import Contract, ContractProduct, Provider, Tariff
 from app.services import audit
 from app.services.audit import Action
-from app.services.engagement_scope import plan_scope_for_requesters, today
+from app.services.clock import today
+from app.services.engagement_scope import plan_scope_for_requesters
 from app.services.waiting_times import median_waiting_days
 
 RUNNING = ("accepted", "started")

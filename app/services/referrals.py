@@ -25,7 +25,7 @@ from app.models.plans import Plan
 from app.models.referrals import Referral
 from app.pagination import PageRequest
 from app.schemas.referrals import ReferralCreate
-from app.services import audit, events, family_paging
+from app.services import audit, clock, events, family_paging
 from app.services.audit import Action
 from app.services.bsn import bsn_problem
 from app.services.family_members import EXTENDED_CARE_AGE, age_on
@@ -184,7 +184,7 @@ async def _refuse_duplicate(
 
 
 async def create_referral(session: AsyncSession, principal: Principal, body: ReferralCreate) -> ReferralView:
-    today = date.today()
+    today = clock.today()
     agb = _referrer_agb(principal, body)
     problems = await _check(session, principal, body, today)
     if problems:
@@ -252,7 +252,7 @@ async def get_referral(session: AsyncSession, principal: Principal, referral_id:
     if referral is None:
         raise NotFound("referral")
     audit.record(session, principal, Action.READ, "referral", referral.id, family_id=referral.family_id)
-    return ReferralView(referral, effective_status(referral, date.today()))
+    return ReferralView(referral, effective_status(referral, clock.today()))
 
 
 async def list_referrals(
@@ -265,7 +265,7 @@ async def list_referrals(
 ) -> tuple[list[ReferralView], str | None]:
     """The referrals the caller may see, newest first; filter on stored status and family."""
     query = select(Referral).where(referral_clause(principal))
-    today = date.today()
+    today = clock.today()
     if status == "expired":
         lapsed = Referral.status.in_(("open", "intake")) & (Referral.valid_to < today)
         query = query.where(or_(Referral.status == "expired", lapsed))
@@ -303,7 +303,7 @@ async def claim_referral(
             f"Profile {profile.code} (segment {profile.segment}) needs a valid referral.",
             code="referral_required",
         )
-    today = date.today()
+    today = clock.today()
     referral = (
         await session.execute(
             select(Referral)

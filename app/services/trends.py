@@ -27,7 +27,7 @@ from app.models.engagements import Engagement
 from app.models.families import Family
 from app.models.geography import District
 from app.models.referrals import Referral
-from app.services.insight_queries import local_date
+from app.services.clock import local_date_sql as local_date
 from app.services.payment_ledger import require_officer
 from app.services.suppression import MIN_CELL
 

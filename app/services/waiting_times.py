@@ -9,18 +9,18 @@ import uuid
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import Date, Integer, cast, func, select
+from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.engagements import Engagement
+from app.services.clock import local_date_sql
 
 WINDOW_DAYS = 90
-LOCAL_TIMEZONE = "Europe/Amsterdam"
 
 
 def waiting_days_expression() -> object:
     """SQL expression: whole days between the request's local date and the start date."""
-    requested_day = cast(func.timezone(LOCAL_TIMEZONE, Engagement.requested_at), Date)
+    requested_day = local_date_sql(Engagement.requested_at)
     return Engagement.start_date - requested_day
 
 
