@@ -2,37 +2,43 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.runtime-installed
+DEV := $(VENV)/.dev-installed
 SPECTRAL := npx --yes @stoplight/spectral-cli@6
 RULESET ?= ../shared/conformance/adr-ruleset.yaml
 
-.PHONY: run test lint openapi-lint bench clean-data install
+.PHONY: run test openapi-lint bench clean-data install
 
-$(STAMP): pyproject.toml
+# `make run` installs only what the service needs; `make test` adds the test and lint tools.
+$(RUNTIME): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	touch $(RUNTIME)
 
-install: $(STAMP)
+$(DEV): $(RUNTIME)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(DEV)
+
+install: $(DEV)
 
 ## Start PostgreSQL (embedded unless PERSPECTIEF_DATABASE_URL is set), migrate, load demo data, serve.
-run: $(STAMP)
+run: $(RUNTIME)
 	$(BIN)/perspectief run
 
 ## The whole test suite, the linter and the API Design Rules check of the OpenAPI document.
-test: $(STAMP)
+test: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 	$(MAKE) openapi-lint
 
-openapi-lint: $(STAMP)
+openapi-lint: $(RUNTIME)
 	@if [ -f "$(RULESET)" ]; then \
 		mkdir -p .data && $(BIN)/perspectief openapi > .data/openapi.json && \
 		$(SPECTRAL) lint --fail-severity error -r "$(RULESET)" .data/openapi.json; \
+	elif [ -n "$$CI" ]; then echo "openapi-lint: $(RULESET) not found" >&2; exit 1; \
 	else echo "openapi-lint: $(RULESET) not found; skipped"; fi
 
-bench: $(STAMP)
+bench: $(RUNTIME)
 	$(BIN)/python -m bench.run
 
 clean-data:
