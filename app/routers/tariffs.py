@@ -1,7 +1,6 @@
 """HTTP routes: tariffs of the purchasing officer's region."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -11,7 +10,7 @@ from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import PageParams
 from app.schemas.reference_catalogue import IntensityCode, ProfileCode
-from app.schemas.reference_providers import TariffCreate, TariffPublic
+from app.schemas.reference_providers import QueryDate, TariffCreate, TariffPublic
 from app.services import tariffs
 from app.services.reference_common import resource_url
 from app.services.tariffs import TariffSpec
@@ -53,7 +52,7 @@ async def list_tariffs(
     intensity_code: Annotated[IntensityCode | None, Query(alias="intensityCode")] = None,
     provider_id: Annotated[uuid.UUID | None, Query(alias="providerId")] = None,
     on_date: Annotated[
-        date | None, Query(alias="onDate", description="Only tariffs valid on this day.")
+        QueryDate | None, Query(alias="onDate", description="Only tariffs valid on this day.")
     ] = None,
 ) -> Page[TariffPublic]:
     items, cursor = await tariffs.list_tariffs(
