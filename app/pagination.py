@@ -6,7 +6,10 @@ the next query continues strictly after it, so pages stay stable while rows are 
 
 import base64
 import json
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Query
@@ -20,7 +23,7 @@ MAX_PAGE_SIZE = 200
 @dataclass(frozen=True)
 class PageRequest:
     size: int
-    after: list[Any] | None  # the sort key values of the last item of the previous page
+    after: list[str] | None  # the sort key values of the last item of the previous page
 
 
 def encode_cursor(values: list[Any]) -> str:
@@ -28,15 +31,45 @@ def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> list[Any]:
+def _invalid_cursor() -> InvalidInput:
+    return InvalidInput([InvalidParam("cursor", "invalid_cursor", "The cursor is not valid.")])
+
+
+def decode_cursor(cursor: str) -> list[str]:
+    """The cursor's values. It is opaque but not trusted: only a list of plain strings (as
+    :func:`encode_cursor` writes; PostgreSQL text cannot hold NUL) is accepted."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput([InvalidParam("cursor", "invalid_cursor", "The cursor is not valid.")]) from exc
-    if not isinstance(values, list):
-        raise InvalidInput([InvalidParam("cursor", "invalid_cursor", "The cursor is not valid.")])
+        raise _invalid_cursor() from exc
+    if not isinstance(values, list) or not all(isinstance(v, str) and "\x00" not in v for v in values):
+        raise _invalid_cursor()
     return values
+
+
+def aware_datetime(value: str) -> datetime:
+    """A cursor timestamp: the ones we issue always carry an offset."""
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("naive timestamp")
+    return moment.astimezone(UTC)
+
+
+def cursor_key(page: "PageRequest", *types: Callable[[str], Any]) -> tuple[Any, ...] | None:
+    """The page's cursor as a typed sort key (e.g. ``aware_datetime, uuid.UUID``); None on the
+    first page. A forged or foreign cursor is a 400, never a 500."""
+    if page.after is None:
+        return None
+    if len(page.after) != len(types):
+        raise _invalid_cursor()
+    try:
+        return tuple(convert(value) for convert, value in zip(types, page.after, strict=True))
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise _invalid_cursor() from exc
+
+
+TIME_AND_ID = (aware_datetime, uuid.UUID)
 
 
 def page_request(

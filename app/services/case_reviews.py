@@ -15,7 +15,6 @@ read and decision is audited per family.
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,7 +24,7 @@ from app.errors import Forbidden, NotFound
 from app.models.base import utcnow
 from app.models.families import FamilyMember
 from app.models.money import CaseReview, CaseReviewDecision
-from app.pagination import PageRequest, encode_cursor
+from app.pagination import TIME_AND_ID, PageRequest, cursor_key, encode_cursor
 from app.services import audit, case_review_flags
 from app.services.audit import Action
 
@@ -77,8 +76,8 @@ async def list_queue(
         query = query.where(CaseReview.status == status)
     if flag:
         query = query.where(CaseReview.flag == flag)
-    if page.after:
-        at, rid = datetime.fromisoformat(page.after[0]), uuid.UUID(page.after[1])
+    if key := cursor_key(page, *TIME_AND_ID):
+        at, rid = key
         query = query.where(
             or_(CaseReview.flagged_at < at, and_(CaseReview.flagged_at == at, CaseReview.id < rid))
         )

@@ -7,14 +7,14 @@ assembled from a fixed number of queries, whatever the number of goals or activi
 """
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal, Role
-from app.errors import Forbidden, InvalidInput, InvalidParam
+from app.errors import Forbidden
 from app.models.engagements import (
     Engagement,
     EngagementGoal,
@@ -27,7 +27,7 @@ from app.models.engagements import (
 from app.models.families import FamilyMember
 from app.models.plans import Goal, PlanAssessment
 from app.models.providers import Provider
-from app.pagination import PageRequest, encode_cursor
+from app.pagination import TIME_AND_ID, PageRequest, cursor_key, encode_cursor
 from app.services import audit, outcome
 from app.services.audit import Action
 from app.services.clock import local_date, today
@@ -290,13 +290,6 @@ async def get_engagement(
     return view
 
 
-def _cursor_key(values: list[Any]) -> tuple[datetime, uuid.UUID]:
-    try:
-        return datetime.fromisoformat(values[0]), uuid.UUID(values[1])
-    except (ValueError, IndexError, TypeError) as exc:
-        raise InvalidInput([InvalidParam("cursor", "invalid_cursor", "The cursor is not valid.")]) from exc
-
-
 def _summary(
     engagement: Engagement, access: Access, provider_name: str, child: FamilyMember, day: date
 ) -> dict[str, Any]:
@@ -347,9 +340,8 @@ async def list_engagements(
         query = query.where(Engagement.status == status)
     if plan_id is not None:
         query = query.where(Engagement.plan_id == plan_id)
-    if page.after:
-        after_time, after_id = _cursor_key(page.after)
-        query = query.where(tuple_(Engagement.requested_at, Engagement.id) > tuple_(after_time, after_id))
+    if key := cursor_key(page, *TIME_AND_ID):
+        query = query.where(tuple_(Engagement.requested_at, Engagement.id) > tuple_(*key))
     rows = (await session.execute(query)).all()
     more = len(rows) > page.size
     rows = rows[: page.size]

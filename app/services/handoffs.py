@@ -30,7 +30,7 @@ from app.models.catalogue import LifeDomain
 from app.models.engagements import Engagement, Handoff
 from app.models.families import Family
 from app.models.plans import Plan
-from app.pagination import PageRequest, encode_cursor
+from app.pagination import TIME_AND_ID, PageRequest, cursor_key, encode_cursor
 from app.schemas.handoffs import HandoffCreate
 from app.services import audit, events
 from app.services.audit import Action
@@ -308,13 +308,7 @@ async def list_handoffs(
         query = query.where(Handoff.plan_id == plan_id)
     if engagement_id is not None:
         query = query.where(Handoff.engagement_id == engagement_id)
-    if page.after:
-        try:
-            key = (datetime.fromisoformat(page.after[0]), uuid.UUID(page.after[1]))
-        except (ValueError, IndexError) as exc:
-            raise InvalidInput(
-                [InvalidParam("cursor", "invalid_cursor", "The cursor is not valid.")]
-            ) from exc
+    if key := cursor_key(page, *TIME_AND_ID):
         query = query.where(tuple_(Handoff.due_at, Handoff.id) > tuple_(*key))
     rows = list((await session.scalars(query)).all())
     more = len(rows) > page.size

@@ -22,7 +22,7 @@ from app.errors import Conflict, NotFound
 from app.models.engagements import Engagement
 from app.models.money import PaymentBatch, PaymentLine
 from app.models.providers import Provider
-from app.pagination import PageRequest, encode_cursor
+from app.pagination import TIME_AND_ID, PageRequest, cursor_key, encode_cursor
 from app.services import audit, events
 from app.services.audit import Action
 from app.services.payment_ledger import parse_period, require_officer
@@ -159,11 +159,8 @@ async def list_batches(
 ) -> tuple[list[PaymentBatch], str | None]:
     require_officer(principal)
     query = select(PaymentBatch).where(PaymentBatch.municipality_code == principal.municipality)
-    if page.after:
-        query = query.where(
-            func.row(PaymentBatch.created_at, PaymentBatch.id)
-            < func.row(datetime.fromisoformat(page.after[0]), uuid.UUID(page.after[1]))
-        )
+    if key := cursor_key(page, *TIME_AND_ID):
+        query = query.where(func.row(PaymentBatch.created_at, PaymentBatch.id) < func.row(*key))
     rows = list(
         await session.scalars(
             query.order_by(PaymentBatch.created_at.desc(), PaymentBatch.id.desc()).limit(page.size + 1)

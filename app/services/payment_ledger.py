@@ -8,7 +8,7 @@ is a new line that references the line it corrects.
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +20,7 @@ from app.models.engagements import Engagement
 from app.models.geography import Municipality
 from app.models.money import PaymentLine
 from app.models.providers import Contract, Provider
-from app.pagination import PageRequest, encode_cursor
+from app.pagination import TIME_AND_ID, PageRequest, cursor_key, encode_cursor
 from app.services import ledger_rules as rules
 from app.services import payments
 
@@ -59,8 +59,8 @@ async def list_lines(
         query = query.where(PaymentLine.period == filters.period)
     if filters.engagement_id:
         query = query.where(PaymentLine.engagement_id == filters.engagement_id)
-    if page.after:
-        after_at, after_id = datetime.fromisoformat(page.after[0]), uuid.UUID(page.after[1])
+    if key := cursor_key(page, *TIME_AND_ID):
+        after_at, after_id = key
         query = query.where(
             or_(
                 PaymentLine.created_at > after_at,

@@ -15,8 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
-from app.errors import InvalidInput, InvalidParam
-from app.pagination import PageRequest, encode_cursor
+from app.pagination import PageRequest, cursor_key, encode_cursor
 
 T = TypeVar("T")
 
@@ -40,10 +39,6 @@ def INT(value: str) -> int:
     return number
 
 
-def _invalid_cursor() -> InvalidInput:
-    return InvalidInput([InvalidParam("cursor", "invalid_cursor", "The cursor is not valid.")])
-
-
 def keyset(
     query: Select[Any],
     key: Sequence[ColumnElement[Any]],
@@ -51,21 +46,11 @@ def keyset(
     page: PageRequest,
 ) -> Select[Any]:
     """Order ``query`` by ``key``, continue after the page's cursor, fetch one row extra."""
-    if page.after is not None:
-        # A cursor is opaque but not trusted: every value must be a string we could have written
-        # (PostgreSQL text cannot hold NUL).
-        if len(page.after) != len(key) or not all(_plain_string(v) for v in page.after):
-            raise _invalid_cursor()
-        try:
-            after = [convert(value) for convert, value in zip(converters, page.after, strict=True)]
-        except (TypeError, ValueError) as exc:
-            raise _invalid_cursor() from exc
+    if (after := cursor_key(page, *converters)) is not None:
+        if len(after) != len(key):
+            raise ValueError("a keyset needs one converter per key column")
         query = query.where(tuple_(*key) > tuple_(*after))
     return query.order_by(*key).limit(page.size + 1)
-
-
-def _plain_string(value: Any) -> bool:
-    return isinstance(value, str) and "\x00" not in value
 
 
 def page_of(
