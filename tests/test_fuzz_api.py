@@ -148,6 +148,7 @@ KNOWN_BUGS: dict[str, str] = {
     "GET /insights/teams": _DATE_AS_NUMBER,
     "GET /insights/providers": _DATE_AS_NUMBER,
     "GET /insights/profiles": _DATE_AS_NUMBER,
+    "GET /plans/{planId}/provider-options": "?date=0.0 is read as 1970-01-01 instead of 400",
 }
 
 
@@ -622,6 +623,13 @@ BAD_INPUT_ELSEWHERE = [
     ("municipality_officer", "GET", "/insights/trends", {"params": {"asOf": "0001-01-01"}}, "asOf"),
     ("municipality_officer", "GET", "/insights/trends", {"params": {"asOf": "0.0"}}, "asOf"),
     ("municipality_officer", "GET", "/insights/districts", {"params": {"from": "0.0", "to": "0.0"}}, "from"),
+    (
+        "district_professional",
+        "GET",
+        "/plans/{plan}/provider-options",
+        {"params": {"memberId": "{child}", "date": "0.0"}},
+        "date",
+    ),
 ]
 
 
