@@ -20,9 +20,8 @@ constants from the project's own modules, so changing code may change them; a fa
 names the exact request). Cursors are sometimes forged (a valid encoding of arbitrary values),
 and ids and codes in bodies are sometimes swapped for existing ones.
 
-A negative example that reaches the app as generated must also be rejected (4xx). Operations
-with a known bug elsewhere are marked xfail in KNOWN_BUGS, with a minimal reproduction each in
-BAD_INPUT_ELSEWHERE.
+A negative example that reaches the app as generated must also be rejected (4xx). Every bug the
+fuzzing found has a minimal reproduction in BAD_INPUT, which must stay a 400 naming the field.
 """
 
 import base64
@@ -137,29 +136,13 @@ def roles_for(method: str, path: str, tag: str) -> tuple[str, ...]:
     return _PATH_ROLES.get((method, path)) or _METHOD_ROLES.get((tag, method)) or _TAG_ROLES[tag]
 
 
-# Operations with a known bug outside the reference data (see BAD_INPUT_ELSEWHERE for each input);
-# un-mark an operation once its bug is fixed.
-_DATE_AS_NUMBER = "?from=0.0&to=0.0 is read as 1970-01-01 instead of 400 (a date is YYYY-MM-DD)"
-KNOWN_BUGS: dict[str, str] = {
-    "POST /handoffs": "NUL in `need` is 500, not 400",
-    "POST /engagements/{engagementId}/experience-surveys": "NUL in `answers` is 500, not 400",
-    "GET /insights/trends": "?asOf=0001-01-01 is 500 (year 0 in shift_months); ?asOf=0.0 is read as 1970",
-    "GET /insights/districts": _DATE_AS_NUMBER,
-    "GET /insights/teams": _DATE_AS_NUMBER,
-    "GET /insights/providers": _DATE_AS_NUMBER,
-    "GET /insights/profiles": _DATE_AS_NUMBER,
-    "GET /plans/{planId}/provider-options": "?date=0.0 is read as 1970-01-01 instead of 400",
-}
-
-
 def _cases() -> list[Any]:
     params = []
     for label, op in OPERATIONS.items():
         tag = op.definition.raw["tags"][0]
-        marks = [pytest.mark.xfail(strict=False, reason=KNOWN_BUGS[label])] if label in KNOWN_BUGS else []
         for role in roles_for(op.method.upper(), op.path, tag):
             name = f"{op.method.upper()} {op.path} as {role}"
-            params.append(pytest.param(label, role, id=name, marks=marks))
+            params.append(pytest.param(label, role, id=name))
     return params
 
 
@@ -551,6 +534,31 @@ BAD_INPUT = [
     ("municipality_officer", "GET", "/payments", {"params": {"cursor": _cursor([1])}}, "cursor"),
     ("municipality_officer", "GET", "/payment-batches", {"params": {"cursor": _cursor([1])}}, "cursor"),
     ("municipality_officer", "GET", "/case-reviews", {"params": {"cursor": _cursor(["x"])}}, "cursor"),
+    # found by this fuzzing outside the reference data, fixed since
+    (
+        "district_professional",
+        "POST",
+        "/handoffs",
+        {"json": {"planId": "{plan}", "domainCode": "finances", "need": NUL, "urgency": "routine"}},
+        "need",
+    ),
+    (
+        "family_member",
+        "POST",
+        "/engagements/{engagement}/experience-surveys",
+        {"json": {"respondentMemberId": "{parent}", "score": 7, "answers": {"q1": NUL}}},
+        "answers",
+    ),
+    ("municipality_officer", "GET", "/insights/trends", {"params": {"asOf": "0001-01-01"}}, "asOf"),
+    ("municipality_officer", "GET", "/insights/trends", {"params": {"asOf": "0.0"}}, "asOf"),
+    ("municipality_officer", "GET", "/insights/districts", {"params": {"from": "0.0", "to": "0.0"}}, "from"),
+    (
+        "district_professional",
+        "GET",
+        "/plans/{plan}/provider-options",
+        {"params": {"memberId": "{child}", "date": "0.0"}},
+        "date",
+    ),
 ]
 
 
@@ -601,55 +609,3 @@ async def test_catalogue_import_rows_with_nul_or_out_of_range_numbers_are_row_er
     assert response.status_code == 400, response.text
     errors = {(e["row"], e["name"]) for e in response.json()["rowErrors"]}
     assert errors == {(1, "profileName"), (2, "capacity")}
-
-
-# Minimal reproductions of the bugs named in KNOWN_BUGS (not fixed yet): each should be a 400
-# naming the field. Move an entry to BAD_INPUT once its bug is fixed.
-BAD_INPUT_ELSEWHERE = [
-    (
-        "district_professional",
-        "POST",
-        "/handoffs",
-        {"json": {"planId": "{plan}", "domainCode": "finances", "need": NUL, "urgency": "routine"}},
-        "need",
-    ),
-    (
-        "family_member",
-        "POST",
-        "/engagements/{engagement}/experience-surveys",
-        {"json": {"respondentMemberId": "{parent}", "score": 7, "answers": {"q1": NUL}}},
-        "answers",
-    ),
-    ("municipality_officer", "GET", "/insights/trends", {"params": {"asOf": "0001-01-01"}}, "asOf"),
-    ("municipality_officer", "GET", "/insights/trends", {"params": {"asOf": "0.0"}}, "asOf"),
-    ("municipality_officer", "GET", "/insights/districts", {"params": {"from": "0.0", "to": "0.0"}}, "from"),
-    (
-        "district_professional",
-        "GET",
-        "/plans/{plan}/provider-options",
-        {"params": {"memberId": "{child}", "date": "0.0"}},
-        "date",
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    ("role", "method", "path", "request_kwargs", "field"),
-    [
-        pytest.param(*case, marks=pytest.mark.xfail(strict=False, reason="known bug, see KNOWN_BUGS"))
-        for case in BAD_INPUT_ELSEWHERE
-    ],
-    ids=[f"{m} {p} {f}" for _, m, p, _, f in BAD_INPUT_ELSEWHERE],
-)
-async def test_known_bad_input_elsewhere_is_a_400_naming_the_field(
-    role: str,
-    method: str,
-    path: str,
-    request_kwargs: dict[str, Any],
-    field: str,
-    client: httpx.AsyncClient,
-    world: World,
-) -> None:
-    response = await _send(client, world, role, method, path, request_kwargs)
-    assert response.status_code == 400, response.text
-    assert field in {p["name"] for p in response.json()["invalidParams"]}, response.text

@@ -5,12 +5,14 @@ pydantic models built on :class:`ApiModel` (input: camelCase, unknown properties
 and :class:`PublicModel` (output: camelCase, read from ORM attributes).
 """
 
+import re
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, field_validator
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 from sqlalchemy import BigInteger, Date, DateTime, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
@@ -74,12 +76,55 @@ def cents(*, nullable: bool = False) -> Any:
     return Field(default=None if nullable else ..., sa_type=BigInteger, nullable=nullable)
 
 
+# PostgreSQL text and JSONB cannot hold the NUL character: refuse it at the edge (400), for
+# every string of every request body, including keys and values inside free JSON objects.
+NO_NUL = r"^[^\x00]*$"
+
+
+def _contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(_contains_nul(v) for v in value)
+    return False
+
+
 class ApiModel(BaseModel):
-    """Base of request bodies: camelCase on the wire, unknown properties rejected."""
+    """Base of request bodies: camelCase on the wire, unknown properties rejected, no NUL."""
 
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, extra="forbid", str_strip_whitespace=True
     )
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        if _contains_nul(value):
+            raise PydanticCustomError("nul_character", "Text may not contain the NUL character.")
+        return value
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
+
+
+def _iso_date_text(value: Any) -> Any:
+    """A date in a query string is written YYYY-MM-DD (not a number read as a timestamp)."""
+    if isinstance(value, str) and not ISO_DATE.fullmatch(value):
+        raise PydanticCustomError("date_format", "Dates are written YYYY-MM-DD.")
+    return value
+
+
+def _plausible_year(value: date) -> date:
+    """Periods are computed around query dates; year 1 or 9999 would overflow that arithmetic."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise PydanticCustomError("date_range", "The date lies outside the years 1900–2999.")
+    return value
+
+
+QueryDate = Annotated[date, BeforeValidator(_iso_date_text), AfterValidator(_plausible_year)]
 
 
 class PublicModel(BaseModel):

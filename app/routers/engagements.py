@@ -1,14 +1,13 @@
 """HTTP routes: provider options, engagements, their subcontracts, progress, closure and surveys."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from app.auth import CurrentPrincipal
 from app.db import SessionDep
-from app.models.base import Page
+from app.models.base import Page, QueryDate
 from app.pagination import PageParams
 from app.schemas.engagements import (
     EngagementClose,
@@ -49,7 +48,7 @@ async def list_provider_options(
     session: SessionDep,
     principal: CurrentPrincipal,
     member_id: Annotated[uuid.UUID, Query(alias="memberId")],
-    on: Annotated[date | None, Query(alias="date", description="Default: today")] = None,
+    on: Annotated[QueryDate | None, Query(alias="date", description="Default: today")] = None,
 ) -> list[ProviderOption]:
     rows = await provider_options.provider_options(session, principal, plan_id, member_id, on=on)
     return [ProviderOption.model_validate(row) for row in rows]

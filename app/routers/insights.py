@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 
 from app.auth import MunicipalityOfficer
 from app.db import ReadSessionDep
+from app.models.base import QueryDate
 from app.schemas.insights import (
     DistrictInsights,
     ProfileInsights,
@@ -19,9 +20,9 @@ from app.services import insights, trends
 router = APIRouter(tags=["insights"])
 
 From = Annotated[
-    date | None, Query(alias="from", description="First day (default: 1 January of `to`'s year).")
+    QueryDate | None, Query(alias="from", description="First day (default: 1 January of `to`'s year).")
 ]
-To = Annotated[date | None, Query(alias="to", description="Last day (default: today).")]
+To = Annotated[QueryDate | None, Query(alias="to", description="Last day (default: today).")]
 _DESCRIPTION = (
     "Figures over the period, computed in SQL; any figure resting on fewer than 5 cases is "
     "`null` with `suppressed: true` (and counts that would let one be worked out are withheld too)."
@@ -94,7 +95,7 @@ async def trend_alerts(
     session: ReadSessionDep,
     principal: MunicipalityOfficer,
     as_of: Annotated[
-        date | None, Query(alias="asOf", description="End of the recent window (default today).")
+        QueryDate | None, Query(alias="asOf", description="End of the recent window (default today).")
     ] = None,
 ) -> Any:
     return await trends.trends(session, principal, as_of)

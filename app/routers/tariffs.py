@@ -7,10 +7,10 @@ from fastapi import APIRouter, Query, Response
 
 from app.auth import PurchasingOfficer
 from app.db import SessionDep
-from app.models.base import Page
+from app.models.base import Page, QueryDate
 from app.pagination import PageParams
 from app.schemas.reference_catalogue import IntensityCode, ProfileCode
-from app.schemas.reference_providers import QueryDate, TariffCreate, TariffPublic
+from app.schemas.reference_providers import TariffCreate, TariffPublic
 from app.services import tariffs
 from app.services.reference_common import resource_url
 from app.services.tariffs import TariffSpec

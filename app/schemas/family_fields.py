@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-NO_NUL = r"^[^\x00]*$"
+from app.models.base import NO_NUL
 
 Text = Annotated[str, Field(min_length=1, max_length=20_000, pattern=NO_NUL)]
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]

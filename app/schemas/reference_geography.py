@@ -9,10 +9,9 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
-from app.models.base import ApiModel, PublicModel
+from app.models.base import NO_NUL, ApiModel, PublicModel
 
 # Text may hold any character but NUL, which PostgreSQL text cannot store (400, not 500).
-NO_NUL = r"^[^\x00]*$"
 # The largest value an integer column holds.
 INT32_MAX = 2_147_483_647
 

@@ -1,13 +1,11 @@
 """Request and response bodies of providers, their contracts, and tariffs."""
 
-import re
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BeforeValidator, Field
-from pydantic_core import PydanticCustomError
+from pydantic import Field
 
 from app.models.base import ApiModel, PublicModel
 from app.schemas.reference_catalogue import IntensityCode, ProfileCode
@@ -19,17 +17,6 @@ Percent = Annotated[int, Field(ge=0, le=100)]
 AmountCents = Annotated[int, Field(gt=0, le=100_000_000_00)]
 Capacity = Annotated[int, Field(ge=0, le=INT32_MAX)]
 
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_date_text(value: Any) -> Any:
-    """A date in a query string is written YYYY-MM-DD (not a number read as a timestamp)."""
-    if isinstance(value, str) and not ISO_DATE.fullmatch(value):
-        raise PydanticCustomError("date_format", "Dates are written YYYY-MM-DD.")
-    return value
-
-
-QueryDate = Annotated[date, BeforeValidator(_iso_date_text)]
 
 
 class PaymentModel(StrEnum):
