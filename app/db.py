@@ -17,7 +17,10 @@ from app.config import Settings
 
 def create_engine(url: str, settings: Settings) -> AsyncEngine:
     """An asyncpg engine; the statement cache is off behind PgBouncer (transaction pooling)."""
-    connect_args: dict[str, object] = {"server_settings": {"application_name": "perspectief"}}
+    # Timestamps the database renders itself (JSON aggregates) are then always in UTC.
+    connect_args: dict[str, object] = {
+        "server_settings": {"application_name": "perspectief", "timezone": "UTC"}
+    }
     if not settings.db_statement_cache:
         connect_args["statement_cache_size"] = 0
         connect_args["prepared_statement_cache_size"] = 0

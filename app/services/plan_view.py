@@ -1,19 +1,19 @@
-"""Loading a whole plan in a fixed number of statements, whatever the number of its parts.
+"""Loading a whole plan in one statement, whatever the number of its parts.
 
-One statement per part (assessments, goals, support profiles, signatures, engagement and
-handoff summaries), each filtered on the plan id: no per-goal or per-profile queries.
+PostgreSQL assembles the parts (assessments, goals, support profiles, signatures and, for the
+full view, engagement and handoff summaries) as JSON arrays in a single round trip; Python
+only validates them into the response models. No per-goal or per-profile queries, and no ORM
+objects are built for rows that are only shown.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import JSON, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models.catalogue import LifeDomain
-from app.models.engagements import Engagement, Handoff
-from app.models.families import FamilyMember
-from app.models.plans import Goal, Plan, PlanAssessment, PlanSignature, PlanSupportProfile
+from app.models.plans import Plan
 from app.services.clock import today
 from app.services.engagement_flags import adult_date, transition_due
 
@@ -35,22 +35,67 @@ PLAN_FIELDS = (
     "withdrawn_at",
 )
 
+CONTENT_SQL = """
+  (SELECT coalesce(json_agg(json_build_object(
+       'domain_code', a.domain_code, 'score', a.score, 'relevant', a.relevant,
+       'situation', a.situation, 'family_wish', a.family_wish, 'final_score', a.final_score,
+       'updated_at', a.updated_at) ORDER BY d.position, d.code), '[]')
+     FROM plan_assessments a JOIN life_domains d ON d.code = a.domain_code
+    WHERE a.plan_id = :plan_id) AS assessments,
+  (SELECT coalesce(json_agg(json_build_object(
+       'id', g.id, 'domain_code', g.domain_code, 'member_id', g.member_id,
+       'description', g.description, 'desired_result', g.desired_result,
+       'target_date', g.target_date, 'status', g.status, 'created_at', g.created_at,
+       'updated_at', g.updated_at) ORDER BY g.created_at, g.id), '[]')
+     FROM goals g WHERE g.plan_id = :plan_id) AS goals,
+  (SELECT coalesce(json_agg(json_build_object(
+       'id', p.id, 'member_id', p.member_id, 'profile_code', p.profile_code,
+       'intensity_code', p.intensity_code, 'problem_description', p.problem_description,
+       'referral_id', p.referral_id, 'created_at', p.created_at) ORDER BY p.created_at, p.id), '[]')
+     FROM plan_support_profiles p WHERE p.plan_id = :plan_id) AS support_profiles,
+  (SELECT coalesce(json_agg(json_build_object(
+       'id', s.id, 'version', s.version, 'signer_kind', s.signer_kind, 'member_id', s.member_id,
+       'team_id', s.team_id, 'signed_at', s.signed_at) ORDER BY s.signed_at, s.id), '[]')
+     FROM plan_signatures s WHERE s.plan_id = :plan_id) AS signatures"""
+
+ACTIVITY_SQL = """,
+  (SELECT coalesce(json_agg(json_build_object(
+       'id', e.id, 'member_id', e.member_id, 'provider_id', e.provider_id,
+       'profile_code', e.profile_code, 'intensity_code', e.intensity_code, 'status', e.status,
+       'birth_date', m.birth_date) ORDER BY e.requested_at, e.id), '[]')
+     FROM engagements e JOIN family_members m ON m.id = e.member_id
+    WHERE e.plan_id = :plan_id) AS engagements,
+  (SELECT coalesce(json_agg(json_build_object(
+       'id', h.id, 'domain_code', h.domain_code, 'urgency', h.urgency, 'status', h.status,
+       'due_at', h.due_at, 'overdue', h.status = 'open' AND h.due_at < now())
+       ORDER BY h.created_at, h.id), '[]')
+     FROM handoffs h WHERE h.plan_id = :plan_id) AS handoffs"""
+
+_PART_TYPES = {name: JSON for name in ("assessments", "goals", "support_profiles", "signatures")}
+CONTENT_QUERY = text(f"SELECT {CONTENT_SQL}").columns(**_PART_TYPES)
+VIEW_QUERY = text(f"SELECT {CONTENT_SQL}{ACTIVITY_SQL}").columns(
+    **_PART_TYPES, engagements=JSON, handoffs=JSON
+)
+SUMMARY_FIELDS = ("id", "member_id", "provider_id", "profile_code", "intensity_code", "status")
+
 
 @dataclass
 class PlanView:
+    """A plan with its parts as plain dicts (snake_case keys), ready for the response models."""
+
     plan: Plan
-    assessments: list[PlanAssessment]
-    goals: list[Goal]
-    support_profiles: list[PlanSupportProfile]
-    signatures: list[PlanSignature]
+    assessments: list[dict[str, Any]]
+    goals: list[dict[str, Any]]
+    support_profiles: list[dict[str, Any]]
+    signatures: list[dict[str, Any]]
     engagements: list[dict[str, Any]] = field(default_factory=list)  # summaries with their flags
-    handoffs: list[Any] = field(default_factory=list)  # rows: id, domain_code, …, overdue
+    handoffs: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self, *, signatures_of_version: int | None = None) -> dict[str, Any]:
         """Plan fields and parts, ready for ``PlanPublic``/``PlanContent.model_validate``."""
         signatures = self.signatures
         if signatures_of_version is not None:
-            signatures = [s for s in signatures if s.version == signatures_of_version]
+            signatures = [s for s in signatures if s["version"] == signatures_of_version]
         return {
             **{name: getattr(self.plan, name) for name in PLAN_FIELDS},
             "assessments": self.assessments,
@@ -64,82 +109,35 @@ class PlanView:
 
 
 async def load_content(session: AsyncSession, plan: Plan) -> PlanView:
-    """The plan's own parts (four statements)."""
-    assessments = await session.execute(
-        select(PlanAssessment)
-        .join(LifeDomain, LifeDomain.code == PlanAssessment.domain_code)
-        .where(PlanAssessment.plan_id == plan.id)
-        .order_by(LifeDomain.position, LifeDomain.code)
-    )
-    goals = await session.execute(
-        select(Goal).where(Goal.plan_id == plan.id).order_by(Goal.created_at, Goal.id)
-    )
-    profiles = await session.execute(
-        select(PlanSupportProfile)
-        .where(PlanSupportProfile.plan_id == plan.id)
-        .order_by(PlanSupportProfile.created_at, PlanSupportProfile.id)
-    )
-    signatures = await session.execute(
-        select(PlanSignature)
-        .where(PlanSignature.plan_id == plan.id)
-        .order_by(PlanSignature.signed_at, PlanSignature.id)
-    )
-    return PlanView(
-        plan,
-        list(assessments.scalars()),
-        list(goals.scalars()),
-        list(profiles.scalars()),
-        list(signatures.scalars()),
-    )
+    """The plan's own parts (one statement): what a signature agrees to and a snapshot freezes."""
+    row = (await session.execute(CONTENT_QUERY, {"plan_id": plan.id})).one()
+    return PlanView(plan, row.assessments, row.goals, row.support_profiles, row.signatures)
 
 
 async def load_view(session: AsyncSession, plan: Plan) -> PlanView:
-    """The whole plan: its parts plus engagement and handoff summaries (six statements).
+    """The whole plan: its parts plus engagement and handoff summaries (one statement).
 
     Engagement summaries carry the 18-/18+ transition flag (DESIGN §5); the plan shows
     ``transition18Due`` when any of its running engagements has it.
     """
-    view = await load_content(session, plan)
-    engagements = await session.execute(
-        select(
-            Engagement.id,
-            Engagement.member_id,
-            Engagement.provider_id,
-            Engagement.profile_code,
-            Engagement.intensity_code,
-            Engagement.status,
-            FamilyMember.birth_date,
-        )
-        .join(FamilyMember, FamilyMember.id == Engagement.member_id)
-        .where(Engagement.plan_id == plan.id)
-        .order_by(Engagement.requested_at, Engagement.id)
+    row = (await session.execute(VIEW_QUERY, {"plan_id": plan.id})).one()
+    day = today()
+    return PlanView(
+        plan,
+        row.assessments,
+        row.goals,
+        row.support_profiles,
+        row.signatures,
+        engagements=[_engagement_summary(e, day) for e in row.engagements],
+        handoffs=row.handoffs,
     )
-    overdue = and_(Handoff.status == "open", Handoff.due_at < func.now())
-    handoffs = await session.execute(
-        select(
-            Handoff.id,
-            Handoff.domain_code,
-            Handoff.urgency,
-            Handoff.status,
-            Handoff.due_at,
-            overdue.label("overdue"),
-        )
-        .where(Handoff.plan_id == plan.id)
-        .order_by(Handoff.created_at, Handoff.id)
-    )
-    view.engagements = [_engagement_summary(row) for row in engagements.all()]
-    view.handoffs = list(handoffs.all())
-    return view
 
 
-SUMMARY_FIELDS = ("id", "member_id", "provider_id", "profile_code", "intensity_code", "status")
-
-
-def _engagement_summary(row: Any) -> dict[str, Any]:
+def _engagement_summary(row: dict[str, Any], day: date) -> dict[str, Any]:
     """An engagement summary with its 18-/18+ flag; the birth date itself is not passed on."""
-    *fields, birth_date = row
-    summary = dict(zip(SUMMARY_FIELDS, fields, strict=True))
-    due = transition_due(summary["status"], birth_date, today())
+    summary = {name: row[name] for name in SUMMARY_FIELDS}
+    birth_date = date.fromisoformat(row["birth_date"])
+    due = transition_due(summary["status"], birth_date, day)
     summary["transition18_due"] = due
     summary["adult_date"] = adult_date(birth_date) if due else None
     return summary
