@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -305,19 +305,28 @@ def singular(word: str) -> str:
     return word
 
 
+class DenialRecorder(Protocol):
+    """Records a denied attempt in its own transaction (the audit service provides one)."""
+
+    async def __call__(
+        self, sessionmaker: Any, principal: Any, method: str, resource_type: str, resource_id: str | None
+    ) -> None: ...
+
+
 async def _audit_denied(request: Request) -> None:
-    """Record a denied attempt of an authenticated caller; never fails the response."""
+    """Record a denied attempt of an authenticated caller; never fails the response.
+
+    The recorder is installed on the app at creation (``app.state.denial_recorder``), so this
+    module needs no import of the audit service, which itself depends on the auth layer.
+    """
     principal = getattr(request.state, "principal", None)
     route = request.scope.get("route")
-    if principal is None or route is None:
+    recorder: DenialRecorder | None = getattr(request.app.state, "denial_recorder", None)
+    if principal is None or route is None or recorder is None:
         return
-    # Imported here: the audit service imports app.auth, which imports this module.
-    from app.services.audit import METHOD_ACTIONS, Action, record_denied
-
     resource_type, resource_id = resource_of(getattr(route, "path", ""), request.path_params)
-    action = METHOD_ACTIONS.get(request.method, Action.READ)
     try:
-        await record_denied(request.app.state.sessionmaker, principal, action, resource_type, resource_id)
+        await recorder(request.app.state.sessionmaker, principal, request.method, resource_type, resource_id)
     except Exception as exc:  # the caller still gets the 403/404; the failure is logged
         logger.error("denied attempt not audited", extra={"errorType": type(exc).__name__})
 

@@ -19,7 +19,7 @@ import asyncpg
 from fastapi import FastAPI, HTTPException
 from fastapi.responses import JSONResponse, Response
 
-from app.services.plan_view import ACTIVITY_SQL, CONTENT_SQL
+from app.services.plans.view import ACTIVITY_SQL, CONTENT_SQL
 
 POOL_SIZE = int(os.environ.get("BENCH_POOL_SIZE", "20"))
 

@@ -23,13 +23,21 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.demo import DEMO_FAMILY, DEMO_GP_AGB, DEMO_PARENT, DEMO_PROVIDER, DEMO_TEAM, MUNICIPALITY, demo_id
+from app.demo.ids import (
+    DEMO_FAMILY,
+    DEMO_GP_AGB,
+    DEMO_PARENT,
+    DEMO_PROVIDER,
+    DEMO_TEAM,
+    MUNICIPALITY,
+    demo_id,
+)
 from app.models.catalogue import LifeDomain
 from app.models.families import Family, FamilyMember
 from app.models.plans import Goal, Plan, PlanAssessment, PlanSignature, PlanSupportProfile
 from app.models.referrals import Consent, Referral
-from app.services.plan_snapshot import freeze
-from app.services.referrals import add_months
+from app.services.plans.snapshot import freeze
+from app.services.referrals.service import add_months
 
 DEMO_CHILD = demo_id("family", "1", "member", "child")
 DEMO_PLAN = demo_id("plan", "1")

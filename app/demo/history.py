@@ -20,9 +20,10 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.demo import MUNICIPALITY, demo_id, history_ledger
+from app.demo import history_ledger
 from app.demo.catalogue import PROFILES, REGIONAL_TARIFF_CENTS
 from app.demo.history_ledger import HISTORY_DAYS, MAX_MONTHS, PROVIDERS, SPECIALIST, Rows, at
+from app.demo.ids import MUNICIPALITY, demo_id
 from app.demo.reference import district_code
 from app.models.engagements import Engagement, EngagementGoal, ExperienceSurvey, Handoff, TreatmentPlan
 from app.models.families import Family, FamilyMember

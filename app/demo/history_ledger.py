@@ -1,6 +1,6 @@
 """Demo history, part two: the ledger, payment batches and budgets (see :mod:`app.demo.history`).
 
-The lines are the ones the ledger service would have written (:mod:`app.services.ledger_rules`);
+The lines are the ones the ledger service would have written (:mod:`app.services.money.ledger_rules`);
 lines due before last month are paid, last month's are exported, this month's are scheduled, and
 every past month's exported and paid lines are in that month's batch.
 """
@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from app.demo import MUNICIPALITY, demo_id
 from app.demo.catalogue import INTENSITIES, PROFILES
+from app.demo.ids import MUNICIPALITY, demo_id
 from app.demo.reference import DISTRICT_NAMES, INDICATORS, PAYMENT_MODELS, district_code
 from app.models.money import Budget, BudgetAllocation, PaymentBatch, PaymentLine
-from app.services import ledger_rules as rules
-from app.services.allocations import DistrictInput, allocate
+from app.services.money import ledger_rules as rules
+from app.services.money.allocations import DistrictInput, allocate
 
 HISTORY_DAYS = 460
 MAX_MONTHS = {code: months for code, _, months in INTENSITIES}
@@ -110,7 +110,7 @@ def ledger(
     reason: str,
     scores: list[int],
 ) -> None:
-    """The lines the ledger service writes for this engagement (see app.services.payments)."""
+    """The lines the ledger service writes for this engagement (see app.services.money.payments)."""
     terms = rules.Terms(tariff, provider["model"], 70, provider["result_share"])
     if terms.payment_model == "milestone":
         _line(rows, today, eid, provider, district, "start", rules.start_part(terms), start)

@@ -10,8 +10,8 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.demo import DEMO_REGION, demo_id
 from app.demo.catalogue import INTENSITIES, PROFILES, REGIONAL_TARIFF_CENTS
+from app.demo.ids import DEMO_REGION, demo_id
 from app.models.catalogue import ProfileIntensity, SupportProfile
 from app.models.geography import District, DistrictIndicator, Municipality, Region, Team, TeamDistrict
 from app.models.providers import Contract, ContractProduct, Provider, Tariff

@@ -18,7 +18,7 @@ from app.schemas.budgets import (
     MunicipalityCode,
     Year,
 )
-from app.services import allocations, budget_status, budgets
+from app.services.money import allocations, budget_status, budgets
 
 router = APIRouter(tags=["budgets"])
 

@@ -19,7 +19,7 @@ from app.schemas.case_reviews import (
     Flag,
     ReviewStatus,
 )
-from app.services import case_reviews as service
+from app.services.steering import case_reviews as service
 
 router = APIRouter(tags=["case-reviews"])
 

@@ -12,9 +12,9 @@ from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import PageParams
 from app.schemas.reference_catalogue import Segment, SupportProfileCreate, SupportProfilePublic
-from app.services import support_profiles
-from app.services.reference_common import resource_url
-from app.services.support_profiles import IntensitySpec, ProfileSpec
+from app.services.reference import support_profiles
+from app.services.reference.common import resource_url
+from app.services.reference.support_profiles import IntensitySpec, ProfileSpec
 
 router = APIRouter(tags=["catalogue"])
 

@@ -7,7 +7,7 @@ from app.auth import PurchasingOfficer
 from app.db import SessionDep
 from app.errors import InvalidInput, InvalidParam
 from app.schemas.reference_imports import COLUMNS, CatalogueImportResult
-from app.services import catalogue_imports
+from app.services.reference import imports as catalogue_imports
 
 router = APIRouter(tags=["catalogue-imports"])
 

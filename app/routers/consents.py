@@ -10,7 +10,7 @@ from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import PageParams
 from app.schemas.families import ConsentCreate, ConsentPublic
-from app.services import consents as service
+from app.services.families import consents as service
 
 router = APIRouter(tags=["consents"])
 

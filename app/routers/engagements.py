@@ -24,15 +24,9 @@ from app.schemas.engagements import (
     SubcontractCreate,
     SubcontractPublic,
 )
-from app.services import (
-    closure,
-    engagement_views,
-    engagements,
-    experience,
-    progress,
-    provider_options,
-    subcontracts,
-)
+from app.services.engagements import closure, experience, progress, provider_options, subcontracts
+from app.services.engagements import service as engagements
+from app.services.engagements import views as engagement_views
 
 router = APIRouter(tags=["engagements"])
 

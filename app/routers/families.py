@@ -17,8 +17,8 @@ from app.schemas.families import (
     MemberPublic,
     MemberUpdate,
 )
-from app.services import families as service
-from app.services.family_audit import list_family_audit
+from app.services.families import service
+from app.services.families.audit_trail import list_family_audit
 
 router = APIRouter(tags=["families"])
 

@@ -26,8 +26,8 @@ from app.schemas.reference_geography import (
     TeamCreate,
     TeamPublic,
 )
-from app.services import geography, teams
-from app.services.reference_common import resource_url
+from app.services.reference import geography, teams
+from app.services.reference.common import resource_url
 
 router = APIRouter(tags=["geography"])
 

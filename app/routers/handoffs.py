@@ -10,7 +10,7 @@ from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import PageParams
 from app.schemas.handoffs import HandoffCreate, HandoffDecline, HandoffPublic, HandoffResolve, HandoffStatus
-from app.services import handoffs
+from app.services.engagements import handoffs
 
 router = APIRouter(tags=["handoffs"])
 

@@ -5,7 +5,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from app.errors import AppError
 from app.models.base import PublicModel
-from app.services.health import database_ready
+from app.services.platform.health import database_ready
 
 router = APIRouter(tags=["operations"])
 

@@ -15,7 +15,7 @@ from app.schemas.insights import (
     TeamInsights,
     TrendReport,
 )
-from app.services import insights, trends
+from app.services.steering import insights, trends
 
 router = APIRouter(tags=["insights"])
 

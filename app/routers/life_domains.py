@@ -5,7 +5,7 @@ from fastapi import APIRouter
 from app.auth import CurrentPrincipal
 from app.db import ReadSessionDep
 from app.models.base import PublicModel
-from app.services import life_domains as service
+from app.services.reference import life_domains as service
 
 router = APIRouter(tags=["life-domains"])
 

@@ -10,7 +10,7 @@ from app.pagination import PageParams
 from app.schemas.reference_catalogue import IntensityCode, ProfileCode
 from app.schemas.reference_geography import MunicipalityCode
 from app.schemas.reference_marketplace import MarketplaceProvider
-from app.services import marketplace
+from app.services.reference import marketplace
 
 router = APIRouter(tags=["marketplace"])
 

@@ -22,8 +22,9 @@ from app.schemas.payments import (
     SchedulingRunBody,
     SchedulingRunPublic,
 )
-from app.services import payment_batches, payment_ledger
-from app.services.payment_ledger import LineFilter
+from app.services.money import batches as payment_batches
+from app.services.money import ledger as payment_ledger
+from app.services.money.ledger import LineFilter
 
 router = APIRouter(tags=["payments"])
 

@@ -31,8 +31,12 @@ from app.schemas.plans import (
     SupportProfileCreate,
     SupportProfilePublic,
 )
-from app.services import plan_lifecycle, plan_parts, plan_signing, plan_snapshot, plans
-from app.services.plan_view import PlanView
+from app.services.plans import lifecycle as plan_lifecycle
+from app.services.plans import parts as plan_parts
+from app.services.plans import service as plans
+from app.services.plans import signing as plan_signing
+from app.services.plans import snapshot as plan_snapshot
+from app.services.plans.view import PlanView
 from app.versioning import if_match, set_etag
 
 router = APIRouter(tags=["plans"])

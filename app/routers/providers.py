@@ -22,9 +22,9 @@ from app.schemas.reference_providers import (
     ProviderCreate,
     ProviderPublic,
 )
-from app.services import contracts, providers
-from app.services.contracts import ContractSpec
-from app.services.reference_common import resource_url
+from app.services.reference import contracts, providers
+from app.services.reference.common import resource_url
+from app.services.reference.contracts import ContractSpec
 
 router = APIRouter(tags=["providers"])
 

@@ -10,7 +10,7 @@ from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import PageParams
 from app.schemas.referrals import ReferralCreate, ReferralPublic
-from app.services import referrals as service
+from app.services.referrals import service
 
 router = APIRouter(tags=["referrals"])
 

@@ -11,9 +11,9 @@ from app.models.base import Page, QueryDate
 from app.pagination import PageParams
 from app.schemas.reference_catalogue import IntensityCode, ProfileCode
 from app.schemas.reference_providers import TariffCreate, TariffPublic
-from app.services import tariffs
-from app.services.reference_common import resource_url
-from app.services.tariffs import TariffSpec
+from app.services.reference import tariffs
+from app.services.reference.common import resource_url
+from app.services.reference.tariffs import TariffSpec
 
 router = APIRouter(tags=["tariffs"])
 

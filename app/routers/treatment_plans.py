@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Response
 from app.auth import CurrentPrincipal
 from app.db import SessionDep
 from app.schemas.treatment_plans import TreatmentPlanPublic, TreatmentPlanPut
-from app.services import treatment_plans
+from app.services.engagements import treatment_plans
 from app.versioning import if_match, set_etag
 
 router = APIRouter(tags=["treatment-plans"])

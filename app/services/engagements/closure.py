@@ -1,0 +1,88 @@
+"""Closing an engagement (JW307 semantics): end date, JZ588 end reason, final GAS per goal.
+
+Every goal in the engagement's scope gets its final GAS score (−2…+2) — all problems are
+reported at once. Closing schedules the completion payment per the frozen payment model
+(``app.services.money.payments``) and moves the plan to ``evaluating`` once all its engagements ended.
+"""
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import Principal
+from app.errors import InvalidInput, InvalidParam
+from app.models.base import utcnow
+from app.models.engagements import Engagement, EngagementGoal
+from app.schemas.engagements import EngagementClose
+from app.services.engagements.plan_status import settle_plan
+from app.services.engagements.scope import load_for_main_contractor, require_status
+from app.services.engagements.service import emit
+from app.services.engagements.views import EngagementView, build_view
+from app.services.money import payments
+from app.services.platform import audit
+from app.services.platform.audit import Action
+from app.services.platform.clock import today
+
+
+def _check(engagement: Engagement, scope: list[uuid.UUID], body: EngagementClose) -> None:
+    problems: list[InvalidParam] = []
+    if engagement.start_date and body.end_date < engagement.start_date:
+        problems.append(InvalidParam("endDate", "before_start", "The end date lies before the start date."))
+    if body.end_date > today():
+        problems.append(InvalidParam("endDate", "in_future", "The end date lies in the future."))
+    seen: set[uuid.UUID] = set()
+    for index, goal in enumerate(body.goals):
+        if goal.goal_id in seen:
+            problems.append(
+                InvalidParam(f"goals.{index}.goalId", "duplicate_goal", "The goal is listed twice.")
+            )
+        elif goal.goal_id not in scope:
+            problems.append(
+                InvalidParam(
+                    f"goals.{index}.goalId", "goal_not_in_scope", "The goal is not in this engagement."
+                )
+            )
+        seen.add(goal.goal_id)
+    for goal_id in scope:
+        if goal_id not in seen:
+            problems.append(
+                InvalidParam("goals", "gas_score_missing", f"Goal {goal_id} needs a final GAS score.")
+            )
+    if problems:
+        raise InvalidInput(problems)
+
+
+async def close(
+    session: AsyncSession, principal: Principal, engagement_id: uuid.UUID, body: EngagementClose
+) -> EngagementView:
+    engagement = await load_for_main_contractor(session, principal, engagement_id, needs_consent=False)
+    require_status(engagement, ("started",), "closed", transition=True)
+    rows = list(
+        (
+            await session.scalars(select(EngagementGoal).where(EngagementGoal.engagement_id == engagement.id))
+        ).all()
+    )
+    _check(engagement, [row.goal_id for row in rows], body)
+    scores = {goal.goal_id: goal.gas_score for goal in body.goals}
+    for row in rows:
+        row.final_gas_score = scores[row.goal_id]
+    engagement.status = "closed"
+    engagement.end_date = body.end_date
+    engagement.end_reason = body.end_reason.value
+    engagement.problem_reduction = body.problem_reduction
+    engagement.closed_at = utcnow()
+    await session.flush()
+    await payments.schedule_on_close(session, engagement)
+    emit(
+        session,
+        "engagement.closed",
+        engagement,
+        endReason=engagement.end_reason,
+        endDate=body.end_date.isoformat(),
+    )
+    audit.record(
+        session, principal, Action.UPDATE, "engagement", engagement.id, family_id=engagement.family_id
+    )
+    await settle_plan(session, engagement.plan_id)
+    return await build_view(session, principal, engagement)

@@ -1,0 +1,27 @@
+"""The family's own access trail ("who looked at my file", DESIGN §10)."""
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import Principal
+from app.models.core import AuditEvent
+from app.pagination import PageRequest
+from app.services.families.scope import require_visible_family
+from app.services.platform import audit
+from app.services.platform import paging as family_paging
+from app.services.platform.audit import Action
+
+
+async def list_family_audit(
+    session: AsyncSession, principal: Principal, family_id: uuid.UUID, page: PageRequest
+) -> tuple[list[AuditEvent], str | None]:
+    """Every recorded access to the family's data, newest first. Reading it is itself recorded."""
+    await require_visible_family(session, principal, family_id)
+    query = select(AuditEvent).where(AuditEvent.family_id == family_id)
+    query = family_paging.newest_first(query, page, AuditEvent.occurred_at, AuditEvent.id)
+    rows = (await session.execute(query)).scalars().all()
+    items, cursor = family_paging.cut(rows, page, lambda e: (e.occurred_at, e.id))
+    audit.record(session, principal, Action.READ, "audit-events", family_id, family_id=family_id)
+    return items, cursor

@@ -1,0 +1,182 @@
+"""Consent to share the family's plan with a named provider (DESIGN §10).
+
+A family member grants consent for itself; a district professional records a consent a parent
+or carer (or a young person of 16+) gave it. Withdrawal takes effect at once: every query that
+lets a provider see family data checks for an active consent (``family_scope.active_consent``).
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import Principal, Role
+from app.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
+from app.models.base import utcnow
+from app.models.families import Family, FamilyMember
+from app.models.providers import Provider
+from app.models.referrals import Consent
+from app.pagination import PageRequest
+from app.schemas.families import ConsentCreate
+from app.services.families.members import may_decide_for_self
+from app.services.families.scope import family_clause, require_visible_family
+from app.services.platform import audit, clock, events
+from app.services.platform import paging as family_paging
+from app.services.platform.audit import Action
+
+
+@dataclass
+class ConsentView:
+    consent: Consent
+    active: bool
+
+
+def is_active(consent: Consent, today: date) -> bool:
+    return consent.withdrawn_at is None and (consent.valid_to is None or consent.valid_to >= today)
+
+
+async def _family(session: AsyncSession, principal: Principal, family_id: uuid.UUID) -> Family:
+    family = (
+        await session.execute(
+            select(Family).where(Family.id == family_id, family_clause(principal)).with_for_update()
+        )
+    ).scalar_one_or_none()
+    if family is None:
+        raise NotFound("family")
+    return family
+
+
+async def grant(
+    session: AsyncSession, principal: Principal, family_id: uuid.UUID, body: ConsentCreate
+) -> ConsentView:
+    family = await _family(session, principal, family_id)
+    today = clock.today()
+    acting_as_member = principal.has(Role.FAMILY_MEMBER) and principal.family == family.id
+    if acting_as_member and body.granted_by_member_id != principal.member:
+        raise Forbidden("A family member grants consent only for itself.")
+    grantor = (
+        await session.execute(
+            select(FamilyMember).where(
+                FamilyMember.id == body.granted_by_member_id, FamilyMember.family_id == family.id
+            )
+        )
+    ).scalar_one_or_none()
+    problems: list[InvalidParam] = []
+    if grantor is None:
+        problems.append(InvalidParam("grantedByMemberId", "unknown_member", "No such member in this family."))
+    elif not may_decide_for_self(grantor, today):
+        if acting_as_member:
+            raise Forbidden("Only a parent, a carer or a young person of 16 or older may give consent.")
+        problems.append(
+            InvalidParam(
+                "grantedByMemberId",
+                "not_eligible",
+                "Consent is given by a parent, a carer or a young person of 16 or older.",
+            )
+        )
+    if await session.get(Provider, body.provider_id) is None:
+        problems.append(InvalidParam("providerId", "unknown_provider", "No such provider."))
+    if body.valid_to is not None and body.valid_to < today:
+        problems.append(InvalidParam("validTo", "in_past", "validTo cannot lie in the past."))
+    if problems:
+        raise InvalidInput(problems)
+    await _refuse_duplicate(session, family.id, body.provider_id, body.scope, today)
+    consent = Consent(
+        family_id=family.id,
+        municipality_code=family.municipality_code,
+        scope=body.scope,
+        provider_id=body.provider_id,
+        granted_by_member_id=body.granted_by_member_id,
+        valid_to=body.valid_to,
+    )
+    session.add(consent)
+    await session.flush()
+    audit.record(session, principal, Action.CREATE, "consent", consent.id, family_id=family.id)
+    events.emit(
+        session,
+        "consent.granted",
+        consent.id,
+        f"/families/{family.id}/consents/{consent.id}",
+        municipality_code=family.municipality_code,
+        data={"familyId": family.id, "providerId": consent.provider_id, "scope": consent.scope},
+    )
+    return ConsentView(consent, True)
+
+
+async def _refuse_duplicate(
+    session: AsyncSession, family_id: uuid.UUID, provider_id: uuid.UUID, scope: str, today: date
+) -> None:
+    current = (
+        await session.execute(
+            select(Consent).where(
+                Consent.family_id == family_id,
+                Consent.provider_id == provider_id,
+                Consent.scope == scope,
+                Consent.withdrawn_at.is_(None),
+            )
+        )
+    ).scalars()
+    for consent in current:
+        if is_active(consent, today):
+            raise Conflict(
+                "The family already shares its plan with this provider.",
+                code="consent_exists",
+                existing=f"/api/v1/families/{family_id}/consents/{consent.id}",
+            )
+
+
+async def withdraw(
+    session: AsyncSession, principal: Principal, family_id: uuid.UUID, consent_id: uuid.UUID
+) -> None:
+    """Withdraw a consent; withdrawing an already withdrawn consent changes nothing."""
+    family = await _family(session, principal, family_id)
+    consent = (
+        await session.execute(
+            select(Consent).where(Consent.id == consent_id, Consent.family_id == family.id).with_for_update()
+        )
+    ).scalar_one_or_none()
+    if consent is None:
+        raise NotFound("consent")
+    audit.record(session, principal, Action.DELETE, "consent", consent.id, family_id=family.id)
+    if consent.withdrawn_at is not None:
+        return
+    consent.withdrawn_at = utcnow()
+    events.emit(
+        session,
+        "consent.withdrawn",
+        consent.id,
+        f"/families/{family.id}/consents/{consent.id}",
+        municipality_code=family.municipality_code,
+        data={"familyId": family.id, "providerId": consent.provider_id, "scope": consent.scope},
+    )
+
+
+async def list_consents(
+    session: AsyncSession, principal: Principal, family_id: uuid.UUID, page: PageRequest
+) -> tuple[list[ConsentView], str | None]:
+    await require_visible_family(session, principal, family_id)
+    query = select(Consent).where(Consent.family_id == family_id)
+    query = family_paging.newest_first(query, page, Consent.granted_at, Consent.id)
+    rows = (await session.execute(query)).scalars().all()
+    items, cursor = family_paging.cut(rows, page, lambda c: (c.granted_at, c.id))
+    audit.record(session, principal, Action.READ, "consent", None, family_id=family_id)
+    today = clock.today()
+    return [ConsentView(c, is_active(c, today)) for c in items], cursor
+
+
+async def get_consent(
+    session: AsyncSession, principal: Principal, family_id: uuid.UUID, consent_id: uuid.UUID
+) -> ConsentView:
+    consent = (
+        await session.execute(
+            select(Consent)
+            .join(Family, Family.id == Consent.family_id)
+            .where(Consent.id == consent_id, Consent.family_id == family_id, family_clause(principal))
+        )
+    ).scalar_one_or_none()
+    if consent is None:
+        raise NotFound("consent")
+    audit.record(session, principal, Action.READ, "consent", consent.id, family_id=family_id)
+    return ConsentView(consent, is_active(consent, clock.today()))
