@@ -28,7 +28,7 @@ from app.config import get_settings
 from app.embedded_pg import resolve_database_url
 from app.main import create_app
 from app.models import metadata
-from tests.factories import Reference, build_reference
+from tests.support.factories import Reference, build_reference
 
 KEEP_TABLES = {"life_domains", "alembic_version"}
 

@@ -1,0 +1,95 @@
+"""Shared arrangements for the engagement tests: actors (tokens) and HTTP shortcuts."""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models.core import OutboxEvent
+from tests.support.builders import Case, nl_today
+from tests.support.factories import Reference
+
+Headers = dict[str, str]
+
+
+@dataclass
+class Actors:
+    family: Headers
+    youth: Headers
+    team: Headers
+    other_team: Headers
+    provider: Headers  # main contractor (ref.providers[0])
+    sub: Headers  # ref.providers[1], becomes subcontractor
+    third: Headers  # ref.providers[2], not involved
+    other_municipality_team: Headers
+    officer: Headers
+    gp: Headers
+    purchasing: Headers
+    integration: Headers
+    admin: Headers
+
+
+def actors(auth: Callable[..., Headers], ref: Reference, case: Case) -> Actors:
+    return Actors(
+        family=auth("family_member", family=case.family_id, member=case.parent_id, sub="parent-1"),
+        youth=auth("family_member", family=case.family_id, member=case.youth_id, sub="youth-1"),
+        team=auth("district_professional", team=case.team_id, sub="pro-1"),
+        other_team=auth("district_professional", team=ref.second_team, sub="pro-2"),
+        provider=auth("provider_staff", provider=ref.providers[0], sub="main-staff"),
+        sub=auth("provider_staff", provider=ref.providers[1], sub="sub-staff"),
+        third=auth("provider_staff", provider=ref.providers[2], sub="third-staff"),
+        other_municipality_team=auth(
+            "district_professional", team=ref.teams["GM0599"], municipality="GM0599", sub="pro-rdam"
+        ),
+        officer=auth("municipality_officer", sub="officer"),
+        gp=auth("gp", agb="01999999", sub="gp"),
+        purchasing=auth("purchasing_officer", region=ref.region_id, sub="buyer"),
+        integration=auth("integration", sub="bus"),
+        admin=auth("admin", sub="admin"),
+    )
+
+
+async def request(
+    client: httpx.AsyncClient, headers: Headers, case: Case, provider: uuid.UUID, **extra: Any
+) -> Any:
+    body = {"planId": str(case.plan_id), "memberId": str(case.child_id), "providerId": str(provider), **extra}
+    return await client.post("/engagements", json=body, headers=headers)
+
+
+async def started_engagement(
+    client: httpx.AsyncClient, family: Headers, provider_staff: Headers, case: Case, provider: uuid.UUID
+) -> str:
+    """Request (as the family), accept and start (as the provider); returns the engagement id."""
+    created = await request(client, family, case, provider)
+    assert created.status_code == 201, created.text
+    engagement_id = created.json()["id"]
+    accepted = await client.post(f"/engagements/{engagement_id}/accept", headers=provider_staff)
+    assert accepted.status_code == 200, accepted.text
+    started = await client.post(
+        f"/engagements/{engagement_id}/start",
+        json={"startDate": nl_today().isoformat()},
+        headers=provider_staff,
+    )
+    assert started.status_code == 200, started.text
+    return str(engagement_id)
+
+
+def closure_body(goal_ids: list[uuid.UUID], scores: list[int], end_reason: str = "31") -> dict[str, Any]:
+    return {
+        "endDate": nl_today().isoformat(),
+        "endReason": end_reason,
+        "goals": [{"goalId": str(g), "gasScore": s} for g, s in zip(goal_ids, scores, strict=True)],
+        "problemReduction": 3,
+    }
+
+
+async def event_types(session: AsyncSession, subject: object | None = None) -> list[str]:
+    query = select(OutboxEvent.type).order_by(OutboxEvent.sequence)
+    if subject is not None:
+        query = query.where(OutboxEvent.subject == str(subject))
+    session.expire_all()
+    return [t.removeprefix("nl.perspectief.") for t in (await session.scalars(query)).all()]
