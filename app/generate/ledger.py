@@ -7,15 +7,15 @@ a municipality can be generated in chunks).
 """
 
 from datetime import UTC, date, datetime, time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from app.demo.catalogue import INTENSITIES
 from app.models.money import Budget, BudgetAllocation, PaymentBatch, PaymentLine
 from app.services.money import ledger_rules as rules
 from app.services.money.allocations import DistrictInput, allocate
 
-if TYPE_CHECKING:
-    from app.generate.cases import CaseGenerator
+# The generator (app.generate.cases.CaseGenerator) passes itself: rows, ids, today, area, batches.
+CaseGenerator = Any
 
 HISTORY_DAYS = 460
 MAX_MONTHS = {code: months for code, _, months in INTENSITIES}
@@ -34,7 +34,7 @@ def _status(due: date, today: date) -> str:
 
 
 def _line(
-    gen: "CaseGenerator",
+    gen: CaseGenerator,
     eid: Any,
     provider: dict[str, Any],
     district: str | None,
@@ -68,7 +68,7 @@ def _line(
     )
 
 
-def batch_of(gen: "CaseGenerator", period: str, amount: int) -> Any:
+def batch_of(gen: CaseGenerator, period: str, amount: int) -> Any:
     """The id of the period's batch, counting the line in its totals."""
     batch = gen.batches.get(period)
     if batch is None:
@@ -79,7 +79,7 @@ def batch_of(gen: "CaseGenerator", period: str, amount: int) -> Any:
 
 
 def ledger(
-    gen: "CaseGenerator",
+    gen: CaseGenerator,
     eid: Any,
     provider: dict[str, Any],
     district: str,
@@ -115,7 +115,7 @@ def ledger(
             )
 
 
-def lumpsum(gen: "CaseGenerator", first_day: date) -> None:
+def lumpsum(gen: CaseGenerator, first_day: date) -> None:
     """The lumpsum contract's monthly lines (no engagement, no district)."""
     provider = next((p for p in gen.area.providers if p["model"] == "lumpsum"), None)
     if provider is None:
@@ -126,7 +126,7 @@ def lumpsum(gen: "CaseGenerator", first_day: date) -> None:
         month = rules.add_months(month, 1)
 
 
-def batches(gen: "CaseGenerator", *, keep: bool = False) -> None:
+def batches(gen: CaseGenerator, *, keep: bool = False) -> None:
     """One batch per past month holding that month's exported and paid lines (``keep``: go on
     counting into the same batches)."""
     for period, batch in sorted(gen.batches.items()):
@@ -147,7 +147,7 @@ def batches(gen: "CaseGenerator", *, keep: bool = False) -> None:
 
 
 def budgets(
-    gen: "CaseGenerator", indicators: list[tuple[str, str, int, float]], total: int, others: dict[str, int]
+    gen: CaseGenerator, indicators: list[tuple[str, str, int, float]], total: int, others: dict[str, int]
 ) -> None:
     """This year's budgets: specialist care allocated over the districts (by youth population and
     low-income share), the ``others`` municipality-wide. ``indicators``: (code, name, youth, low-income)."""
