@@ -33,6 +33,65 @@ from app.services.plans.snapshot import content_json
 
 GIVEN = ["Daan", "Sara", "Yusuf", "Lina", "Sem", "Noor", "Milan", "Eva", "Ilias", "Fenna", "Jesse", "Amira"]
 SURNAMES = ["Bakker", "de Wit", "Öztürk", "Mensah", "van Dijk", "Kramer", "Haddou", "Peters", "Koster"]
+# A national data set needs the variety of real names (a name search must not match a ninth of
+# the country); the demo keeps its short lists.
+STEMS = [
+    "Jansen",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "Mulder",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "Dekker",
+    "Brouwer",
+    "Dijkstra",
+    "Janssen",
+    "Vermeulen",
+    "Kok",
+    "Jacobs",
+    "Willems",
+    "Schouten",
+    "Hoekstra",
+    "Koster",
+    "Prins",
+    "Huisman",
+    "Peeters",
+    "Kuipers",
+    "Veenstra",
+    "Kramer",
+    "Postma",
+    "Maas",
+    "Bosman",
+    "Yılmaz",
+    "Kaya",
+    "El Idrissi",
+    "Benali",
+    "Nguyen",
+    "Boateng",
+    "Mensah",
+    "Wijaya",
+    "Singh",
+    "Kowalski",
+    "Novak",
+    "Haddou",
+    "Öztürk",
+    "Mahabier",
+    "Tjon",
+    "Sedney",
+    "Bakker",
+    "Wit",
+    "Berg",
+    "Dijk",
+    "Heuvel",
+]
+NATIONAL_SURNAMES = [f"{prefix}{stem}" for prefix in ("", "van ", "de ", "van den ") for stem in STEMS]
+NATIONAL_GIVEN = [
+    f"{a}{b}" for a in ("Da", "Sa", "Yu", "Li", "Se", "No", "Mi", "E", "Ila", "Fe", "Je", "A", "Ro", "Ti")
+    for b in ("an", "ra", "suf", "na", "m", "or", "lan", "va", "s", "nna", "sse", "mira", "b", "es")
+]  # fmt: skip
 GOAL_DOMAINS = ["parenting", "mental_health", "finances", "social_network", "school"]
 PROFILE_WEIGHTS = [8, 12, 9, 10, 8, 7, 3, 4, 3, 3]  # P02..P11
 REFERRER_WEIGHTS = {"01": 20, "02": 45, "03": 10, "04": 5, "05": 10, "06": 8, "08": 2}
@@ -50,6 +109,8 @@ class Options:
     intake_share: float = 0.0  # GP intake referrals (no family yet) per family
     audit_per_family: int = 0  # audit rows: reads of the family's file
     created_by: str = "demo-history"
+    surnames: list[str] = field(default_factory=lambda: SURNAMES)
+    given_names: list[str] = field(default_factory=lambda: GIVEN)
 
 
 def make_bsn(rng: random.Random) -> str:
@@ -132,7 +193,7 @@ class CaseGenerator:
         rng, area = self.rng, self.area
         district, team = area.districts[position], area.teams[position]
         fid, pid = self.ids("family", str(i)), self.ids("plan", str(i))
-        surname = rng.choice(SURNAMES) + self.options.marker
+        surname = rng.choice(self.options.surnames) + self.options.marker
         created = at(requested - timedelta(days=30))
         self.rows.add(
             Family,
@@ -223,7 +284,7 @@ class CaseGenerator:
             family_id=fid,
             municipality_code=self.municipality,
             role=role,
-            given_name=self.rng.choice(GIVEN) + self.options.marker,
+            given_name=self.rng.choice(self.options.given_names) + self.options.marker,
             family_name=surname,
             birth_date=birth,
             bsn=self._bsn() if self.options.bsn else None,
@@ -564,22 +625,23 @@ class CaseGenerator:
             return
         extra, span = self.extra, max(int((at(self.today) - created).total_seconds()), 1)
         organisation, subject = f"team:{team}", f"{self.options.created_by}-team"
-        add = self.rows.data[AuditEvent].append
+        family, plan = str(fid), str(pid)
+        add, ident, later = self.rows.data[AuditEvent].append, self.ids, extra.randrange
         for k in range(count):
             kind = AUDIT_RESOURCES[k % len(AUDIT_RESOURCES)]
             add(
                 {
-                    "id": self.ids("audit", ""),
-                    "occurred_at": created + timedelta(seconds=extra.randrange(span)),
+                    "id": ident("audit", ""),
+                    "occurred_at": created + timedelta(seconds=later(span)),
                     "subject": subject,
                     "role": "district_professional",
                     "organisation": organisation,
                     "municipality_code": self.municipality,
                     "action": "read",
                     "resource_type": kind,
-                    "resource_id": str(pid if kind == "plan" else fid),
+                    "resource_id": plan if kind == "plan" else family,
                     "family_id": fid,
                     "outcome": "success",
-                    "request_id": f"gen-{k}",
+                    "request_id": f"generated-{k}",
                 }
             )
