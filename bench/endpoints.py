@@ -43,15 +43,29 @@ async def demo_plan(url: str) -> uuid.UUID | None:
         await conn.close()
 
 
-def _auth(settings: Settings, role: str, **claims: object) -> dict[str, str]:
-    token = issue_dev_token(settings, sub=f"bench-{role}", roles=[role], municipality=MUNICIPALITY, **claims)
+def _auth(
+    settings: Settings, role: str, municipality: str = MUNICIPALITY, **claims: object
+) -> dict[str, str]:
+    token = issue_dev_token(settings, sub=f"bench-{role}", roles=[role], municipality=municipality, **claims)
     return {"Authorization": f"Bearer {token}"}
 
 
-async def endpoints(url: str, settings: Settings) -> list[Target]:
+async def families_per_municipality(url: str) -> dict[str, int]:
+    dsn, kwargs = asyncpg_dsn(url)
+    conn = await asyncpg.connect(dsn, **kwargs)
+    try:
+        rows = await conn.fetch("SELECT municipality_code, count(*) FROM families GROUP BY 1")
+    finally:
+        await conn.close()
+    return {r[0]: r[1] for r in rows}
+
+
+async def endpoints(url: str, settings: Settings, officer_municipality: str = MUNICIPALITY) -> list[Target]:
+    """The endpoints; the officer's ones for ``officer_municipality`` (the lists are the demo
+    team's and provider's in Amsterdam)."""
     team = _auth(settings, "district_professional", team=str(DEMO_TEAM))
     provider = _auth(settings, "provider_staff", provider=str(DEMO_PROVIDER))
-    officer = _auth(settings, "municipality_officer")
+    officer = _auth(settings, "municipality_officer", officer_municipality)
     targets = []
     plan = await demo_plan(url)
     if plan is not None:

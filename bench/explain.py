@@ -19,7 +19,7 @@ from sqlalchemy import event
 
 from app.config import DEV_SECRET_DEFAULT, Settings
 from app.embedded_pg import asyncpg_dsn, start_embedded, to_asyncpg_url
-from bench.endpoints import endpoints
+from bench.endpoints import Target, endpoints
 
 
 def database_url(settings: Settings, name: str) -> str:
@@ -29,8 +29,16 @@ def database_url(settings: Settings, name: str) -> str:
     return to_asyncpg_url(start_embedded(settings.data_dir), name)
 
 
-async def record(url: str, settings: Settings, only: str | None) -> list[tuple[str, str, tuple[Any, ...]]]:
-    """(endpoint, statement, parameters) of every statement the selected endpoints send."""
+async def record(
+    url: str,
+    settings: Settings,
+    only: str | None = None,
+    targets: list[Target] | None = None,
+    reads_only: bool = True,
+) -> list[tuple[str, str, tuple[Any, ...]]]:
+    """(endpoint, statement, parameters) of every statement the selected endpoints send
+    (only the reads, unless ``reads_only`` is false); an executemany's parameters are a list of
+    tuples, one per row."""
     from app.main import create_app
 
     app = create_app(settings, database_url=url)
@@ -38,14 +46,16 @@ async def record(url: str, settings: Settings, only: str | None) -> list[tuple[s
     current = {"name": ""}
 
     def listen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            seen.append((current["name"], statement, tuple(parameters or ())))
+        if not reads_only or statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            rows = [tuple(p) for p in parameters] if many else tuple(parameters or ())
+            seen.append((current["name"], statement, rows))
 
-    event.listen(app.state.engine.sync_engine, "before_cursor_execute", listen)
+    for engine in {app.state.engine, app.state.read_engine}:
+        event.listen(engine.sync_engine, "before_cursor_execute", listen)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench/api/v1") as client:
-            for target in await endpoints(url, settings):
+            for target in targets or await endpoints(url, settings):
                 if only and only not in target.name:
                     continue
                 current["name"] = target.name
