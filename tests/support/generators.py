@@ -201,7 +201,7 @@ class History:
     engagements: int = 0
 
 
-def test_area(ref: Reference, municipality: str) -> Area:
+def area_of(ref: Reference, municipality: str) -> Area:
     """A municipality of the test reference data as the generator sees it."""
     builder = Builder(None, ref, municipality)  # type: ignore[arg-type]
     districts = ref.districts[municipality]
@@ -235,7 +235,7 @@ async def generate_history(
         marker=marker, bsn=True, open_referral_share=0.3, intake_share=0.05, created_by="gen"
     )
     ids = SequentialIds("tests", str(seed), municipality)
-    gen = CaseGenerator(Rows(), test_area(ref, municipality), end, ids, domains, seed=seed, options=options)
+    gen = CaseGenerator(Rows(), area_of(ref, municipality), end, ids, domains, seed=seed, options=options)
     gen.spread(families, start, end)
     ledger.batches(gen)
     await insert_rows(session, gen.rows)
