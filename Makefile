@@ -38,8 +38,10 @@ openapi-lint: $(RUNTIME)
 	elif [ -n "$$CI" ]; then echo "openapi-lint: $(RULESET) not found" >&2; exit 1; \
 	else echo "openapi-lint: $(RULESET) not found; skipped"; fi
 
+## Benchmark; a large set first: perspectief generate --families 500000 --database perspectief_national,
+## then make bench BENCH_ARGS="--large-database perspectief_national".
 bench: $(RUNTIME)
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean-data:
 	rm -rf .data

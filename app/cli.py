@@ -1,4 +1,4 @@
-"""The ``perspectief`` command: run, serve, migrate, seed-demo, token, openapi."""
+"""The ``perspectief`` command: run, serve, migrate, seed-demo, generate, token, openapi."""
 
 import argparse
 import asyncio
@@ -73,6 +73,21 @@ def cmd_run(args: argparse.Namespace) -> None:
     serve(args.host, args.port, args.workers)
 
 
+def cmd_generate(args: argparse.Namespace) -> None:
+    """Recreate a database, migrate it and write a national data set into it through COPY."""
+    from app.generate.national import generate
+
+    settings = get_settings()
+    url = resolve_database_url(settings.database_url, settings.data_dir, args.database)
+    asyncio.run(ensure_database(url, recreate=True))
+    migrate(url)
+    stats = asyncio.run(generate(url, args.families, seed=args.seed, audit_per_family=args.audit_per_family))
+    print(
+        f"{stats.families} families in {stats.municipalities} municipalities, {stats.rows} rows "
+        f"in {stats.seconds:.0f} s (database {args.database})"
+    )
+
+
 def cmd_token(args: argparse.Namespace) -> None:
     from app.auth import issue_dev_token
 
@@ -116,6 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply the database migrations")
     sub.add_parser("seed-demo", help="load the demo region (idempotent)")
     sub.add_parser("openapi", help="print the OpenAPI document")
+    g = sub.add_parser("generate", help="recreate a database with a generated national data set")
+    g.add_argument("--families", type=int, required=True)
+    g.add_argument("--seed", type=int, default=1)
+    g.add_argument("--audit-per-family", type=int, default=20)
+    g.add_argument("--database", default="perspectief_generated", help="database name (embedded server)")
 
     t = sub.add_parser("token", help="print a dev token (dev/test only)")
     t.add_argument("--role", required=True)
@@ -146,6 +166,8 @@ def main(argv: list[str] | None = None) -> None:
         cmd_token(args)
     elif args.command == "openapi":
         cmd_openapi(args)
+    elif args.command == "generate":
+        cmd_generate(args)
 
 
 if __name__ == "__main__":  # pragma: no cover

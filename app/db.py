@@ -6,34 +6,43 @@ commit happens before the response is sent: an audit row is durable before the
 caller sees the data it records.
 """
 
+import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from app import pool_metrics
 from app.config import Settings
 
 
-def create_engine(url: str, settings: Settings) -> AsyncEngine:
-    """An asyncpg engine; the statement cache is off behind PgBouncer (transaction pooling)."""
+def create_engine(url: str, settings: Settings, pool: str = "primary") -> AsyncEngine:
+    """An asyncpg engine with a fixed pool of ``db_pool_size`` connections (counted in
+    ``/metrics`` as ``pool``); the statement cache is off behind PgBouncer (transaction pooling)."""
     # Timestamps the database renders itself (JSON aggregates) are then always in UTC.
     connect_args: dict[str, object] = {
         "server_settings": {"application_name": "perspectief", "timezone": "UTC"}
     }
     if not settings.db_statement_cache:
+        # PgBouncer in transaction mode hands each transaction any server connection: no cached
+        # statements, and each prepared statement under a name of its own, never reused
         connect_args["statement_cache_size"] = 0
         connect_args["prepared_statement_cache_size"] = 0
-    return create_async_engine(
+        connect_args["prepared_statement_name_func"] = lambda: f"__perspectief_{uuid.uuid4().hex}__"
+    engine = create_async_engine(
         url,
+        # no overflow: a burst waits for a pooled connection rather than opening and closing more
         pool_size=settings.db_pool_size,
-        max_overflow=settings.db_pool_size,
+        max_overflow=0,
         # A ping costs a round trip per checkout; recycling old connections is enough unless the
         # network drops idle connections (then set PERSPECTIEF_DB_PRE_PING=true).
         pool_pre_ping=settings.db_pre_ping,
         pool_recycle=settings.db_pool_recycle_seconds,
         connect_args=connect_args,
     )
+    pool_metrics.watch(engine, pool)
+    return engine
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

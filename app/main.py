@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app.state.engine = create_engine(url, settings)
     app.state.sessionmaker = create_sessionmaker(app.state.engine)
     app.state.read_engine = (
-        create_engine(settings.read_database_url, settings)
+        create_engine(settings.read_database_url, settings, "replica")
         if settings.read_database_url
         else app.state.engine
     )

@@ -4,12 +4,22 @@ It runs the SQL our endpoints need (the same reads, and for a plan the same audi
 the same transaction), so the benchmark's ratio is the cost of everything else: token
 verification, scoping helpers, the ORM, response models, middleware, metrics and logs.
 
+Two generic endpoints serve the comparisons ``make bench`` prints for every endpoint:
+
+* ``GET /select1``: a pooled connection and ``SELECT 1`` — the floor of any database endpoint;
+* ``GET /replay/{key}``: the very statements our app sent for that endpoint (recorded by
+  ``bench.run`` with their parameters, in ``BENCH_REPLAY_FILE``), run again in one transaction
+  in bare asyncpg and returned as JSON — "the same SQL" without our framework around it.
+  INSERTs get fresh ids, as our app would make.
+
 Run by ``bench.run`` as ``uvicorn bench.baseline:app`` with ``BENCH_DATABASE_DSN`` (and
 optionally ``BENCH_DATABASE_HOST`` for a socket directory) in the environment.
 """
 
 import json
 import os
+import pickle
+import re
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -45,14 +55,43 @@ MUNICIPALITY = os.environ.get("BENCH_MUNICIPALITY", "GM0363")
 TEAM = uuid.UUID(os.environ.get("BENCH_TEAM", "00000000-0000-0000-0000-000000000000"))
 
 
+INSERT_COLUMNS = re.compile(r"^\s*INSERT INTO \w+ \(([^)]*)\) VALUES", re.IGNORECASE)
+Replay = list[tuple[str, tuple[Any, ...] | list[tuple[Any, ...]]]]
+
+
+def load_replays() -> dict[str, Replay]:
+    path = os.environ.get("BENCH_REPLAY_FILE")
+    if not path:
+        return {}
+    with open(path, "rb") as f:
+        return pickle.load(f)
+
+
+def fresh_ids(statement: str, parameters: tuple[Any, ...]) -> tuple[Any, ...]:
+    """New values for the ``id`` column of a multi-row INSERT … VALUES (as our app would make)."""
+    match = INSERT_COLUMNS.match(statement)
+    if not match:
+        return parameters
+    columns = [c.strip().strip('"') for c in match.group(1).split(",")]
+    if "id" not in columns:
+        return parameters
+    at, width = columns.index("id"), len(columns)
+    return tuple(uuid.uuid4() if i % width == at else v for i, v in enumerate(parameters))
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     kwargs: dict[str, Any] = {}
     if os.environ.get("BENCH_DATABASE_HOST"):
         kwargs["host"] = os.environ["BENCH_DATABASE_HOST"]
     app.state.pool = await asyncpg.create_pool(
-        os.environ["BENCH_DATABASE_DSN"], min_size=2, max_size=POOL_SIZE, **kwargs
+        os.environ["BENCH_DATABASE_DSN"],
+        min_size=2,
+        max_size=POOL_SIZE,
+        server_settings={"timezone": "UTC"},
+        **kwargs,
     )
+    app.state.replays = load_replays()
     yield
     await app.state.pool.close()
 
@@ -63,6 +102,29 @@ app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None
 @app.get("/health")
 async def health() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@app.get("/select1")
+async def select1() -> Response:
+    async with app.state.pool.acquire() as conn:
+        value = await conn.fetchval("SELECT 1")
+    return JSONResponse({"value": value})
+
+
+@app.get("/replay/{key}")
+async def replay(key: str) -> Response:
+    statements: Replay | None = app.state.replays.get(key)
+    if statements is None:
+        raise HTTPException(404)
+    results = []
+    async with app.state.pool.acquire() as conn, conn.transaction():
+        for statement, parameters in statements:
+            if isinstance(parameters, list):  # an executemany (audit rows)
+                await conn.executemany(statement, [fresh_ids(statement, p) for p in parameters])
+                continue
+            rows = await conn.fetch(statement, *fresh_ids(statement, parameters))
+            results.append([{k: _json(v) for k, v in r.items()} for r in rows])
+    return JSONResponse(results)
 
 
 @app.get("/life-domains")
@@ -93,4 +155,6 @@ def _json(value: Any) -> Any:
         return str(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return value
+    if isinstance(value, str | int | float | bool | list | dict) or value is None:
+        return value
+    return str(value)  # Decimal and the like

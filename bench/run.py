@@ -1,15 +1,23 @@
-"""``make bench``: our service against a bare FastAPI + asyncpg baseline, on the same database.
+"""``make bench``: our service against a bare FastAPI + asyncpg baseline, on a small and a large data set.
 
 1. The embedded PostgreSQL is started (or reused); the database ``perspectief_bench`` is
-   recreated, migrated and loaded with the demo data.
-2. Our app (``perspectief serve``, dev tokens, JSON logs at WARNING) and the baseline
-   (``bench/baseline.py``: no auth, the same SQL) are started on free ports on 127.0.0.1.
-3. Each endpoint is driven on each server in turn with a bounded httpx load (a warm-up, then a
-   fixed number of requests at a fixed concurrency, cut off by a time limit) and a table of
-   requests/s, p50 and p99 is printed, with the ratio ours/baseline. The figures are also
-   written to ``bench/results/`` (ignored by git).
+   recreated, migrated and filled by the project's generator with ``--small-families`` families
+   (10 000). A large set is generated beforehand, once (``perspectief generate --families 500000
+   --database perspectief_national``), and named with ``--large-database``.
+2. Our app (``perspectief serve``, one uvicorn worker, dev tokens, JSON logs at WARNING) is
+   started on each data set; the baseline (``bench/baseline.py``: no auth, no ORM) on the large
+   one. Before the load, every statement our app sends for each endpoint is recorded with its
+   parameters; the baseline's ``/replay/{key}`` runs exactly those in bare asyncpg, and its
+   ``/select1`` is the floor of any database endpoint.
+3. Each endpoint is driven with a bounded httpx load (warm-up, then fixed requests at a fixed
+   concurrency in rounds that alternate between the sides, so a change in the machine's load
+   weighs on all alike), and a table shows p50/p99, requests/s, ours ÷ ``SELECT 1``, ours ÷ the
+   same SQL, and p50 on the large set ÷ p50 on the small one. The officer's endpoints run on the
+   large set for the municipality whose size is closest to Amsterdam's in the small set: an
+   aggregate over a municipality's own rows grows with that municipality, and the point is that
+   it does not grow with the rest of the country. Figures go to ``bench/results/`` (ignored by git).
 
-Only 127.0.0.1 is contacted; both servers are stopped however the run ends.
+Only 127.0.0.1 is contacted; every server is stopped however the run ends.
 """
 
 import argparse
@@ -17,13 +25,13 @@ import asyncio
 import itertools
 import json
 import os
+import pickle
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
@@ -31,20 +39,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-import asyncpg
 import httpx
 
-from app.auth import issue_dev_token
 from app.cli import migrate
 from app.config import DEV_SECRET_DEFAULT, PROJECT_ROOT, Settings
+from app.demo.ids import MUNICIPALITY
 from app.embedded_pg import asyncpg_dsn, ensure_database, start_embedded, to_asyncpg_url
+from bench.endpoints import Target, endpoints, families_per_municipality
+from bench.explain import record
 
 HOST = "127.0.0.1"
 DATABASE = "perspectief_bench"
 READY_TIMEOUT_SECONDS = 60.0
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
-SETTINGS_SAVED = ("requests", "concurrency", "warmup", "rounds", "time_limit")
-DEMO_PARTS = ("reference", "families", "history")  # the load order of app.demo.load_demo
+SETTINGS_SAVED = ("requests", "concurrency", "warmup", "rounds", "time_limit", "small_families")
 
 
 @dataclass
@@ -60,79 +68,45 @@ class Measurement:
 
 
 @dataclass
-class Target:
-    """One endpoint as our app and the baseline serve it."""
+class Side:
+    """One server answering one endpoint: our app on a data set, or a baseline path."""
 
     name: str
-    ours_path: str
-    baseline_path: str
+    url: str
+    headers: dict[str, str]
 
 
 # --- database ---------------------------------------------------------------------------------
 
 
-def bench_database_url(settings: Settings) -> str:
-    explicit = os.environ.get("PERSPECTIEF_BENCH_DATABASE_URL")
-    if explicit:
-        return explicit.replace("postgresql://", "postgresql+asyncpg://", 1)
-    return to_asyncpg_url(start_embedded(settings.data_dir), DATABASE)
+def database_url(settings: Settings, name: str) -> str:
+    return to_asyncpg_url(start_embedded(settings.data_dir), name)
 
 
-def prepare_database(url: str) -> list[str]:
-    """Recreate, migrate and load the demo data; returns notes about what could not be loaded."""
+def prepare_small(url: str, families: int) -> None:
+    """Recreate, migrate and fill the small data set with the project's generator."""
+    from app.generate.national import generate
+
     asyncio.run(ensure_database(url, recreate=True))
     migrate(url)
-    try:
-        from app.demo import load_demo
-
-        asyncio.run(load_demo(url))
-    except ImportError:  # a demo part that does not exist (yet): load the parts that do
-        missing = asyncio.run(load_demo_parts(url))
-        return [f"demo part app.demo.{name} missing; loaded the others" for name in missing]
-    return []
+    stats = asyncio.run(generate(url, families, progress=lambda _: None))
+    print(f"  {stats.families} families, {stats.rows} rows in {stats.seconds:.0f} s")
 
 
-async def load_demo_parts(url: str) -> list[str]:
-    """Load the demo parts that can be imported, in order; returns the names of the missing ones."""
-    import importlib
-
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    from app.db import create_sessionmaker
-
-    missing = []
-    engine = create_async_engine(url)
-    try:
-        async with create_sessionmaker(engine)() as session:
-            for name in DEMO_PARTS:
-                try:
-                    part = importlib.import_module(f"app.demo.{name}")
-                except ImportError:
-                    missing.append(name)
-                    continue
-                await part.seed(session)
-            await session.commit()
-    finally:
-        await engine.dispose()
-    return missing
+def matched_municipality(small: dict[str, int], large: dict[str, int]) -> str:
+    """The large set's municipality closest in size to Amsterdam in the small set."""
+    size = small.get(MUNICIPALITY, 0)
+    return min(large, key=lambda code: (abs(large[code] - size), code))
 
 
-async def find_demo_plan(url: str) -> tuple[uuid.UUID, uuid.UUID, str] | None:
-    """The demo family's newest plan, with the family's team and municipality."""
-    from app.demo import DEMO_FAMILY
-
-    dsn, kwargs = asyncpg_dsn(url)
-    conn = await asyncpg.connect(dsn, **kwargs)
-    try:
-        row = await conn.fetchrow(
-            """SELECT p.id, f.team_id, f.municipality_code FROM plans p
-               JOIN families f ON f.id = p.family_id
-               WHERE f.id = $1 ORDER BY p.created_at DESC LIMIT 1""",
-            DEMO_FAMILY,
-        )
-    finally:
-        await conn.close()
-    return (row["id"], row["team_id"], row["municipality_code"]) if row else None
+def save_replays(url: str, settings: Settings, targets: list[Target], path: Path) -> None:
+    """Record every statement our app sends per endpoint, for the baseline to replay."""
+    recorded = asyncio.run(record(url, settings, targets=targets, reads_only=False))
+    by_name: dict[str, list[tuple[str, tuple[object, ...]]]] = {}
+    for name, statement, parameters in recorded:
+        by_name.setdefault(name, []).append((statement, parameters))
+    with open(path, "wb") as f:
+        pickle.dump({t.key: by_name.get(t.name, []) for t in targets}, f)
 
 
 # --- servers ----------------------------------------------------------------------------------
@@ -234,97 +208,99 @@ class Sample:
         )
 
 
-async def compare(
-    target: Target, ours: str, base: str, headers: dict[str, str], args: argparse.Namespace
-) -> tuple[Measurement, Measurement]:
-    """Warm both up, then alternate rounds between them, so that a change in the machine's
-    load during the run weighs on both alike."""
+async def compare(sides: list[Side], endpoint: str, args: argparse.Namespace) -> list[Measurement]:
+    """Warm every side up, then alternate rounds between them (rotating who goes first)."""
     limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
     base_size, extra = divmod(args.requests, args.rounds)
     sizes = [base_size + (1 if i < extra else 0) for i in range(args.rounds)]
     round_limit = args.time_limit / args.rounds
-    async with (
-        httpx.AsyncClient(timeout=10.0, limits=limits) as ours_client,
-        httpx.AsyncClient(timeout=10.0, limits=limits) as base_client,
-    ):
-        sides = {
-            "ours": (ours_client, ours + target.ours_path, headers, Sample([])),
-            "baseline": (base_client, base + target.baseline_path, {}, Sample([])),
-        }
-        for client, url, hdrs, _ in sides.values():
-            await drive(client, url, hdrs, args.warmup, args.concurrency, round_limit)
+    samples = {side.name: Sample([]) for side in sides}
+    async with httpx.AsyncClient(timeout=30.0, limits=limits) as client:
+        for side in sides:
+            await drive(client, side.url, side.headers, args.warmup, args.concurrency, round_limit)
         for number, size in enumerate(sizes):
-            order = ["ours", "baseline"] if number % 2 == 0 else ["baseline", "ours"]
-            for name in order:
-                client, url, hdrs, sample = sides[name]
+            order = sides[number % len(sides) :] + sides[: number % len(sides)]
+            for side in order:
                 latencies, errors, seconds = await drive(
-                    client, url, hdrs, size, args.concurrency, round_limit
+                    client, side.url, side.headers, size, args.concurrency, round_limit
                 )
+                sample = samples[side.name]
                 sample.latencies.extend(latencies)
                 sample.errors += errors
                 sample.seconds += seconds
-    return (
-        sides["ours"][3].summary("ours", target.name),
-        sides["baseline"][3].summary("baseline", target.name),
-    )
-
-
-async def check_equivalent(ours: str, baseline: str, headers: dict[str, str], target: Target) -> str | None:
-    """Both servers answer 200 with the same data; returns why not, or None."""
-    async with httpx.AsyncClient(timeout=10.0) as client:
-        mine = await client.get(ours + target.ours_path, headers=headers)
-        bare = await client.get(baseline + target.baseline_path)
-    if mine.status_code != 200 or bare.status_code != 200:
-        return f"{target.name}: ours {mine.status_code}, baseline {bare.status_code}"
-    if target.name == "GET /life-domains" and mine.json() != bare.json():
-        return f"{target.name}: the two servers return different data"
-    if target.name.startswith("GET /plans/"):
-        a, b = mine.json(), bare.json()
-        if (a.get("status"), a.get("version")) != (b["status"], b["version"]):
-            return f"{target.name}: the two servers return different plans"
-    return None
+    return [samples[side.name].summary(side.name, endpoint) for side in sides]
 
 
 # --- report -----------------------------------------------------------------------------------
 
 
-def print_table(rows: list[tuple[Measurement, Measurement]], args: argparse.Namespace) -> None:
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:6.3f}" if a and b else "     -"
+
+
+def print_table(results: dict[str, dict[str, Measurement]], args: argparse.Namespace, primary: str) -> None:
     print(
-        f"\n{args.requests} requests per endpoint and server, concurrency {args.concurrency}, "
-        f"after {args.warmup} warm-up requests, in {args.rounds} alternating rounds; "
-        "one uvicorn worker each, same database.\n"
+        f"\n{args.requests} requests per endpoint and side, concurrency {args.concurrency}, after "
+        f"{args.warmup} warm-up requests, in {args.rounds} alternating rounds; one uvicorn worker each.\n"
+        f"ours = our app on the {primary} set; ×SELECT 1 and ×same SQL = ours req/s ÷ theirs; "
+        "large÷small = p50 on the large set ÷ p50 on the small one.\n"
     )
     header = (
-        f"{'endpoint':26} | {'ours req/s':>10} {'p50 ms':>8} {'p99 ms':>8} | "
-        f"{'base req/s':>10} {'p50 ms':>8} {'p99 ms':>8} | {'ratio':>6}"
+        f"{'endpoint':24} | {'p50 ms':>8} {'p99 ms':>8} {'req/s':>7} | {'×SELECT 1':>9} {'×same SQL':>9} | "
+        f"{'small p50':>9} {'large÷small':>11}"
     )
     print(header)
     print("-" * len(header))
-    for ours, base in rows:
-        ratio = ours.requests_per_second / base.requests_per_second if base.requests_per_second else 0.0
+    for endpoint, sides in results.items():
+        ours, small = sides.get(primary), sides.get("small")
+        select1, replay = sides.get("select 1"), sides.get("same SQL")
+        if ours is None:
+            continue
+        growth = _ratio(ours.p50_ms, small.p50_ms) if small and primary == "large" else "     -"
         print(
-            f"{ours.endpoint:26} | {ours.requests_per_second:10.1f} {ours.p50_ms:8.2f} {ours.p99_ms:8.2f} | "
-            f"{base.requests_per_second:10.1f} {base.p50_ms:8.2f} {base.p99_ms:8.2f} | {ratio:6.2f}"
+            f"{endpoint:24} | {ours.p50_ms:8.2f} {ours.p99_ms:8.2f} {ours.requests_per_second:7.1f} | "
+            f"{_ratio(ours.requests_per_second, select1.requests_per_second if select1 else 0):>9} "
+            f"{_ratio(ours.requests_per_second, replay.requests_per_second if replay else 0):>9} | "
+            f"{small.p50_ms if small else float('nan'):9.2f} {growth:>11}"
         )
-    print("\nratio = ours req/s ÷ baseline req/s (1.00 = no overhead).")
-    for ours, base in rows:
-        for m in (ours, base):
+    for sides in results.values():
+        for m in sides.values():
             if m.errors or m.requests < args.requests:
                 print(f"note: {m.server} {m.endpoint}: {m.requests} requests, {m.errors} errors")
 
 
-def save(rows: list[tuple[Measurement, Measurement]], notes: list[str], args: argparse.Namespace) -> Path:
+def save(results: dict[str, dict[str, Measurement]], notes: list[str], args: argparse.Namespace) -> Path:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = RESULTS_DIR / f"bench-{stamp}.json"
     document = {
         "at": stamp,
-        "settings": {k: getattr(args, k) for k in SETTINGS_SAVED},
-        "results": [asdict(m) for pair in rows for m in pair],
+        "settings": {k: getattr(args, k) for k in SETTINGS_SAVED} | {"large_database": args.large_database},
+        "results": [asdict(m) for sides in results.values() for m in sides.values()],
         "notes": notes,
     }
     path.write_text(json.dumps(document, indent=2))
     return path
+
+
+def rss_mb(pid: int) -> float | None:
+    """Resident memory of a process (its children included: uvicorn's worker), in MB."""
+    total = 0
+    for p in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return round(total / 1024, 1) if total else None
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 # --- main -------------------------------------------------------------------------------------
@@ -332,11 +308,14 @@ def save(rows: list[tuple[Measurement, Measurement]], notes: list[str], args: ar
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=2000, help="measured requests per endpoint, server")
-    parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument("--warmup", type=int, default=200, help="warm-up requests per endpoint, server")
+    parser.add_argument("--requests", type=int, default=800, help="measured requests per endpoint, side")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--warmup", type=int, default=100, help="warm-up requests per endpoint, side")
     parser.add_argument("--rounds", type=int, default=4, help="alternating rounds the requests are split in")
-    parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per endpoint, server (max)")
+    parser.add_argument("--time-limit", type=float, default=40.0, help="seconds per endpoint, side (max)")
+    parser.add_argument("--small-families", type=int, default=10_000)
+    parser.add_argument("--large-database", help="a database generated by `perspectief generate`")
+    parser.add_argument("--only", help="endpoints whose name contains this")
     args = parser.parse_args(argv)
     if not (1 <= args.rounds <= args.requests <= 100_000 and 1 <= args.concurrency <= 200):
         parser.error("requests 1..100000 (at least one per round), concurrency 1..200")
@@ -361,76 +340,114 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the servers are stopped too
     secret = os.environ.get("PERSPECTIEF_DEV_JWT_SECRET", DEV_SECRET_DEFAULT)
-    settings = Settings(env="dev", dev_jwt_secret=secret, jwks_url=None)
+    settings = Settings(env="dev", dev_jwt_secret=secret, jwks_url=None, log_level="WARNING")
+    notes: list[str] = []
 
-    url = bench_database_url(settings)
-    print(f"preparing database {DATABASE} (recreate, migrate, demo data)...")
-    notes = prepare_database(url)
-    plan = asyncio.run(find_demo_plan(url))
-    if plan is None:
-        notes.append("the demo family has no plan; GET /plans/{id} not benchmarked")
+    small_url = database_url(settings, DATABASE)
+    print(f"preparing {DATABASE}: {args.small_families} generated families...")
+    prepare_small(small_url, args.small_families)
+    urls = {"small": small_url}
+    officer = {"small": MUNICIPALITY}
+    if args.large_database:
+        urls["large"] = database_url(settings, args.large_database)
+        small_sizes = asyncio.run(families_per_municipality(small_url))
+        large_sizes = asyncio.run(families_per_municipality(urls["large"]))
+        officer["large"] = matched_municipality(small_sizes, large_sizes)
+        notes.append(
+            f"large set {args.large_database}: {sum(large_sizes.values())} families; small set: "
+            f"{sum(small_sizes.values())}. Officer endpoints: {MUNICIPALITY} "
+            f"({small_sizes.get(MUNICIPALITY)} families) on the small set, "
+            f"{officer['large']} ({large_sizes[officer['large']]}) on the large"
+        )
+    primary = "large" if "large" in urls else "small"
+    targets = {
+        name: {t.name: t for t in asyncio.run(endpoints(url, settings, officer[name]))}
+        for name, url in urls.items()
+    }
+    logs = Path(tempfile.mkdtemp(prefix="perspectief-bench-"))
+    replay_file = logs / "replays.pickle"
+    print("recording the statements of each endpoint for the baseline...")
+    save_replays(urls[primary], settings, list(targets[primary].values()), replay_file)
 
-    team, municipality = (plan[1], plan[2]) if plan else (uuid.uuid4(), "GM0363")
-    token = issue_dev_token(
-        settings, sub="bench", roles=["district_professional"], municipality=municipality, team=team
-    )
-    headers = {"Authorization": f"Bearer {token}"}
-    targets = [Target("GET /life-domains", "/api/v1/life-domains", "/life-domains")]
-    if plan:
-        targets.append(Target("GET /plans/{id}", f"/api/v1/plans/{plan[0]}", f"/plans/{plan[0]}"))
-
-    ours_port, base_port = free_port(), free_port()
-    dsn, kwargs = asyncpg_dsn(url)
+    ports = {name: free_port() for name in [*urls, "baseline"]}
+    dsn, kwargs = asyncpg_dsn(urls[primary])
     base_env = {
-        **server_env(url, secret),
+        **server_env(urls[primary], secret),
         "BENCH_DATABASE_DSN": dsn,
         "BENCH_DATABASE_HOST": kwargs.get("host", ""),
-        "BENCH_TEAM": str(team),
-        "BENCH_MUNICIPALITY": municipality,
+        "BENCH_REPLAY_FILE": str(replay_file),
     }
-    logs = tempfile.mkdtemp(prefix="perspectief-bench-")
-    ours_argv = [sys.executable, "-m", "app.cli", "serve", "--host", HOST, "--port", str(ours_port)]
-    base_argv = [
-        sys.executable, "-m", "uvicorn", "bench.baseline:app", "--host", HOST, "--port", str(base_port),
-        "--log-level", "warning", "--no-access-log",
-    ]  # fmt: skip
-
     with ExitStack() as stack:
-        ours_log = stack.enter_context(open(f"{logs}/ours.log", "wb"))
-        base_log = stack.enter_context(open(f"{logs}/baseline.log", "wb"))
-        ours_proc = stack.enter_context(server("ours", ours_argv, server_env(url, secret), ours_log))
-        base_proc = stack.enter_context(server("baseline", base_argv, base_env, base_log))
-        ours, base = f"http://{HOST}:{ours_port}", f"http://{HOST}:{base_port}"
-        rows = asyncio.run(run_load(ours_proc, base_proc, ours, base, headers, targets, notes, logs, args))
+        processes = {}
+        for name, url in urls.items():
+            log = stack.enter_context(open(logs / f"ours-{name}.log", "wb"))
+            argv_ = [sys.executable, "-m", "app.cli", "serve", "--host", HOST, "--port", str(ports[name])]
+            processes[name] = stack.enter_context(
+                server(f"ours ({name})", argv_, server_env(url, secret), log)
+            )
+        base_log = stack.enter_context(open(logs / "baseline.log", "wb"))
+        base_argv = [
+            sys.executable, "-m", "uvicorn", "bench.baseline:app", "--host", HOST, "--port",
+            str(ports["baseline"]), "--log-level", "warning", "--no-access-log",
+        ]  # fmt: skip
+        processes["baseline"] = stack.enter_context(server("baseline", base_argv, base_env, base_log))
+        results = asyncio.run(run_load(processes, ports, targets, primary, logs, notes, args))
+        for name in urls:
+            notes.append(
+                f"RSS of our worker on the {name} set after the run: {rss_mb(processes[name].pid)} MB"
+            )
 
-    print_table(rows, args)
+    print_table(results, args, primary)
     for note in notes:
         print(f"note: {note}")
-    print(f"\nresults: {save(rows, notes, args)}")
+    print(f"\nresults: {save(results, notes, args)}")
 
 
 async def run_load(
-    ours_proc: subprocess.Popen[bytes],
-    base_proc: subprocess.Popen[bytes],
-    ours: str,
-    base: str,
-    headers: dict[str, str],
-    targets: list[Target],
+    processes: dict[str, subprocess.Popen[bytes]],
+    ports: dict[str, int],
+    targets: dict[str, dict[str, Target]],
+    primary: str,
+    logs: Path,
     notes: list[str],
-    logs: str,
     args: argparse.Namespace,
-) -> list[tuple[Measurement, Measurement]]:
-    await wait_ready(ours_proc, f"{ours}/api/v1/health", f"{logs}/ours.log")
-    await wait_ready(base_proc, f"{base}/health", f"{logs}/baseline.log")
-    rows = []
-    for target in targets:
-        problem = await check_equivalent(ours, base, headers, target)
-        if problem:
-            notes.append(f"skipped {problem}")
+) -> dict[str, dict[str, Measurement]]:
+    base = f"http://{HOST}:{ports['baseline']}"
+    for name, process in processes.items():
+        health = f"{base}/health" if name == "baseline" else f"http://{HOST}:{ports[name]}/api/v1/health"
+        await wait_ready(
+            process, health, str(logs / f"{'baseline' if name == 'baseline' else 'ours-' + name}.log")
+        )
+    results: dict[str, dict[str, Measurement]] = {}
+    for endpoint, target in targets[primary].items():
+        if args.only and args.only not in endpoint:
             continue
-        print(f"  {target.name}: {args.rounds} rounds, alternating ours and baseline...")
-        rows.append(await compare(target, ours, base, headers, args))
-    return rows
+        sides = [
+            Side(name, f"http://{HOST}:{ports[name]}{sets[endpoint].ours_path}", sets[endpoint].headers)
+            for name, sets in targets.items()
+            if endpoint in sets
+        ]
+        sides += [
+            Side("same SQL", f"{base}/replay/{target.key}", {}),
+            Side("select 1", f"{base}/select1", {}),
+        ]
+        problem = await check_ok(sides)
+        if problem:
+            notes.append(f"skipped {endpoint}: {problem}")
+            continue
+        print(f"  {endpoint}: {args.rounds} rounds over {', '.join(s.name for s in sides)}...")
+        results[endpoint] = {m.server: m for m in await compare(sides, endpoint, args)}
+    return results
+
+
+async def check_ok(sides: list[Side]) -> str | None:
+    """Every side answers 200; returns which does not, or None."""
+    async with httpx.AsyncClient(timeout=30.0) as client:
+        for side in sides:
+            response = await client.get(side.url, headers=side.headers)
+            if response.status_code != 200:
+                return f"{side.name} answered {response.status_code}"
+    return None
 
 
 if __name__ == "__main__":

@@ -37,7 +37,14 @@ PROVIDERS = [
 ]
 CONTRACT_FROM = date(2025, 1, 1)
 PAYMENT_MODELS = [
-    "milestone", "milestone", "milestone", "monthly", "milestone", "monthly", "milestone", "lumpsum"
+    "milestone",
+    "milestone",
+    "milestone",
+    "monthly",
+    "milestone",
+    "monthly",
+    "milestone",
+    "lumpsum",
 ]
 
 

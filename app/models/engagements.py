@@ -4,7 +4,8 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Sequence
+from sqlalchemy import DateTime, Index, Sequence
+from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import cents, day, id_field, jsonb, municipality_field, text, timestamp
@@ -19,6 +20,18 @@ class Engagement(SQLModel, table=True):
     """
 
     __tablename__ = "engagements"
+    __table_args__ = (
+        # a provider's engagements in a municipality, oldest request first (keyset)
+        Index("ix_engagements_provider_requested", "provider_id", "municipality_code", "requested_at", "id"),
+        # insights: engagements started, and closed, in a period
+        Index("ix_engagements_municipality_start", "municipality_code", "start_date"),
+        Index(
+            "ix_engagements_municipality_closed",
+            "municipality_code",
+            "end_date",
+            postgresql_where=sql_text("status = 'closed'"),
+        ),
+    )
 
     id: uuid.UUID = id_field()
     municipality_code: str = municipality_field()

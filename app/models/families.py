@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Index
+from sqlalchemy import Index, column, func
 from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
@@ -12,6 +12,8 @@ from app.models.base import day, id_field, municipality_field, timestamp
 
 class Family(SQLModel, table=True):
     __tablename__ = "families"
+    # a team's families, newest first (keyset)
+    __table_args__ = (Index("ix_families_team_created", "team_id", "created_at", "id"),)
 
     id: uuid.UUID = id_field()
     municipality_code: str = municipality_field()
@@ -35,6 +37,13 @@ class FamilyMember(SQLModel, table=True):
             postgresql_where=sql_text("bsn IS NOT NULL AND active"),
         ),
         Index("ix_family_members_names", "family_id", "family_name", "given_name"),
+        # name search (``%q%``, accents and case ignored): trigrams of person_search_text (migration 0010)
+        Index(
+            "ix_family_members_search",
+            func.person_search_text(column("given_name"), column("family_name")).label("search"),
+            postgresql_using="gin",
+            postgresql_ops={"search": "gin_trgm_ops"},
+        ),
     )
 
     id: uuid.UUID = id_field()

@@ -19,6 +19,8 @@ class PaymentLine(SQLModel, table=True):
             "kind IN ('start','completion','monthly','result','lumpsum','correction')", name="kind"
         ),
         Index("ix_payment_lines_status_period", "municipality_code", "status", "period"),
+        # insights and budget status: lines due in a period
+        Index("ix_payment_lines_municipality_due", "municipality_code", "due_date"),
     )
 
     id: uuid.UUID = id_field()

@@ -3,6 +3,7 @@
 import uuid
 from datetime import date, datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from app.models.base import day, id_field, municipality_field, text, timestamp
@@ -16,6 +17,8 @@ class Referral(SQLModel, table=True):
     """
 
     __tablename__ = "referrals"
+    # insights: referrals made in a period
+    __table_args__ = (Index("ix_referrals_municipality_created", "municipality_code", "created_at"),)
 
     id: uuid.UUID = id_field()
     municipality_code: str = municipality_field()

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from app.auth import MunicipalityOfficer
-from app.db import ReadSessionDep, SessionDep
+from app.db import SessionDep
 from app.schemas.budgets import (
     AllocationCreate,
     AllocationPublic,
@@ -50,7 +50,7 @@ async def put_budget(
     summary="The caller's municipality's budgets for a year",
 )
 async def list_budgets(
-    session: ReadSessionDep, principal: MunicipalityOfficer, year: Annotated[int, Query(ge=2000, le=2100)]
+    session: SessionDep, principal: MunicipalityOfficer, year: Annotated[int, Query(ge=2000, le=2100)]
 ) -> list[BudgetPublic]:
     return [BudgetPublic.model_validate(b) for b in await budgets.list_budgets(session, principal, year)]
 
@@ -79,7 +79,7 @@ async def create_allocation(
     summary="One budget allocation with its per-district result",
 )
 async def get_allocation(
-    allocation_id: uuid.UUID, session: ReadSessionDep, principal: MunicipalityOfficer
+    allocation_id: uuid.UUID, session: SessionDep, principal: MunicipalityOfficer
 ) -> AllocationPublic:
     return AllocationPublic.model_validate(
         await allocations.get_allocation(session, principal, allocation_id)
@@ -94,7 +94,7 @@ async def get_allocation(
     summary="Allocated, committed, spent and forecast per district and category",
 )
 async def get_budget_status(
-    session: ReadSessionDep,
+    session: SessionDep,
     principal: MunicipalityOfficer,
     municipality: Annotated[MunicipalityCode | None, Query(description="Default: the caller's.")] = None,
     year: Annotated[Year | None, Query(description="Default: the current year.")] = None,

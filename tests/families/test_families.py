@@ -1,5 +1,6 @@
 """Families and members: creation rules, BSN, search, team scope, audit and events."""
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -293,3 +294,46 @@ async def test_a_retried_registration_with_an_idempotency_key_creates_one_family
     assert retry.json()["id"] == first.json()["id"]
     assert retry.headers["Location"] == first.headers["Location"]
     assert await _count(session, Family) == 1
+
+
+async def _named_families(session, ref, team, count: int, given: str, surname: str) -> list[str]:
+    ids = []
+    for _ in range(count):
+        family = Family(municipality_code="GM0363", district_code=ref.districts["GM0363"][0], team_id=team)
+        session.add(family)
+        await session.flush()
+        for role, birth in (("parent", date(1980, 1, 1)), ("child", date(2015, 1, 1))):
+            session.add(
+                FamilyMember(
+                    family_id=family.id,
+                    municipality_code="GM0363",
+                    role=role,
+                    given_name=given,
+                    family_name=surname,
+                    birth_date=birth,
+                )
+            )
+        ids.append(str(family.id))
+    await session.commit()
+    return ids
+
+
+async def test_search_ignores_accents_and_case_within_the_team(client, auth, ref, session) -> None:
+    """A rare name comes from the trigram index's short list; a name so common that the list is
+    cut off (more than 100 members) is found by walking the team's families: same answers."""
+    common = await _named_families(session, ref, ref.teams["GM0363"], 55, "Ayşe", "Öztürk")
+    elsewhere = await _named_families(session, ref, ref.second_team, 1, "Ayşe", "Öztürk")
+    rare = await _named_families(session, ref, ref.teams["GM0363"], 1, "Émile", "Brontë")
+    for query, expected in (("emile BRONTE", rare), ("bront", rare), ("OZTURK", common), ("ayse oz", common)):
+        found: list[str] = []
+        params: dict[str, object] = {"q": query, "pageSize": 50}
+        while True:
+            page = (await client.get("/families", params=params, headers=pro(auth, ref))).json()
+            found += [f["id"] for f in page["items"]]
+            if not page["nextCursor"]:
+                break
+            params["cursor"] = page["nextCursor"]
+        assert sorted(found) == sorted(expected), query
+    other_team = pro(auth, ref, team=ref.second_team)
+    listed = (await client.get("/families", params={"q": "öztürk"}, headers=other_team)).json()["items"]
+    assert [f["id"] for f in listed] == elsewhere

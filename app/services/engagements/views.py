@@ -10,7 +10,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Select, func, select, tuple_, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal, Role
@@ -38,8 +38,8 @@ from app.services.engagements.flags import (
 from app.services.engagements.scope import (
     Access,
     access_level,
-    engagement_scope,
     load_engagement,
+    scope_branches,
 )
 from app.services.platform import audit
 from app.services.platform.audit import Action
@@ -318,6 +318,20 @@ def _summary(
     return summary
 
 
+def _branch(
+    scope: Any, page: PageRequest, key: Any, status: str | None, plan_id: uuid.UUID | None
+) -> Select[Any]:
+    """One way of seeing engagements: its first page-plus-one ids after the cursor, in list order."""
+    query = select(Engagement.id, Engagement.requested_at).where(scope)
+    if status is not None:
+        query = query.where(Engagement.status == status)
+    if plan_id is not None:
+        query = query.where(Engagement.plan_id == plan_id)
+    if key:
+        query = query.where(tuple_(Engagement.requested_at, Engagement.id) > tuple_(*key))
+    return query.order_by(Engagement.requested_at, Engagement.id).limit(page.size + 1)
+
+
 async def list_engagements(
     session: AsyncSession,
     principal: Principal,
@@ -329,20 +343,19 @@ async def list_engagements(
     """The caller's engagements, oldest request first (keyset on request time and id)."""
     if not principal.has(*LIST_ROLES):
         raise Forbidden("Your role may not list engagements; the integration bus reads them one by one.")
+    key = cursor_key(page, *TIME_AND_ID)
+    branches = [_branch(b, page, key, status, plan_id) for b in scope_branches(principal)]
+    if not branches:
+        return [], None
+    page_ids = union(*branches).subquery()
     query = (
         select(Engagement, access_level(principal), Provider.name, FamilyMember)
         .join(Provider, Provider.id == Engagement.provider_id)
         .join(FamilyMember, FamilyMember.id == Engagement.member_id)
-        .where(engagement_scope(principal))
+        .where(Engagement.id.in_(select(page_ids.c.id)))
         .order_by(Engagement.requested_at, Engagement.id)
         .limit(page.size + 1)
     )
-    if status is not None:
-        query = query.where(Engagement.status == status)
-    if plan_id is not None:
-        query = query.where(Engagement.plan_id == plan_id)
-    if key := cursor_key(page, *TIME_AND_ID):
-        query = query.where(tuple_(Engagement.requested_at, Engagement.id) > tuple_(*key))
     rows = (await session.execute(query)).all()
     more = len(rows) > page.size
     rows = rows[: page.size]

@@ -3,7 +3,7 @@
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ARRAY, ColumnElement, Uuid, any_, cast, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -139,19 +139,38 @@ async def get_family(session: AsyncSession, principal: Principal, family_id: uui
     return FamilyView(family, members)
 
 
+SEARCH_CAP = 100
+
+
+async def _name_search(session: AsyncSession, principal: Principal, q: str) -> ColumnElement[bool]:
+    """The families with a member whose name contains ``q`` (accents and case ignored).
+
+    First the trigram index finds the municipality's matching members, at most ``SEARCH_CAP``:
+    a rare name (or none) is then a short list of family ids. A common name reaches the cap; then
+    the team's families are walked newest first and each one's members tested, which finds a
+    page after a few hundred families. Either way the work does not grow with the municipality.
+    """
+    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    matches = func.person_search_text(FamilyMember.given_name, FamilyMember.family_name).like(
+        func.search_text(pattern)
+    )
+    found = select(FamilyMember.family_id).where(
+        FamilyMember.municipality_code == principal.municipality, matches
+    )
+    members = list((await session.execute(found.limit(SEARCH_CAP))).scalars())
+    if len(members) < SEARCH_CAP:  # every match is in the list
+        return Family.id == any_(cast(list(set(members)), ARRAY(Uuid)))
+    # OFFSET keeps the EXISTS a test per family (PostgreSQL does not turn it into a join)
+    return exists(found.where(FamilyMember.family_id == Family.id).offset(0))
+
+
 async def list_families(
     session: AsyncSession, principal: Principal, q: str | None, page: PageRequest
 ) -> tuple[list[FamilyView], str | None]:
     """The caller's families, newest first; ``q`` searches member names (audited as search)."""
     query = select(Family).where(family_clause(principal))
     if q:
-        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        full_name = func.concat(FamilyMember.given_name, " ", FamilyMember.family_name)
-        matching = select(FamilyMember.family_id).where(
-            FamilyMember.municipality_code == principal.municipality,
-            or_(full_name.ilike(pattern), FamilyMember.family_name.ilike(pattern)),
-        )
-        query = query.where(Family.id.in_(matching))
+        query = query.where(await _name_search(session, principal, q))
     query = family_paging.newest_first(query, page, Family.created_at, Family.id)
     rows = (await session.execute(query)).scalars().all()
     families, cursor = family_paging.cut(rows, page, lambda f: (f.created_at, f.id))

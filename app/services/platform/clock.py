@@ -2,7 +2,7 @@
 days in the Netherlands, whatever the server's own time zone.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,3 +28,14 @@ def today() -> date:
 def local_date_sql(column: Any) -> ColumnElement[date]:
     """SQL: the Dutch calendar date of a timestamptz column."""
     return cast(func.timezone(LOCAL_TIMEZONE_NAME, column), Date)
+
+
+def local_days_sql(column: Any, first: date, last: date) -> ColumnElement[bool]:
+    """SQL: the timestamptz ``column`` falls on a Dutch calendar day from ``first`` to ``last``.
+
+    The same as ``local_date_sql(column) BETWEEN first AND last``, but compared with the two
+    instants that bound those days, so an index on the column serves it.
+    """
+    start = datetime.combine(first, time(0), LOCAL_TIMEZONE)
+    end = datetime.combine(last + timedelta(days=1), time(0), LOCAL_TIMEZONE)
+    return (column >= start) & (column < end)

@@ -43,7 +43,7 @@ from app.models.geography import District, DistrictIndicator, Team, TeamDistrict
 from app.models.money import Budget, PaymentLine
 from app.models.providers import Provider
 from app.models.referrals import Referral
-from app.services.platform.clock import local_date_sql as local_date
+from app.services.platform.clock import local_days_sql
 from app.services.reference.waiting_times import waiting_days_expression
 
 RHO = 0.3
@@ -152,7 +152,7 @@ async def referral_figures(
         .outerjoin(Family, Family.id == Referral.family_id)
         .where(
             Referral.municipality_code == municipality,
-            local_date(Referral.created_at).between(period.start, period.end),
+            local_days_sql(Referral.created_at, period.start, period.end),
         )
         .group_by(func.grouping_sets(tuple_(key, Referral.referrer_type), tuple_(key)))
         .cte("grouped")
@@ -222,6 +222,8 @@ def _closed(municipality: str, period: Period) -> list[ColumnElement[bool]]:
 
 async def closed_figures(session: AsyncSession, municipality: str, dimension: str, period: Period) -> Figures:
     key = engagement_key(dimension)
+    # goals and costs of the period's closed engagements only, not of every row in the database
+    closed_ids = select(Engagement.id).where(*_closed(municipality, period)).cte("closed_ids")
     goals = (
         select(
             EngagementGoal.engagement_id,
@@ -229,13 +231,19 @@ async def closed_figures(session: AsyncSession, municipality: str, dimension: st
             func.sum(EngagementGoal.final_gas_score).label("s"),
             func.count().filter(EngagementGoal.final_gas_score >= -1).label("attained"),
         )
-        .where(EngagementGoal.final_gas_score.is_not(None))
+        .where(
+            EngagementGoal.final_gas_score.is_not(None),
+            EngagementGoal.engagement_id.in_(select(closed_ids.c.id)),
+        )
         .group_by(EngagementGoal.engagement_id)
         .subquery()
     )
     costs = (
         select(PaymentLine.engagement_id, func.sum(PaymentLine.amount_cents).label("cost"))
-        .where(PaymentLine.municipality_code == municipality, PaymentLine.engagement_id.is_not(None))
+        .where(
+            PaymentLine.municipality_code == municipality,
+            PaymentLine.engagement_id.in_(select(closed_ids.c.id)),
+        )
         .group_by(PaymentLine.engagement_id)
         .subquery()
     )

@@ -29,6 +29,7 @@ from app.models.geography import District
 from app.models.referrals import Referral
 from app.services.money.ledger import require_officer
 from app.services.platform.clock import local_date_sql as local_date
+from app.services.platform.clock import local_days_sql
 from app.services.steering.suppression import MIN_CELL
 
 RECENT_MONTHS = 3
@@ -88,11 +89,14 @@ async def trends(session: AsyncSession, principal: Principal, as_of: date | None
         )
         .select_from(Referral)
         .outerjoin(Family, Family.id == Referral.family_id)
-        .where(Referral.municipality_code == m, referral_day.between(baseline_from, recent_to)),
+        .where(
+            Referral.municipality_code == m,
+            local_days_sql(Referral.created_at, baseline_from, recent_to),
+        ),
         select(Engagement.district_code, Engagement.profile_code, request_day).where(
             Engagement.municipality_code == m,
             Engagement.referral_id.is_(None),
-            request_day.between(baseline_from, recent_to),
+            local_days_sql(Engagement.requested_at, baseline_from, recent_to),
         ),
     ).subquery()
     observed = func.count().filter(demand.c.day >= recent_from)
