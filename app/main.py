@@ -1,8 +1,9 @@
 """The application factory: routers, middleware, exception handlers, lifespan."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 
@@ -17,6 +18,7 @@ from app.logging_setup import configure_logging
 from app.middleware import RequestContextMiddleware
 from app.openapi import install_openapi
 from app.routers import ROUTERS
+from app.services.platform import audit_seal
 from app.services.platform.audit import record_denied_request
 
 API_PREFIX = "/api/v1"
@@ -31,7 +33,17 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         logger.info("started", extra={"apiVersion": API_VERSION, "env": settings.env})
+        # audit trail upkeep: the coming months' partitions, and sealing what has committed
+        maintenance = (
+            asyncio.create_task(audit_seal.maintain(app.state.engine, settings.audit_seal_seconds))
+            if settings.audit_seal_seconds > 0
+            else None
+        )
         yield
+        if maintenance is not None:
+            maintenance.cancel()
+            with suppress(asyncio.CancelledError):
+                await maintenance
         await app.state.engine.dispose()
         if app.state.read_engine is not app.state.engine:
             await app.state.read_engine.dispose()

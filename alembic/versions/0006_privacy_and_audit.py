@@ -130,10 +130,6 @@ def upgrade() -> None:
             ["municipality_code"], ["municipalities.code"],
             name=op.f("fk_erasure_requests_municipality_code_municipalities"),
         ),
-        sa.ForeignKeyConstraint(
-            ["requested_by_member_id"], ["family_members.id"],
-            name=op.f("fk_erasure_requests_requested_by_member_id_family_members"),
-        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_erasure_requests")),
     )
     op.create_index(op.f("ix_erasure_requests_family_id"), "erasure_requests", ["family_id"])

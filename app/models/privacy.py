@@ -22,7 +22,7 @@ class ErasureRequest(SQLModel, table=True):
     municipality_code: str = municipality_field()
     family_id: uuid.UUID = Field(foreign_key="families.id", index=True)
     member_id: uuid.UUID | None = Field(default=None, foreign_key="family_members.id")
-    requested_by_member_id: uuid.UUID = Field(foreign_key="family_members.id")
+    requested_by_member_id: uuid.UUID  # as asked: a refused request may name a non-member
     reason: str = text()
     status: str = Field(max_length=10)  # completed / refused
     refusal_code: str | None = Field(default=None, max_length=40)

@@ -49,7 +49,7 @@ def _row(
         "subject": principal.sub,
         "role": principal.role.value,
         "organisation": principal.organisation,
-        "municipality_code": principal.municipality,
+        "municipality_code": principal.municipality or None,
         "action": action.value,
         "resource_type": resource_type,
         "resource_id": str(resource_id) if resource_id is not None else None,
