@@ -9,6 +9,8 @@ from sqlalchemy import text
 from app.services.platform import audit_seal
 from tests.support.builders import build_case
 
+COLUMNS = "id, occurred_at, subject, role, organisation, action, resource_type, outcome, request_id"
+
 
 async def _reads(client: Any, auth: Any, ref: Any, session: Any, n: int = 3) -> Any:
     """A case and ``n`` audited reads of its plan by its team."""
@@ -69,9 +71,8 @@ async def test_a_row_slipped_into_a_sealed_range_is_named(client, auth, ref, ses
     async with app.state.engine.begin() as conn:
         await conn.execute(
             text(
-                "INSERT INTO audit_events (id, occurred_at, subject, role, organisation, action, resource_type,"
-                " outcome, request_id, xact) SELECT :id, occurred_at, 'x', 'admin', 'x', 'read', 'plan',"
-                " 'success', 'x', xact FROM audit_events WHERE id = :first"
+                f"INSERT INTO audit_events ({COLUMNS}, xact) SELECT :id, occurred_at, 'x', 'admin', 'x',"
+                " 'read', 'plan', 'success', 'x', xact FROM audit_events WHERE id = :first"
             ),
             {"id": forged, "first": first.id},
         )
@@ -99,8 +100,8 @@ async def test_rows_of_a_running_transaction_are_sealed_only_after_it_ends(
     async with app.state.engine.connect() as open_tx:
         await open_tx.execute(
             text(
-                "INSERT INTO audit_events (id, occurred_at, subject, role, organisation, action, resource_type,"
-                " outcome, request_id) VALUES (:id, now(), 'late', 'admin', 'x', 'read', 'plan', 'success', 'x')"
+                f"INSERT INTO audit_events ({COLUMNS})"
+                " VALUES (:id, now(), 'late', 'admin', 'x', 'read', 'plan', 'success', 'x')"
             ),
             {"id": uuid.uuid4()},
         )
