@@ -82,19 +82,24 @@ async def _create(conn: AsyncConnection, start: date) -> None:
     logger.info("audit_partition_created", extra={"partition": name})
 
 
-async def ensure_ahead(conn: AsyncConnection, today: date, months: int = MONTHS_AHEAD) -> int:
-    """Create this month's and the next ``months`` months' partitions where missing (in the
+async def ensure_months(conn: AsyncConnection, first: date, last: date) -> int:
+    """Create the partitions of the months from ``first`` to ``last`` where missing (in the
     caller's transaction); returns how many were created."""
     if not (await conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": PARTITION_LOCK})).scalar():
         return 0
     existing = {p.start for p in await partitions(conn)}
-    created = 0
-    for offset in range(months + 1):
-        start = month_start(today, offset)
+    created, start = 0, month_start(first)
+    while start <= last:
         if start not in existing:
             await _create(conn, start)
             created += 1
+        start = month_start(start, 1)
     return created
+
+
+async def ensure_ahead(conn: AsyncConnection, today: date, months: int = MONTHS_AHEAD) -> int:
+    """This month's and the next ``months`` months' partitions (see :func:`ensure_months`)."""
+    return await ensure_months(conn, today, month_start(today, months))
 
 
 async def drop_before(
