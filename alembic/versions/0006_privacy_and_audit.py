@@ -2,7 +2,7 @@
 
 The audit trail becomes a table partitioned by month on ``occurred_at`` (its primary key
 includes the partition key): the new table is created, the rows are copied and the names
-swapped. Monthly partitions are created from the oldest row to twelve months ahead, with a
+swapped. Monthly partitions are created from the oldest row (at most three years back) to twelve months ahead, with a
 default partition that catches anything outside them; the service keeps creating months ahead.
 Copied rows get synthetic, negative ``xact`` values in time order (a thousand rows each), below
 every real transaction id, so the sealer seals them first and in small checkpoints.
@@ -28,6 +28,7 @@ COLUMNS = (
     "resource_id, family_id, outcome, request_id"
 )
 MONTHS_AHEAD = 12
+MONTHS_BACK = 36
 COPIED_XACT_BASE = -1_000_000_000_000
 COPIED_ROWS_PER_XACT = 1000
 
@@ -80,7 +81,9 @@ def upgrade() -> None:
     op.execute("CREATE TABLE audit_events_default PARTITION OF audit_events DEFAULT")
     oldest = op.get_bind().execute(sa.text("SELECT min(occurred_at) FROM audit_events_unpartitioned")).scalar()
     today = datetime.now(UTC).date()
-    first = _month(min(oldest.date(), today) if oldest else today, -1)
+    # months from the oldest row (at most three years back: anything older waits in the default
+    # partition until its month is created) to a year ahead
+    first = max(_month(min(oldest.date(), today) if oldest else today, -1), _month(today, -MONTHS_BACK))
     _create_partitions(first, _month(today, MONTHS_AHEAD))
     op.execute(
         f"INSERT INTO audit_events ({COLUMNS}, xact) "

@@ -111,6 +111,10 @@ async def drop_before(
     if not old:
         return 0, None
     if not dry_run:
+        # DETACH locks the parent exclusively: wait at most a moment for the requests writing audit
+        # rows (a retention run that cannot get the lock fails and is resumed later) rather than
+        # queue every new request behind it
+        await conn.execute(text("SET LOCAL lock_timeout = '3s'"))
         for partition in old:
             await conn.execute(text(f"ALTER TABLE audit_events DETACH PARTITION {partition.name}"))
             await conn.execute(text(f"DROP TABLE {partition.name}"))
