@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app.config import Settings
+from app.services.platform import audit
 
 
 def create_engine(url: str, settings: Settings) -> AsyncEngine:
@@ -42,7 +43,10 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    writer = getattr(request.app.state, "audit_writer", None)
     async with sessionmaker() as session:
+        if writer is not None and request.method in ("GET", "HEAD"):
+            audit.defer_to(session, writer)  # a read's audit rows share a group commit
         try:
             yield session
         except BaseException:
@@ -50,6 +54,7 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
         else:
             await session.commit()
+            await audit.write_deferred(session)
 
 
 async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:

@@ -20,6 +20,7 @@ from app.openapi import install_openapi
 from app.routers import ROUTERS
 from app.services.platform import audit_seal
 from app.services.platform.audit import record_denied_request
+from app.services.platform.audit_writer import AuditWriter
 
 API_PREFIX = "/api/v1"
 logger = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             else None
         )
         yield
+        if app.state.audit_writer is not None:
+            await app.state.audit_writer.close()
         if maintenance is not None:
             maintenance.cancel()
             with suppress(asyncio.CancelledError):
@@ -68,6 +71,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     )
     app.state.read_sessionmaker = create_sessionmaker(app.state.read_engine)
     app.state.verifier = TokenVerifier(settings)
+    app.state.audit_writer = AuditWriter(app.state.engine) if settings.audit_group_commit else None
 
     app.state.denial_recorder = record_denied_request
     install_error_handlers(app)

@@ -5,9 +5,11 @@
    generate_series`` in chunks) over the last twelve months, for 100 000 families, into monthly
    partitions; the demo family gets 100 of them.
 2. ``GET /plans/{id}`` is served in-process (the real app over ASGI) one request at a time:
-   with its audit row as usual, with the audit row left out (the share the audit insert and the
-   commit it needs cost), and with the sealer working in the same event loop all the while (after
-   20 s of sealing the generated backlog it is still busy with it: the worst case).
+   with its audit row as usual (group commit), with the row in the read's own transaction, with
+   the audit row left out (the share the audit insert and the commit it needs cost), and with the
+   sealer working in the same event loop all the while (after 20 s of sealing the generated
+   backlog it is still busy with it: the worst case); and 16 at a time, with and without the
+   group commit.
 3. The family trail (``GET /families/{id}/audit-events``' query, and over HTTP) and the admin
    search are timed on the full table, and the sealer's throughput is measured.
 
@@ -75,7 +77,8 @@ async def fill(engine: Any, rows: int, family: uuid.UUID) -> float:
                     " 'district_professional', 'team:' || (g % 300), 'GM0363',"
                     " (ARRAY['read','read','read','update','create','search'])[1 + g % 6],"
                     " (ARRAY['plan','family','engagement','goal'])[1 + g % 4], (g % 100000)::text,"
-                    " md5((g % CAST(:families AS bigint))::text)::uuid, 'success', 'bench-' || g, -1000000000000 + g / 1000"
+                    " md5((g % CAST(:families AS bigint))::text)::uuid, 'success', 'bench-' || g,"
+                    " -1000000000000 + g / 1000"
                     " FROM generate_series(CAST(:lo AS bigint), CAST(:hi AS bigint)) g"
                 ),
                 {"lo": done, "hi": done + n - 1, "families": FAMILIES},
@@ -139,7 +142,20 @@ async def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
             r = await client.get(f"/plans/{plan_id}", headers=headers)
             assert r.status_code == 200, r.text
 
+        async def waves(concurrency: int) -> float:
+            """Requests per second with ``concurrency`` reads in flight."""
+            started = time.perf_counter()
+            for _ in range(args.requests // concurrency):
+                await asyncio.gather(*(read_plan() for _ in range(concurrency)))
+            return (args.requests // concurrency) * concurrency / (time.perf_counter() - started)
+
         await timed(read_plan, 50)  # warm-up
+        writer = app.state.audit_writer
+        group_commit_rps = await waves(16)
+        app.state.audit_writer = None  # the audit row in the read's own transaction
+        own_commit_rps = await waves(16)
+        sequential_own_commit = await timed(read_plan, args.requests)
+        app.state.audit_writer = writer
         with_audit = await timed(read_plan, args.requests)
         real_record = audit.record
         audit.record = lambda *a, **k: None  # type: ignore[assignment]  # the same read without its audit row
@@ -154,7 +170,7 @@ async def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
         async def sealer() -> None:
             while not stop.is_set():
                 await audit_seal.seal_all(engine)
-                await asyncio.sleep(0.05)
+                await asyncio.sleep(1.0)  # ten times as often as the service's default
 
         # seal the backlog of the generated rows out of the way first (throughput figure)
         started = time.perf_counter()
@@ -220,6 +236,9 @@ async def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
         admin_search_type_action_http_p50_ms=round(p(search_http, 0.5), 2),
         admin_search_subject_http_p50_ms=round(p(subject_http, 0.5), 2),
         mean_plan_ms_with_audit=round(statistics.mean(with_audit), 2),
+        plan_p50_ms_audit_in_own_transaction=round(p(sequential_own_commit, 0.5), 2),
+        plan_rps_16_in_flight_group_commit=round(group_commit_rps, 1),
+        plan_rps_16_in_flight_own_commit=round(own_commit_rps, 1),
     )
     return results
 

@@ -15,7 +15,10 @@ async def test_audit_events_is_partitioned_by_month_with_months_ahead(app) -> No
     async with app.state.engine.begin() as conn:
         strategy = (
             await conn.execute(
-                text("SELECT partstrat::text FROM pg_partitioned_table WHERE partrelid = 'audit_events'::regclass")
+                text(
+                    "SELECT partstrat::text FROM pg_partitioned_table"
+                    " WHERE partrelid = 'audit_events'::regclass"
+                )
             )
         ).scalar()
         await audit_partitions.ensure_ahead(conn, today)

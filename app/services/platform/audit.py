@@ -2,7 +2,8 @@
 
 Successful accesses are recorded in the request's own transaction, so they commit with the
 change they describe (and a read's audit row is committed before the response is sent). They are
-kept as plain values on the session and written by one Core INSERT when it commits.
+kept as plain values on the session and written by one Core INSERT when it commits — or, for a
+read (GET), by the group-commit writer (``audit_writer``) right after it, before the answer.
 Denied attempts are recorded in a transaction of their own, because the request's
 transaction rolls back.
 """
@@ -19,10 +20,13 @@ from app.auth import Principal
 from app.context import current_request_id
 from app.models.base import utcnow
 from app.models.core import AuditEvent
+from app.services.platform.audit_writer import AuditWriter
 
 AUDIT_TABLE = AuditEvent.__table__
 # Rows recorded in a session wait here (plain dicts) until the session commits.
 PENDING = "perspectief.audit_rows"
+# A read's session names the group-commit writer its rows go to after the read commits.
+WRITER = "perspectief.audit_writer"
 
 
 class Action(StrEnum):
@@ -75,6 +79,8 @@ def _write_pending(session: Session) -> None:
     Plain dictionaries and one statement: building ORM objects for every read showed up in
     profiles, and the rows still commit (or roll back) with the change they describe.
     """
+    if WRITER in session.info:
+        return  # a read's rows go to the group-commit writer once the read has committed
     rows = session.info.pop(PENDING, None)
     if rows:
         session.connection().execute(insert(AUDIT_TABLE), rows)
@@ -83,6 +89,19 @@ def _write_pending(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _drop_pending(session: Session) -> None:
     session.info.pop(PENDING, None)
+
+
+def defer_to(session: AsyncSession, writer: AuditWriter) -> None:
+    """Make ``session`` a read's: its audit rows are written by ``writer`` after it commits."""
+    session.info[WRITER] = writer
+
+
+async def write_deferred(session: AsyncSession) -> None:
+    """After a read's commit: return once its audit rows are durable (or raise, 503)."""
+    writer = session.info.pop(WRITER, None)
+    rows = session.info.pop(PENDING, None)
+    if writer is not None and rows:
+        await writer.write(rows)
 
 
 def record(

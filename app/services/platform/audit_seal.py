@@ -7,6 +7,9 @@ checkpoint (``audit_seals``): per row its id, its time and a digest of all its c
 hash chaining the checkpoint to the one before. Requests insert audit rows without any lock or
 shared counter, so sealing never serialises them.
 
+Transaction ids are global to the server, so one long transaction anywhere on it holds sealing
+back (never the requests) until it ends.
+
 Verification recomputes every sealed row's digest and every checkpoint's hash and names the
 first row that was altered, removed or slipped into a sealed range. Rows of audit partitions
 that a retention run dropped (``retention_runs.audit_dropped_before``, written in the transaction
