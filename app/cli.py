@@ -1,10 +1,12 @@
-"""The ``perspectief`` command: run, serve, migrate, seed-demo, generate, token, openapi."""
+"""The ``perspectief`` command: run, serve, migrate, seed-demo, generate, token, openapi,
+retention-run, audit."""
 
 import argparse
 import asyncio
 import json
 import os
 import sys
+from typing import Any
 
 from app.config import PROJECT_ROOT, get_settings
 from app.embedded_pg import ensure_database, resolve_database_url
@@ -118,6 +120,73 @@ def cmd_openapi(_: argparse.Namespace) -> None:
     json.dump(app.openapi(), sys.stdout, indent=2)
 
 
+async def _with_engine(work: Any) -> Any:
+    from app.db import create_engine, create_sessionmaker
+
+    engine = create_engine(database_url(), get_settings())
+    try:
+        return await work(engine, create_sessionmaker(engine))
+    finally:
+        await engine.dispose()
+
+
+def cmd_retention_run(args: argparse.Namespace) -> None:
+    """Run (or resume) the retention job, for a scheduler; prints the run's counts as JSON."""
+    from datetime import date
+
+    from app.auth import Principal, Role
+    from app.errors import AppError
+    from app.schemas.privacy import RetentionRunPublic
+    from app.services.privacy.retention import RetentionAsk, run_retention
+
+    actor = Principal(
+        sub="retention-job", roles=frozenset({Role.ADMIN}), municipality=args.municipality or ""
+    )
+    ended_before = date.fromisoformat(args.ended_before) if args.ended_before else None
+    ask = RetentionAsk(args.dry_run, ended_before, args.municipality, actor)
+    try:
+        run = asyncio.run(_with_engine(lambda engine, sm: run_retention(engine, sm, get_settings(), ask)))
+    except AppError as exc:
+        print(json.dumps({"code": exc.code, "detail": exc.detail}), file=sys.stderr)
+        sys.exit(2 if exc.status == 409 else 1)
+    print(RetentionRunPublic.model_validate(run).model_dump_json(by_alias=True, indent=2))
+
+
+def cmd_audit(args: argparse.Namespace) -> None:
+    """``audit seal``: seal every finished transaction's audit rows; ``audit verify``: seal, then
+    check the whole sealed trail (exit status 1 when a row was altered or removed)."""
+    from app.services.platform import audit_seal
+
+    async def work(engine: Any, _: Any) -> Any:
+        sealed = await audit_seal.seal_all(engine)
+        return sealed, (await audit_seal.verify(engine) if args.audit_command == "verify" else None)
+
+    sealed, result = asyncio.run(_with_engine(work))
+    if result is None:
+        print(json.dumps({"sealed": sealed}))
+        return
+    broken = result.first_broken
+    print(
+        json.dumps(
+            {
+                "verifiedThrough": result.verified_through.isoformat() if result.verified_through else None,
+                "rows": result.rows,
+                "intact": result.intact,
+                "firstBroken": {
+                    "id": str(broken.id),
+                    "occurredAt": broken.occurred_at.isoformat(),
+                    "problem": broken.problem,
+                }
+                if broken
+                else None,
+            },
+            indent=2,
+        )
+    )
+    if not result.intact:
+        sys.exit(1)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="perspectief", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -148,6 +217,13 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--agb")
     t.add_argument("--region")
     t.add_argument("--ttl", type=int, default=8 * 3600)
+
+    r = sub.add_parser("retention-run", help="anonymise files past retention and purge expired records")
+    r.add_argument("--dry-run", action="store_true", help="only count")
+    r.add_argument("--ended-before", help="YYYY-MM-DD (default: the configured years ago)")
+    r.add_argument("--municipality", help="only this municipality (default: all)")
+    a = sub.add_parser("audit", help="seal or verify the audit trail")
+    a.add_argument("audit_command", choices=["seal", "verify"])
     return parser
 
 
@@ -168,6 +244,10 @@ def main(argv: list[str] | None = None) -> None:
         cmd_openapi(args)
     elif args.command == "generate":
         cmd_generate(args)
+    elif args.command == "retention-run":
+        cmd_retention_run(args)
+    elif args.command == "audit":
+        cmd_audit(args)
 
 
 if __name__ == "__main__":  # pragma: no cover

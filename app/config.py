@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     max_body_bytes: int = 1024 * 1024
     idempotency_hours: int = 24
+    retention_years: int = 20
+    audit_retention_months: int = 240
+    audit_seal_seconds: float = 10.0
+    audit_group_commit: bool = True
     trend_z_threshold: float = 3.0
     log_level: str = "INFO"
 

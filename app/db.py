@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app import pool_metrics
 from app.config import Settings
+from app.services.platform import audit
 
 
 def create_engine(url: str, settings: Settings, pool: str = "primary") -> AsyncEngine:
@@ -51,7 +52,10 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    writer = getattr(request.app.state, "audit_writer", None)
     async with sessionmaker() as session:
+        if writer is not None and request.method in ("GET", "HEAD"):
+            audit.defer_to(session, writer)  # a read's audit rows share a group commit
         try:
             yield session
         except BaseException:
@@ -59,6 +63,7 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
         else:
             await session.commit()
+            await audit.write_deferred(session)
 
 
 async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:

@@ -1,8 +1,9 @@
 """The application factory: routers, middleware, exception handlers, lifespan."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
 
@@ -17,7 +18,9 @@ from app.logging_setup import configure_logging
 from app.middleware import RequestContextMiddleware
 from app.openapi import install_openapi
 from app.routers import ROUTERS
+from app.services.platform import audit_seal
 from app.services.platform.audit import record_denied_request
+from app.services.platform.audit_writer import AuditWriter
 
 API_PREFIX = "/api/v1"
 logger = logging.getLogger(__name__)
@@ -31,7 +34,19 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         logger.info("started", extra={"apiVersion": API_VERSION, "env": settings.env})
+        # audit trail upkeep: the coming months' partitions, and sealing what has committed
+        maintenance = (
+            asyncio.create_task(audit_seal.maintain(app.state.engine, settings.audit_seal_seconds))
+            if settings.audit_seal_seconds > 0
+            else None
+        )
         yield
+        if app.state.audit_writer is not None:
+            await app.state.audit_writer.close()
+        if maintenance is not None:
+            maintenance.cancel()
+            with suppress(asyncio.CancelledError):
+                await maintenance
         await app.state.engine.dispose()
         if app.state.read_engine is not app.state.engine:
             await app.state.read_engine.dispose()
@@ -56,6 +71,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     )
     app.state.read_sessionmaker = create_sessionmaker(app.state.read_engine)
     app.state.verifier = TokenVerifier(settings)
+    app.state.audit_writer = AuditWriter(app.state.engine) if settings.audit_group_commit else None
 
     app.state.denial_recorder = record_denied_request
     install_error_handlers(app)

@@ -10,6 +10,7 @@ from app.models import (  # noqa: F401
     geography,
     money,
     plans,
+    privacy,
     providers,
     referrals,
 )

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from app.routers import (
+    audit_events,
     budgets,
     case_reviews,
     catalogue,
@@ -18,6 +19,7 @@ from app.routers import (
     marketplace,
     payments,
     plans,
+    privacy,
     providers,
     referrals,
     tariffs,
@@ -44,4 +46,6 @@ ROUTERS: list[APIRouter] = [
     budgets.router,
     insights.router,
     case_reviews.router,
+    privacy.router,
+    audit_events.router,
 ]

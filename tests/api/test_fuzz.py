@@ -92,6 +92,8 @@ _TAG_ROLES: dict[str, tuple[str, ...]] = {
     "budgets": ("municipality_officer",),
     "insights": ("municipality_officer",),
     "case-reviews": ("municipality_officer", "district_professional"),
+    "privacy": ("admin",),
+    "audit": ("admin",),
 }
 _METHOD_ROLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("geography", "POST"): ("admin",),
@@ -129,6 +131,7 @@ _PATH_ROLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/handoffs/{handoffId}/start"): ("district_professional",),
     ("POST", "/handoffs/{handoffId}/resolve"): ("district_professional",),
     ("POST", "/handoffs/{handoffId}/decline"): ("district_professional",),
+    ("GET", "/families/{familyId}/export"): ("district_professional", "family_member"),
 }
 
 

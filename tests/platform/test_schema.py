@@ -6,11 +6,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from app.models import metadata
+from app.models.core import include_in_schema_comparison
 
 
 async def test_migrations_match_models(app: Any) -> None:
     def diff(sync_conn: Any) -> list[Any]:
-        context = MigrationContext.configure(sync_conn, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_name": include_in_schema_comparison}
+        context = MigrationContext.configure(sync_conn, opts=opts)
         return compare_metadata(context, metadata)
 
     async with app.state.engine.connect() as conn:

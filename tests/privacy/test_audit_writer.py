@@ -1,0 +1,68 @@
+"""Reads' audit rows go through a group commit: durable before the answer, shared between
+concurrent reads, and a read the writer cannot record is refused (503), never answered."""
+
+import asyncio
+
+from sqlalchemy import text
+
+from tests.support.builders import build_case
+
+
+async def test_a_read_is_answered_only_once_its_audit_row_is_committed(
+    client, auth, ref, session, app
+) -> None:
+    case = await build_case(session, ref)
+    team = auth("district_professional", team=case.team_id, sub="reader")
+    assert (await client.get(f"/plans/{case.plan_id}", headers=team)).status_code == 200
+    async with app.state.engine.connect() as conn:  # another connection: committed rows only
+        rows = (
+            await conn.execute(text("SELECT count(*) FROM audit_events WHERE subject = 'reader'"))
+        ).scalar()
+    assert rows == 1
+
+
+async def test_concurrent_reads_share_a_commit(client, auth, ref, session, app) -> None:
+    case = await build_case(session, ref)
+    team = auth("district_professional", team=case.team_id, sub="many")
+    answers = await asyncio.gather(*(client.get(f"/plans/{case.plan_id}", headers=team) for _ in range(20)))
+    assert {r.status_code for r in answers} == {200}
+    async with app.state.engine.connect() as conn:
+        rows, commits = (
+            await conn.execute(
+                text("SELECT count(*), count(DISTINCT xact) FROM audit_events WHERE subject = 'many'")
+            )
+        ).one()
+    assert rows == 20 and commits < 20
+
+
+async def test_a_read_that_cannot_be_recorded_is_refused(client, auth, ref, session, app) -> None:
+    case = await build_case(session, ref)
+    async with app.state.engine.begin() as conn:
+        await conn.execute(
+            text(
+                "CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                " IF NEW.subject = 'unrecorded' THEN RAISE EXCEPTION 'audit disk full'; END IF;"
+                " RETURN NEW; END $$"
+            )
+        )
+        await conn.execute(
+            text(
+                "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events"
+                " FOR EACH ROW EXECUTE FUNCTION refuse_audit()"
+            )
+        )
+    try:
+        r = await client.get(
+            f"/plans/{case.plan_id}",
+            headers=auth("district_professional", team=case.team_id, sub="unrecorded"),
+        )
+        fine = await client.get(
+            f"/plans/{case.plan_id}", headers=auth("district_professional", team=case.team_id)
+        )
+    finally:
+        async with app.state.engine.begin() as conn:
+            await conn.execute(text("DROP TRIGGER refuse_audit ON audit_events"))
+            await conn.execute(text("DROP FUNCTION refuse_audit()"))
+    assert (r.status_code, r.json()["code"]) == (503, "audit_unavailable")
+    assert "familyVision" not in r.text
+    assert fine.status_code == 200  # the writer carries on

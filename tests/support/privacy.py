@@ -1,0 +1,192 @@
+"""Privacy tests: a family with planted personal data in every place the service keeps it, and a
+scan of every table (partitions included) for what was planted."""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from tests.support.builders import Case, build_case, nl_today
+from tests.support.engagements import actors, closure_body, started_engagement
+from tests.support.factories import Reference
+from tests.support.families import bsn
+
+MARKER = "Qzx"  # in every planted name and free text
+Auth = Callable[..., dict[str, str]]
+
+
+@dataclass
+class Planted:
+    case: Case
+    engagement_id: str
+    bsns: list[str]
+    birth_dates: list[date]
+    texts: list[str] = field(default_factory=lambda: [MARKER])
+
+    def needles(self) -> list[str]:
+        return [*self.texts, *self.bsns, *(d.isoformat() for d in self.birth_dates)]
+
+
+async def planted_family(
+    client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth, *, seed: int = 1
+) -> Planted:
+    """A family whose care has run its course: an engagement requested, started, worked on and
+    closed over HTTP, with names, BSNs, birth dates and free texts planted everywhere; its
+    payments are settled (so erasure may go ahead)."""
+    births = [date(1983, 4, 17), date(2011, 11, 23), date(2009, 7, 19)]  # parent, child, youth
+    case = await build_case(
+        session,
+        ref,
+        consent_providers=[ref.providers[0]],
+        child_birth_date=births[1],
+        youth_birth_date=births[2],
+    )
+    numbers = [bsn(100 * seed + i) for i in range(3)]
+    for member_id, given, number, born in zip(
+        (case.parent_id, case.child_id, case.youth_id),
+        ("Ouder", "Kind", "Jongere"),
+        numbers,
+        [births[0], *births[1:]],
+        strict=True,
+    ):
+        await session.execute(
+            text(
+                "UPDATE family_members SET given_name = :g, family_name = :f, bsn = :b, birth_date = :d"
+                " WHERE id = :id"
+            ),
+            {"g": f"{MARKER}{given}", "f": f"{MARKER}Visser", "b": number, "d": born, "id": member_id},
+        )
+    params = {"plan": case.plan_id, "family": case.family_id}
+    for statement in (
+        f"UPDATE plans SET family_vision = '{MARKER} visie', summary = '{MARKER} samenvatting'"
+        " WHERE id = :plan",
+        f"UPDATE plan_assessments SET situation = '{MARKER} situatie', family_wish = '{MARKER} wens'"
+        " WHERE plan_id = :plan",
+        f"UPDATE goals SET description = '{MARKER} doel', desired_result = '{MARKER} resultaat'"
+        " WHERE plan_id = :plan",
+        f"UPDATE plan_support_profiles SET problem_description = '{MARKER} probleem' WHERE plan_id = :plan",
+        f"UPDATE referrals SET reason = '{MARKER} reden' WHERE family_id = :family",
+    ):
+        await session.execute(text(statement), params)
+    await session.commit()
+    # the frozen version holds the plan's texts as they were agreed
+    team = auth("district_professional", team=case.team_id)
+    content = (await client.get(f"/plans/{case.plan_id}", headers=team)).json()
+    await session.execute(
+        text("UPDATE plan_versions SET snapshot = CAST(:s AS jsonb) WHERE plan_id = :plan"),
+        {"s": json.dumps(content), "plan": case.plan_id},
+    )
+    await session.commit()
+
+    a = actors(auth, ref, case)
+    main = ref.providers[0]
+    eid = await started_engagement(client, a.family, a.provider, case, main)
+    await session.execute(
+        text(f"UPDATE engagements SET choice_reason = '{MARKER} keuze' WHERE id = :e"), {"e": eid}
+    )
+    await session.commit()
+    today = nl_today()
+    sub = await client.post(
+        f"/engagements/{eid}/subcontracts",
+        json={
+            "agbCode": ref.provider_agbs[1],
+            "name": "Aanbieder 2",
+            "scope": f"{MARKER} scope",
+            "startDate": today.isoformat(),
+        },
+        headers=a.provider,
+    )
+    assert sub.status_code == 201, sub.text
+    scope = case.goal_ids[1:]  # the child's goals (finances is the parent's)
+    goals = [str(g) for g in scope]
+    tp = await client.put(
+        f"/engagements/{eid}/treatment-plan",
+        json={
+            "approach": f"{MARKER} aanpak",
+            "expectedEndDate": (today + timedelta(days=90)).isoformat(),
+            "activities": [{"description": f"{MARKER} gesprekken", "goalIds": goals, "frequency": "weekly"}],
+        },
+        headers=a.provider,
+    )
+    assert tp.status_code == 201, tp.text
+    handoff = await client.post(
+        "/handoffs",
+        json={
+            "engagementId": eid,
+            "domainCode": "finances",
+            "need": f"{MARKER} schulden",
+            "urgency": "routine",
+        },
+        headers={**a.provider, "Idempotency-Key": f"planted-{seed}"},
+    )
+    assert handoff.status_code == 201, handoff.text
+    progress = await client.post(
+        f"/engagements/{eid}/progress-reports",
+        json={
+            "goals": [{"goalId": goals[0], "gasScore": 0, "note": f"{MARKER} notitie"}],
+            "problemReduction": 2,
+        },
+        headers=a.provider,
+    )
+    assert progress.status_code == 201, progress.text
+    closed = await client.post(
+        f"/engagements/{eid}/close", json=closure_body(scope, [1, 0]), headers=a.provider
+    )
+    assert closed.status_code == 200, closed.text
+    survey = await client.post(
+        f"/engagements/{eid}/experience-surveys",
+        json={
+            "respondentMemberId": str(case.parent_id),
+            "score": 8,
+            "answers": {"comment": f"{MARKER} tevreden"},
+        },
+        headers=a.family,
+    )
+    assert survey.status_code == 201, survey.text
+    await session.execute(
+        text(f"UPDATE payment_lines SET status = 'paid', note = '{MARKER} betaald' WHERE engagement_id = :e"),
+        {"e": eid},
+    )
+    await session.commit()
+    return Planted(case, eid, numbers, births)
+
+
+async def settle(session: AsyncSession, family_id: Any) -> None:
+    """Mark the family's payments paid (what the municipality's payment run does)."""
+    await session.execute(
+        text(
+            "UPDATE payment_lines SET status = 'paid'"
+            " WHERE engagement_id IN (SELECT id FROM engagements WHERE family_id = :f)"
+        ),
+        {"f": family_id},
+    )
+    await session.commit()
+
+
+async def scan(engine: AsyncEngine, needles: list[str]) -> dict[str, list[str]]:
+    """Every table of the schema (partitions too) whose rows' text holds one of ``needles``."""
+    found: dict[str, list[str]] = {}
+    async with engine.connect() as conn:
+        tables = (
+            (
+                await conn.execute(
+                    text(
+                        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                        " WHERE n.nspname = current_schema() AND c.relkind = 'r'"
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        for table in tables:
+            rows = (await conn.execute(text(f'SELECT t::text FROM "{table}" t'))).scalars().all()
+            hits = sorted({n for n in needles for row in rows if n in row})
+            if hits:
+                found[table] = hits
+    return found
