@@ -103,5 +103,5 @@ def to_cloudevent(row: OutboxEvent) -> dict[str, Any]:
 def format_sequence(sequence: int | None) -> str:
     """The sequence as a fixed-width string, so that string order is numeric order."""
     if sequence is None:
-        raise ValueError("an outbox row has a sequence only once it is flushed")
+        raise ValueError("an outbox row has a sequence once it commits (flushed is not enough)")
     return f"{sequence:0{SEQUENCE_DIGITS}d}"
