@@ -9,6 +9,7 @@ from app.routers import (
     catalogue_imports,
     consents,
     engagements,
+    events,
     families,
     geography,
     handoffs,
@@ -20,6 +21,7 @@ from app.routers import (
     plans,
     providers,
     referrals,
+    subscriptions,
     tariffs,
     treatment_plans,
 )
@@ -44,4 +46,6 @@ ROUTERS: list[APIRouter] = [
     budgets.router,
     insights.router,
     case_reviews.router,
+    subscriptions.router,
+    events.router,
 ]
