@@ -30,7 +30,6 @@ FAST = {
     "dispatch_retry_window_seconds": 60.0,
     "dispatch_idle_wake_seconds": 0.5,
     "dispatch_batch_size": 50,
-    "dispatch_unhealthy_after_failures": 3,
 }
 
 
