@@ -87,8 +87,9 @@ async def engines(database_url: str) -> AsyncIterator[Callable[[], AsyncEngine]]
         await engine.dispose()
 
 
-def dispatcher(engines: Callable[[], AsyncEngine], database_url: str, **overrides: Any) -> Dispatcher:
-    return Dispatcher(engines(), fast_settings(**overrides), listen_dsn=asyncpg_dsn(database_url))
+def dispatcher(engines: Callable[[], AsyncEngine], url: str, **overrides: Any) -> Dispatcher:
+    """A dispatcher on its own engine of the test database ``url``, with fast settings."""
+    return Dispatcher(engines(), fast_settings(**overrides), listen_dsn=asyncpg_dsn(url))
 
 
 async def run_until(dispatchers: list[Dispatcher], done: Callable[[], Any], limit: float = 30.0) -> None:
