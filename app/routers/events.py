@@ -14,9 +14,9 @@ from app.services.integration import feed
 router = APIRouter(tags=["integration"])
 
 
-def _types(values: list[str] | None) -> list[str]:
-    """``types`` may repeat or hold a comma-separated list of full type names."""
-    names = sorted({name.strip() for value in values or [] for name in value.split(",") if name.strip()})
+def _types(value: str | None) -> list[str]:
+    """``types`` is a comma-separated list of full type names."""
+    names = sorted({name.strip() for name in (value or "").split(",") if name.strip()})
     unknown = [n for n in names if n not in KNOWN_TYPES]
     if unknown:
         reason = f"Unknown event types: {', '.join(unknown)}."
@@ -34,7 +34,9 @@ async def list_events(
     session: SessionDep,
     principal: Integration,
     after_sequence: Annotated[str | None, Query(alias="afterSequence", max_length=20)] = None,
-    types: Annotated[list[str] | None, Query(max_length=4000)] = None,
+    types: Annotated[
+        str | None, Query(max_length=4000, description="Comma-separated full type names.")
+    ] = None,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
 ) -> EventPage:
     after = feed.parse_after_sequence(after_sequence)

@@ -13,12 +13,12 @@ other subjects go on.
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.models.core import OutboxEvent
 from app.services.platform.events import to_cloudevent
 
 CLAIM = text(
@@ -135,10 +135,10 @@ async def claim(conn: AsyncConnection, token: uuid.UUID, limit: int, lease_secon
     )
     claimed = []
     for r in rows:
-        event = OutboxEvent(
+        event = SimpleNamespace(
             id=r["event_id"], source=r["source"], type=r["type"], subject=r["subject"], time=r["time"],
             dataref=r["dataref"], sequence=r["sequence"], data=r["data"],
-        )
+        )  # fmt: skip
         claimed.append(
             Claimed(
                 r["id"],

@@ -17,8 +17,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp
 import asyncpg
-import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.config import Settings
@@ -54,16 +54,7 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._listener: asyncpg.Connection | None = None
         self._open_tokens: set[uuid.UUID] = set()
-        self._client = httpx.AsyncClient(
-            timeout=settings.dispatch_timeout_seconds,
-            follow_redirects=False,
-            trust_env=False,
-            limits=httpx.Limits(
-                max_connections=settings.dispatch_concurrency,
-                max_keepalive_connections=settings.dispatch_concurrency,
-            ),
-            headers={"User-Agent": "perspectief-dispatcher"},
-        )
+        self._http: aiohttp.ClientSession | None = None
 
     # --- the loop --------------------------------------------------------------------------
 
@@ -123,7 +114,9 @@ class Dispatcher:
             with contextlib.suppress(Exception):
                 await self._listener.close()
             self._listener = None
-        await self._client.aclose()
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
 
     # --- one batch -------------------------------------------------------------------------
 
@@ -158,6 +151,18 @@ class Dispatcher:
         metrics.observe(outcomes)
         return len(batch)
 
+    def _session(self) -> aiohttp.ClientSession:
+        """One HTTP client per dispatcher, made in its event loop; keeps connections alive."""
+        if self._http is None:
+            self._http = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self.settings.dispatch_concurrency, use_dns_cache=False),
+                timeout=aiohttp.ClientTimeout(total=self.settings.dispatch_timeout_seconds),
+                headers={"User-Agent": "perspectief-dispatcher"},
+                trust_env=False,
+                auto_decompress=False,
+            )
+        return self._http
+
     async def send(self, item: claims.Claimed) -> claims.Outcome:
         """POST one signed CloudEvent; any answer but a 2xx, a timeout or a refusal is a failure."""
         body = body_of(item.event)
@@ -171,23 +176,22 @@ class Dispatcher:
             EVENT_ID_HEADER: str(item.event_id),
             "Host": target.host_header,
         }
-        extensions = {"sni_hostname": target.server_name} if target.url.startswith("https") else {}
         started = time.monotonic()
         try:
-            async with self._client.stream(
-                "POST", target.url, content=body, headers=headers, extensions=extensions
+            async with self._session().post(
+                target.url,
+                data=body,
+                headers=headers,
+                allow_redirects=False,
+                server_hostname=target.server_name if target.url.startswith("https") else None,
             ) as response:
-                received = 0
-                async for chunk in response.aiter_raw():
-                    received += len(chunk)
-                    if received > MAX_RESPONSE_BYTES:
-                        break
-            code = response.status_code
-        except httpx.TimeoutException:
+                code = response.status
+                await response.content.read(MAX_RESPONSE_BYTES)
+        except TimeoutError:
             return claims.Outcome(item, None, "timeout")
-        except httpx.ConnectError:
+        except aiohttp.ClientConnectorError:
             return claims.Outcome(item, None, "connection_failed")
-        except httpx.HTTPError as exc:
+        except aiohttp.ClientError as exc:
             return claims.Outcome(item, None, f"transport_error:{type(exc).__name__}"[:200])
         finally:
             metrics.REQUEST_SECONDS.observe(time.monotonic() - started)

@@ -87,8 +87,8 @@ def emit(
     return row
 
 
-def to_cloudevent(row: OutboxEvent) -> dict[str, Any]:
-    """The CloudEvents JSON form of an outbox row."""
+def to_cloudevent(row: Any) -> dict[str, Any]:
+    """The CloudEvents JSON form of an outbox row (or anything with its attributes)."""
     return {
         "specversion": "1.0",
         "id": str(row.id),
