@@ -19,6 +19,7 @@ from typing import Any
 
 import aiohttp
 import asyncpg
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.config import Settings
@@ -29,6 +30,7 @@ from app.services.integration.signing import CONTENT_TYPE, EVENT_ID_HEADER, SIGN
 logger = logging.getLogger(__name__)
 
 CHANNEL = "perspectief_deliveries"
+DATABASE_ERRORS = (OSError, ConnectionError, asyncpg.PostgresError, SQLAlchemyError)
 MIN_IDLE_SECONDS = 0.05
 MAX_RESPONSE_BYTES = 64 * 1024
 
@@ -66,15 +68,14 @@ class Dispatcher:
                 await self._ensure_listening()
                 self._wake.clear()
                 try:
-                    delivered = await self.deliver_batch()
-                except (OSError, asyncpg.PostgresError, ConnectionError) as exc:
+                    if await self.deliver_batch():
+                        continue
+                    idle = await self._idle_seconds()
+                except DATABASE_ERRORS as exc:
+                    # The database is away: try again later; claims in hand expire by themselves.
                     logger.warning("dispatcher database error", extra={"error": type(exc).__name__})
-                    delivered = 0
-                    await self._sleep(stop, self.settings.dispatch_idle_wake_seconds)
-                    continue
-                if delivered:
-                    continue
-                await self._sleep(stop, await self._idle_seconds())
+                    idle = self.settings.dispatch_idle_wake_seconds
+                await self._sleep(stop, idle)
         finally:
             await self.close()
             logger.info("dispatcher stopped", extra={"dispatcher": self.name})
@@ -107,8 +108,11 @@ class Dispatcher:
 
     async def close(self) -> None:
         if self._open_tokens:
-            async with self.engine.begin() as conn:
-                await claims.release(conn, sorted(self._open_tokens))
+            try:
+                async with self.engine.begin() as conn:
+                    await claims.release(conn, sorted(self._open_tokens))
+            except DATABASE_ERRORS as exc:  # then the leases expire instead
+                logger.warning("dispatcher could not release its claims", extra={"error": type(exc).__name__})
             self._open_tokens.clear()
         if self._listener is not None:
             with contextlib.suppress(Exception):
