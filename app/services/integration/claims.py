@@ -83,7 +83,7 @@ SUBSCRIPTION_OUTCOMES = text(
 )
 
 LOCK_SUBSCRIPTIONS = text(
-    "SELECT id FROM event_subscriptions WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id FOR UPDATE"
+    "SELECT id FROM event_subscriptions WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id FOR NO KEY UPDATE"
 )
 
 RELEASE = text(
@@ -181,6 +181,7 @@ async def record(conn: AsyncConnection, token: uuid.UUID, outcomes: list[Outcome
         counts[0 if o.delivered else 1] += 1
     ids = sorted(per_subscription)
     # Lock the subscription rows in one order first: dispatchers recording at once never deadlock.
+    # NO KEY UPDATE does not block the commits that insert deliveries referring to these rows.
     await conn.execute(LOCK_SUBSCRIPTIONS, {"ids": ids})
     await conn.execute(
         SUBSCRIPTION_OUTCOMES,
