@@ -116,3 +116,31 @@ async def test_a_subscription_that_keeps_failing_is_unhealthy_before_anything_di
         if line.startswith("perspectief_event_backlog_oldest_age_seconds ")
     )
     assert float(age.split()[1]) > 0
+
+
+async def test_deliveries_page_in_event_order_and_stay_in_their_subscription(
+    client: httpx.AsyncClient,
+    integration: dict[str, str],
+    auth: Any,
+    sessionmaker: Any,
+) -> None:
+    mine = await subscribe(client, integration, "http://127.0.0.1:9/a")
+    theirs = await subscribe(client, auth("integration", municipality="GM0599"), "http://127.0.0.1:9/b")
+    ids = await commit_events(sessionmaker, [uuid.uuid4() for _ in range(5)], per_subject=1)
+    base = f"/subscriptions/{mine['id']}/deliveries"
+    first = (await client.get(f"{base}?pageSize=3", headers=integration)).json()
+    rest = (await client.get(f"{base}?pageSize=3&cursor={first['nextCursor']}", headers=integration)).json()
+    listed = first["items"] + rest["items"]
+    assert [d["eventId"] for d in listed] == ids and rest["nextCursor"] is None
+    assert {d["status"] for d in listed} == {"pending"} and {d["attempts"] for d in listed} == {0}
+    one = listed[0]["id"]
+    assert (
+        await client.get(f"/subscriptions/{theirs['id']}/deliveries", headers=integration)
+    ).status_code == 404
+    foreign = await client.post(f"/subscriptions/{theirs['id']}/deliveries/{one}/retry", headers=integration)
+    assert foreign.status_code == 404
+    wrong = await client.post(
+        f"/subscriptions/{mine['id']}/deliveries/{uuid.uuid4()}/retry", headers=integration
+    )
+    assert wrong.status_code == 404
+    assert (await client.get(f"{base}?status=lost", headers=integration)).status_code == 400
