@@ -1,10 +1,11 @@
-"""The ``perspectief`` command: run, serve, migrate, seed-demo, generate, token, openapi,
+"""The ``perspectief`` command: run, serve, dispatch, migrate, seed-demo, generate, token, openapi,
 retention-run, audit."""
 
 import argparse
 import asyncio
 import json
 import os
+import subprocess
 import sys
 from typing import Any
 
@@ -67,12 +68,33 @@ def serve(host: str, port: int, workers: int) -> None:
     )
 
 
+def dispatch(url: str, metrics_port: int | None = None) -> None:
+    """Deliver events to the webhook subscriptions until SIGTERM (any number may run at once)."""
+    from app.logging_setup import configure_logging
+    from app.services.integration.dispatcher import serve as serve_dispatcher
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    asyncio.run(serve_dispatcher(url, settings, metrics_port=metrics_port))
+
+
+def start_dispatcher(url: str) -> subprocess.Popen[bytes]:
+    """One dispatcher beside the API, so that the quick start delivers for real."""
+    env = {**os.environ, "PERSPECTIEF_DATABASE_URL": url}
+    return subprocess.Popen([sys.executable, "-m", "app.cli", "dispatch"], env=env)
+
+
 def cmd_run(args: argparse.Namespace) -> None:
     url = database_url()
     migrate(url)
     seed_demo(url)
     print_tokens(args.host, args.port)
-    serve(args.host, args.port, args.workers)
+    dispatcher = start_dispatcher(url)
+    try:
+        serve(args.host, args.port, args.workers)
+    finally:
+        dispatcher.terminate()
+        dispatcher.wait(timeout=60)
 
 
 def cmd_generate(args: argparse.Namespace) -> None:
@@ -197,6 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
         p.add_argument("--workers", type=int, default=1)
+    d = sub.add_parser("dispatch", help="deliver events to webhook subscriptions until SIGTERM")
+    d.add_argument("--metrics-port", type=int, help="serve the dispatcher's metrics on 127.0.0.1:PORT")
     sub.add_parser("migrate", help="apply the database migrations")
     sub.add_parser("seed-demo", help="load the demo region (idempotent)")
     sub.add_parser("openapi", help="print the OpenAPI document")
@@ -233,6 +257,8 @@ def main(argv: list[str] | None = None) -> None:
         cmd_run(args)
     elif args.command == "serve":
         serve(args.host, args.port, args.workers)
+    elif args.command == "dispatch":
+        dispatch(database_url(), args.metrics_port)
     elif args.command == "migrate":
         migrate(database_url())
     elif args.command == "seed-demo":

@@ -1,5 +1,6 @@
 """Settings, read from the environment (prefix ``PERSPECTIEF_``) and failing fast on unsafe values."""
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -8,6 +9,10 @@ from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_DEFAULT = "dev-only-secret-change-me-0123456789abcdef"
+DEV_OIN = "00000001234567890000"
+DEV_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+OIN = re.compile(r"\d{20}")
+BASE_URL = re.compile(r"https?://[^\s/?#]+(/[^\s?#]*[^\s?#/])?")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -32,8 +37,10 @@ class Settings(BaseSettings):
     jwks_cache_seconds: int = 300
     jwks_min_refresh_seconds: float = 10.0
 
-    oin: str = "00000001234567890000"
-    public_base_url: str = "http://127.0.0.1:8000"
+    # The OIN in every event's ``source`` and the base URL in every ``dataref``: production must
+    # name them (a consumer would otherwise follow links to a made-up host).
+    oin: str | None = None
+    public_base_url: str | None = None
     max_body_bytes: int = 1024 * 1024
     idempotency_hours: int = 24
     retention_years: int = 20
@@ -42,6 +49,20 @@ class Settings(BaseSettings):
     audit_group_commit: bool = True
     trend_z_threshold: float = 3.0
     log_level: str = "INFO"
+
+    # Event delivery (webhooks). Times in seconds so that tests can shrink them.
+    dispatch_timeout_seconds: float = 10.0
+    dispatch_lease_seconds: float = 60.0
+    dispatch_backoff_base_seconds: float = 5.0
+    dispatch_backoff_max_seconds: float = 3 * 3600.0
+    dispatch_retry_window_seconds: float = 24 * 3600.0
+    dispatch_batch_size: int = 200
+    dispatch_concurrency: int = 64
+    dispatch_idle_wake_seconds: float = 5.0
+    dispatch_unhealthy_after_failures: int = 10
+    # Networks (CIDR) that webhook callbacks may reach in production although they are loopback,
+    # link-local or private; outside production no address is refused.
+    webhook_allowed_networks: list[str] = []
 
     @property
     def is_dev(self) -> bool:
@@ -57,6 +78,8 @@ class Settings(BaseSettings):
                     ("PERSPECTIEF_JWKS_URL", self.jwks_url),
                     ("PERSPECTIEF_JWT_ISSUER", self.jwt_issuer),
                     ("PERSPECTIEF_JWT_AUDIENCE", self.jwt_audience),
+                    ("PERSPECTIEF_OIN", self.oin),
+                    ("PERSPECTIEF_PUBLIC_BASE_URL", self.public_base_url),
                 )
                 if not value
             ]
@@ -66,6 +89,15 @@ class Settings(BaseSettings):
             raise ValueError("PERSPECTIEF_JWKS_URL needs PERSPECTIEF_JWT_ISSUER and PERSPECTIEF_JWT_AUDIENCE")
         elif len(self.dev_jwt_secret) < 32:
             raise ValueError("PERSPECTIEF_DEV_JWT_SECRET must be at least 32 characters")
+        if self.is_dev:
+            self.oin = self.oin or DEV_OIN
+            self.public_base_url = self.public_base_url or DEV_PUBLIC_BASE_URL
+        if not OIN.fullmatch(self.oin or ""):
+            raise ValueError("PERSPECTIEF_OIN must be the 20 digits of an OIN")
+        if not BASE_URL.fullmatch(self.public_base_url or ""):
+            raise ValueError("PERSPECTIEF_PUBLIC_BASE_URL must be an http(s) URL without a trailing slash")
+        if self.env == "prod" and not (self.public_base_url or "").startswith("https://"):
+            raise ValueError("PERSPECTIEF_PUBLIC_BASE_URL must use https in production")
         return self
 
 

@@ -92,11 +92,12 @@ class OutboxEvent(SQLModel, table=True):
     """A CloudEvents (NL GOV profile) event, written in the transaction of its state change."""
 
     __tablename__ = "outbox_events"
+    __table_args__ = (Index("ix_outbox_events_municipality_sequence", "municipality_code", "sequence"),)
 
-    sequence: int | None = Field(
-        default=None, sa_column=Column(BigInteger, Identity(always=True), primary_key=True)
-    )
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, unique=True)
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    # Assigned when the writing transaction commits (a deferred trigger, one committer at a time),
+    # so sequence order is commit order: a reader that has seen N has seen everything below N.
+    sequence: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, unique=True))
     type: str = Field(max_length=120, index=True)
     source: str = Field(max_length=200)
     subject: str = Field(max_length=80)

@@ -10,6 +10,7 @@ from app.routers import (
     catalogue_imports,
     consents,
     engagements,
+    events,
     families,
     geography,
     handoffs,
@@ -22,6 +23,7 @@ from app.routers import (
     privacy,
     providers,
     referrals,
+    subscriptions,
     tariffs,
     treatment_plans,
 )
@@ -48,4 +50,6 @@ ROUTERS: list[APIRouter] = [
     case_reviews.router,
     privacy.router,
     audit_events.router,
+    subscriptions.router,
+    events.router,
 ]

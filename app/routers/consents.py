@@ -10,11 +10,16 @@ from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import PageParams
 from app.schemas.families import ConsentCreate, ConsentPublic
+from app.schemas.integration_views import ConsentBusView
 from app.services.families import consents as service
+from app.services.integration import views as bus
 
 router = APIRouter(tags=["consents"])
 
 FamilyOrTeam = Annotated[Principal, require_roles(Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL)]
+ConsentReader = Annotated[
+    Principal, require_roles(Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL, Role.INTEGRATION)
+]
 
 
 def _public(view: service.ConsentView) -> ConsentPublic:
@@ -54,13 +59,15 @@ async def list_consents(
 
 @router.get(
     "/families/{family_id}/consents/{consent_id}",
-    response_model=ConsentPublic,
+    response_model=ConsentPublic | ConsentBusView,
     status_code=200,
     summary="Get a consent",
 )
 async def get_consent(
-    family_id: uuid.UUID, consent_id: uuid.UUID, session: SessionDep, principal: FamilyOrTeam
-) -> ConsentPublic:
+    family_id: uuid.UUID, consent_id: uuid.UUID, session: SessionDep, principal: ConsentReader
+) -> ConsentPublic | ConsentBusView:
+    if bus.reads_as_bus(principal, Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL):
+        return ConsentBusView.model_validate(await bus.consent(session, principal, family_id, consent_id))
     return _public(await service.get_consent(session, principal, family_id, consent_id))
 
 

@@ -17,12 +17,17 @@ from app.schemas.families import (
     MemberPublic,
     MemberUpdate,
 )
+from app.schemas.integration_views import FamilyBusView
 from app.services.families import service
 from app.services.families.audit_trail import list_family_audit
+from app.services.integration import views as bus
 
 router = APIRouter(tags=["families"])
 
 FamilyOrTeam = Annotated[Principal, require_roles(Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL)]
+FamilyReader = Annotated[
+    Principal, require_roles(Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL, Role.INTEGRATION)
+]
 
 
 def _public(view: service.FamilyView) -> FamilyPublic:
@@ -63,8 +68,17 @@ async def list_families(
     return Page[FamilyPublic](items=[_public(v) for v in views], next_cursor=cursor)
 
 
-@router.get("/families/{family_id}", response_model=FamilyPublic, status_code=200, summary="Get a family")
-async def get_family(family_id: uuid.UUID, session: SessionDep, principal: FamilyOrTeam) -> FamilyPublic:
+@router.get(
+    "/families/{family_id}",
+    response_model=FamilyPublic | FamilyBusView,
+    status_code=200,
+    summary="Get a family (the integration bus: ids, codes and states only)",
+)
+async def get_family(
+    family_id: uuid.UUID, session: SessionDep, principal: FamilyReader
+) -> FamilyPublic | FamilyBusView:
+    if bus.reads_as_bus(principal, Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL):
+        return FamilyBusView.model_validate(await bus.family(session, principal, family_id))
     return _public(await service.get_family(session, principal, family_id))
 
 

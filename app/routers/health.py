@@ -5,6 +5,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from app.errors import AppError
 from app.models.base import PublicModel
+from app.services.integration import metrics as delivery_metrics
 from app.services.platform.health import database_ready
 
 router = APIRouter(tags=["operations"])
@@ -37,5 +38,6 @@ async def ready(request: Request) -> Health:
     response_class=Response,
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
-async def metrics() -> Response:
+async def metrics(request: Request) -> Response:
+    await delivery_metrics.refresh(request.app.state.engine, request.app.state.settings)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from app.auth import MunicipalityOfficer
+from app.auth import MunicipalityOfficer, Principal, Role, require_roles
 from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import PageParams
+from app.schemas.integration_views import BatchBusView, PaymentBusView
 from app.schemas.payments import (
     ApproveBody,
     BatchCreate,
@@ -22,6 +23,7 @@ from app.schemas.payments import (
     SchedulingRunBody,
     SchedulingRunPublic,
 )
+from app.services.integration import views as bus
 from app.services.money import batches as payment_batches
 from app.services.money import ledger as payment_ledger
 from app.services.money.ledger import LineFilter
@@ -30,6 +32,7 @@ router = APIRouter(tags=["payments"])
 
 CSV = "text/csv"
 _BATCH_RESPONSES = {200: {"content": {CSV: {}}}, 201: {"content": {CSV: {}}}}
+OfficerOrBus = Annotated[Principal, require_roles(Role.MUNICIPALITY_OFFICER, Role.INTEGRATION)]
 
 
 @router.get(
@@ -55,11 +58,16 @@ async def list_payments(
 
 
 @router.get(
-    "/payments/{line_id}", response_model=PaymentLinePublic, status_code=200, summary="One ledger line"
+    "/payments/{line_id}",
+    response_model=PaymentLinePublic | PaymentBusView,
+    status_code=200,
+    summary="One ledger line",
 )
 async def get_payment(
-    line_id: uuid.UUID, session: SessionDep, principal: MunicipalityOfficer
-) -> PaymentLinePublic:
+    line_id: uuid.UUID, session: SessionDep, principal: OfficerOrBus
+) -> PaymentLinePublic | PaymentBusView:
+    if bus.reads_as_bus(principal, Role.MUNICIPALITY_OFFICER):
+        return PaymentBusView.model_validate(await bus.payment(session, principal, line_id))
     return PaymentLinePublic.model_validate(await payment_ledger.get_line(session, principal, line_id))
 
 
@@ -151,7 +159,7 @@ async def list_batches(
 
 @router.get(
     "/payment-batches/{batch_id}",
-    response_model=BatchPublic,
+    response_model=BatchPublic | BatchBusView,
     status_code=200,
     responses=_BATCH_RESPONSES,
     summary="One payment batch with its lines (JSON or CSV via Accept)",
@@ -159,9 +167,12 @@ async def list_batches(
 async def get_batch(
     batch_id: uuid.UUID,
     session: SessionDep,
-    principal: MunicipalityOfficer,
+    principal: OfficerOrBus,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
+    if bus.reads_as_bus(principal, Role.MUNICIPALITY_OFFICER):
+        view = BatchBusView.model_validate(await bus.batch(session, principal, batch_id))
+        return Response(view.model_dump_json(by_alias=True), media_type="application/json")
     return _batch_response(await payment_batches.get_batch(session, principal, batch_id), 200, accept)
 
 

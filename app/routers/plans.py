@@ -13,6 +13,7 @@ from app.auth import Principal, Professional, Role, require_roles
 from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import PageParams
+from app.schemas.integration_views import PlanBusView
 from app.schemas.plans import (
     AssessmentPublic,
     AssessmentPut,
@@ -31,6 +32,7 @@ from app.schemas.plans import (
     SupportProfileCreate,
     SupportProfilePublic,
 )
+from app.services.integration import views as bus
 from app.services.plans import lifecycle as plan_lifecycle
 from app.services.plans import parts as plan_parts
 from app.services.plans import service as plans
@@ -44,6 +46,10 @@ router = APIRouter(tags=["plans"])
 FamilyOrTeam = Annotated[Principal, require_roles(Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL)]
 PlanReader = Annotated[
     Principal, require_roles(Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL, Role.PROVIDER_STAFF)
+]
+OnePlanReader = Annotated[
+    Principal,
+    require_roles(Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL, Role.PROVIDER_STAFF, Role.INTEGRATION),
 ]
 IfMatch = Annotated[int | None, Depends(if_match)]
 
@@ -84,10 +90,19 @@ async def list_plans(
     return Page[PlanSummary](items=[PlanSummary.model_validate(p) for p in items], next_cursor=cursor)
 
 
-@router.get("/plans/{plan_id}", response_model=PlanPublic, status_code=200, summary="The whole plan")
+@router.get(
+    "/plans/{plan_id}",
+    response_model=PlanPublic | PlanBusView,
+    status_code=200,
+    summary="The whole plan (the integration bus: ids, states and process dates only)",
+)
 async def get_plan(
-    plan_id: uuid.UUID, session: SessionDep, principal: PlanReader, response: Response
-) -> PlanPublic:
+    plan_id: uuid.UUID, session: SessionDep, principal: OnePlanReader, response: Response
+) -> PlanPublic | PlanBusView:
+    if bus.reads_as_bus(principal, Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL, Role.PROVIDER_STAFF):
+        view = PlanBusView.model_validate(await bus.plan(session, principal, plan_id))
+        set_etag(response, view.version)
+        return view
     return _plan(await plans.get_plan(session, principal, plan_id), response)
 
 

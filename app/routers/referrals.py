@@ -9,13 +9,18 @@ from app.auth import Principal, Role, require_roles
 from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import PageParams
+from app.schemas.integration_views import ReferralBusView
 from app.schemas.referrals import ReferralCreate, ReferralPublic
+from app.services.integration import views as bus
 from app.services.referrals import service
 
 router = APIRouter(tags=["referrals"])
 
 Referrer = Annotated[Principal, require_roles(Role.DISTRICT_PROFESSIONAL, Role.GP)]
 ReferralReader = Annotated[Principal, require_roles(Role.DISTRICT_PROFESSIONAL, Role.GP, Role.FAMILY_MEMBER)]
+OneReferralReader = Annotated[
+    Principal, require_roles(Role.DISTRICT_PROFESSIONAL, Role.GP, Role.FAMILY_MEMBER, Role.INTEGRATION)
+]
 
 
 def _public(view: service.ReferralView) -> ReferralPublic:
@@ -54,9 +59,14 @@ async def list_referrals(
 
 
 @router.get(
-    "/referrals/{referral_id}", response_model=ReferralPublic, status_code=200, summary="Get a referral"
+    "/referrals/{referral_id}",
+    response_model=ReferralPublic | ReferralBusView,
+    status_code=200,
+    summary="Get a referral",
 )
 async def get_referral(
-    referral_id: uuid.UUID, session: SessionDep, principal: ReferralReader
-) -> ReferralPublic:
+    referral_id: uuid.UUID, session: SessionDep, principal: OneReferralReader
+) -> ReferralPublic | ReferralBusView:
+    if bus.reads_as_bus(principal, Role.DISTRICT_PROFESSIONAL, Role.GP, Role.FAMILY_MEMBER):
+        return ReferralBusView.model_validate(await bus.referral(session, principal, referral_id))
     return _public(await service.get_referral(session, principal, referral_id))

@@ -29,6 +29,7 @@ from app.main import create_app
 
 ISSUER = "https://login.gm0363.example/realms/youth"
 AUDIENCE = "perspectief-api"
+PROD_PUBLIC = {"oin": "00000004003214345000", "public_base_url": "https://jeugd.gm0363.example"}
 TEAM = "5b0f9b8e-1a52-4c8e-9f4a-2d1d7f3c0a11"
 EXPECTED_FIRST = {"code": "finances", "name": "Financiën", "group": "zrm"}
 
@@ -241,7 +242,7 @@ async def test_valid_hand_made_dev_token_passes(client: httpx.AsyncClient) -> No
 def test_dev_tokens_are_refused_outside_dev() -> None:
     prod = Settings(
         env="prod", database_url="postgresql://db/x", jwks_url="http://127.0.0.1:1/jwks",
-        jwt_issuer=ISSUER, jwt_audience=AUDIENCE,
+        jwt_issuer=ISSUER, jwt_audience=AUDIENCE, **PROD_PUBLIC,
     )
     with pytest.raises(RuntimeError):
         issue_dev_token(prod, sub="x", roles=["admin"], municipality="GM0363")
@@ -300,6 +301,7 @@ def prod_settings(database_url: str, jwks_url: str, min_refresh: float) -> Setti
         jwt_issuer=ISSUER,
         jwt_audience=AUDIENCE,
         jwks_min_refresh_seconds=min_refresh,
+        **PROD_PUBLIC,
     )
 
 
@@ -456,6 +458,8 @@ PROD_REQUIRED = {
     "jwks_url": "PERSPECTIEF_JWKS_URL",
     "jwt_issuer": "PERSPECTIEF_JWT_ISSUER",
     "jwt_audience": "PERSPECTIEF_JWT_AUDIENCE",
+    "oin": "PERSPECTIEF_OIN",
+    "public_base_url": "PERSPECTIEF_PUBLIC_BASE_URL",
 }
 
 
@@ -466,6 +470,7 @@ def _complete_prod() -> dict[str, Any]:
         "jwks_url": "https://login.example/certs",
         "jwt_issuer": ISSUER,
         "jwt_audience": AUDIENCE,
+        **PROD_PUBLIC,
     }
 
 

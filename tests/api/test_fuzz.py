@@ -94,6 +94,7 @@ _TAG_ROLES: dict[str, tuple[str, ...]] = {
     "case-reviews": ("municipality_officer", "district_professional"),
     "privacy": ("admin",),
     "audit": ("admin",),
+    "integration": ("integration",),
 }
 _METHOD_ROLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("geography", "POST"): ("admin",),
@@ -192,6 +193,7 @@ async def world(session: AsyncSession, ref: Reference, token: Callable[..., str]
         "provider_staff": {"provider": provider},
         "family_member": {"family": case.family_id, "member": case.parent_id},
         "gp": {"agb": "01999999"},
+        "integration": {},
     }
     headers = {role: {"Authorization": f"Bearer {token(role, **c)}"} for role, c in claims.items()}
     headers[ANONYMOUS] = {}

@@ -82,6 +82,8 @@ def prod_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("PERSPECTIEF_JWKS_URL", "https://login.example/certs")
     monkeypatch.setenv("PERSPECTIEF_JWT_ISSUER", "https://login.example")
     monkeypatch.setenv("PERSPECTIEF_JWT_AUDIENCE", "perspectief-api")
+    monkeypatch.setenv("PERSPECTIEF_OIN", "00000004003214345000")
+    monkeypatch.setenv("PERSPECTIEF_PUBLIC_BASE_URL", "https://jeugd.gm0363.example")
     get_settings.cache_clear()
     try:
         yield

@@ -17,7 +17,7 @@ from app.auth import Principal
 from app.models.families import Family, FamilyMember
 from app.models.geography import Team, TeamDistrict
 from app.models.referrals import Referral
-from app.services.platform import audit
+from app.services.platform import audit, events
 from app.services.platform.audit import Action
 
 
@@ -99,5 +99,19 @@ async def link_intake_referrals(
         referral.child_bsn = None  # stored only while needed to match
         referral.child_birth_date = None
         audit.record(session, principal, Action.UPDATE, "referral", referral.id, family_id=family.id)
+        events.emit(
+            session,
+            "referral.linked",
+            referral.id,
+            f"/referrals/{referral.id}",
+            municipality_code=referral.municipality_code,
+            data={
+                "status": referral.status,
+                "familyId": family.id,
+                "memberId": child.id,
+                "profileCode": referral.profile_code,
+                "intensityCode": referral.intensity_code,
+            },
+        )
         linked += 1
     return linked

@@ -20,10 +20,13 @@ EVENT_TYPES = frozenset(
         "family.created",
         "plan.created",
         "plan.agreed",
+        "plan.activated",
+        "plan.evaluation-started",
         "plan.revised",
         "plan.closed",
         "plan.withdrawn",
         "referral.created",
+        "referral.linked",
         "engagement.requested",
         "engagement.accepted",
         "engagement.declined",
@@ -84,8 +87,8 @@ def emit(
     return row
 
 
-def to_cloudevent(row: OutboxEvent) -> dict[str, Any]:
-    """The CloudEvents JSON form of an outbox row."""
+def to_cloudevent(row: Any) -> dict[str, Any]:
+    """The CloudEvents JSON form of an outbox row (or anything with its attributes)."""
     return {
         "specversion": "1.0",
         "id": str(row.id),
@@ -103,5 +106,5 @@ def to_cloudevent(row: OutboxEvent) -> dict[str, Any]:
 def format_sequence(sequence: int | None) -> str:
     """The sequence as a fixed-width string, so that string order is numeric order."""
     if sequence is None:
-        raise ValueError("an outbox row has a sequence only once it is flushed")
+        raise ValueError("an outbox row has a sequence once it commits (flushed is not enough)")
     return f"{sequence:0{SEQUENCE_DIGITS}d}"

@@ -1,0 +1,83 @@
+"""The representations the integration bus gets when it follows an event's ``dataref``: ids, codes,
+states, amounts and process dates; never a name, BSN, birth date or free text. Each carries
+``view: "integration"`` so that a client can tell it from the full representation."""
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from app.models.base import PublicModel
+
+
+class BusView(PublicModel):
+    view: Literal["integration"] = "integration"
+    id: uuid.UUID
+
+
+class FamilyBusView(BusView):
+    status: str
+    district_code: str
+    team_id: uuid.UUID
+    created_at: datetime
+    care_ended_at: datetime | None
+
+
+class PlanBusView(BusView):
+    family_id: uuid.UUID
+    status: str
+    version: int
+    agreed_version: int | None
+    created_at: datetime
+    agreed_at: datetime | None
+    activated_at: datetime | None
+    evaluating_at: datetime | None
+    evaluated_at: datetime | None
+    closed_at: datetime | None
+    withdrawn_at: datetime | None
+
+
+class ReferralBusView(BusView):
+    status: str
+    family_id: uuid.UUID | None
+    member_id: uuid.UUID | None
+    team_id: uuid.UUID | None
+    district_code: str | None
+    referrer_type: str
+    profile_code: str
+    intensity_code: str
+    valid_from: date
+    valid_to: date
+    created_at: datetime
+
+
+class ConsentBusView(BusView):
+    family_id: uuid.UUID
+    scope: str
+    provider_id: uuid.UUID
+    granted_by_member_id: uuid.UUID
+    valid_to: date | None
+    granted_at: datetime
+    withdrawn_at: datetime | None
+
+
+class PaymentBusView(BusView):
+    engagement_id: uuid.UUID | None
+    provider_id: uuid.UUID
+    contract_id: uuid.UUID
+    district_code: str | None
+    kind: str
+    amount_cents: int
+    due_date: date
+    period: str
+    status: str
+    batch_id: uuid.UUID | None
+    corrects_line_id: uuid.UUID | None
+    created_at: datetime
+    approved_at: datetime | None
+
+
+class BatchBusView(BusView):
+    period: str
+    line_count: int
+    total_cents: int
+    created_at: datetime
