@@ -13,6 +13,7 @@ from app.routers import (
     geography,
     handoffs,
     health,
+    ijw_messages,
     insights,
     life_domains,
     marketplace,
@@ -44,4 +45,5 @@ ROUTERS: list[APIRouter] = [
     budgets.router,
     insights.router,
     case_reviews.router,
+    ijw_messages.router,
 ]

@@ -15,6 +15,7 @@ from app.errors import InvalidInput, InvalidParam
 from app.models.base import utcnow
 from app.models.engagements import Engagement, EngagementGoal
 from app.schemas.engagements import EngagementClose
+from app.services.engagements.allocation_hooks import allocation_changed
 from app.services.engagements.plan_status import settle_plan
 from app.services.engagements.scope import load_for_main_contractor, require_status
 from app.services.engagements.service import emit
@@ -81,6 +82,7 @@ async def close(
         endReason=engagement.end_reason,
         endDate=body.end_date.isoformat(),
     )
+    await allocation_changed(session, engagement)
     audit.record(
         session, principal, Action.UPDATE, "engagement", engagement.id, family_id=engagement.family_id
     )

@@ -1,0 +1,191 @@
+"""Shared arrangements for the iJw tests: a case whose child has a BSN, reading messages, and
+provider-side messages (JW305, JW307, JW323) built from the allocation we sent."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import httpx
+from lxml import etree
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.ijw.documents import schema_errors
+from app.ijw.standard import BASE_NS, namespace, versions
+from app.models.families import FamilyMember
+from tests.support.builders import Case, build_case
+from tests.support.factories import Reference
+from tests.support.families import bsn
+
+Headers = dict[str, str]
+XML = {"Content-Type": "application/xml"}
+CHILD_BSN = bsn(7)
+
+
+async def ijw_case(session: AsyncSession, ref: Reference, **kwargs: Any) -> Case:
+    """``build_case`` with a BSN for the child (iJw allocates only to a client with a BSN)."""
+    case = await build_case(session, ref, commit=False, **kwargs)
+    await session.execute(update(FamilyMember).where(FamilyMember.id == case.child_id).values(bsn=CHILD_BSN))
+    await session.commit()
+    return case
+
+
+async def messages(client: httpx.AsyncClient, headers: Headers, engagement_id: str) -> list[dict[str, Any]]:
+    response = await client.get(f"/engagements/{engagement_id}/ijw-messages", headers=headers)
+    assert response.status_code == 200, response.text
+    return list(response.json()["items"])
+
+
+async def document(client: httpx.AsyncClient, headers: Headers, message_id: str) -> etree._Element:
+    response = await client.get(f"/ijw-messages/{message_id}", headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/xml")
+    return etree.fromstring(response.content)
+
+
+def valid(message: str, root: etree._Element) -> bool:
+    return schema_errors(message, root) == []
+
+
+def text(root: etree._Element, path: str) -> str:
+    """The text of the first element at ``path`` (local names joined by ``/``), any namespace."""
+    steps = "/".join(f"*[local-name()='{step}']" for step in path.split("/"))
+    found = root.xpath(f".//{steps}")
+    assert found, path
+    return str(found[0].text)
+
+
+def codes(root: etree._Element, under: str | None = None) -> list[str]:
+    scope = root if under is None else root.xpath(f".//*[local-name()='{under}']")[0]
+    return [str(e.text) for e in scope.xpath("./*[local-name()='RetourCodes']/*[local-name()='RetourCode']")]
+
+
+def all_codes(root: etree._Element) -> list[str]:
+    return [str(e.text) for e in root.xpath(".//*[local-name()='RetourCode']")]
+
+
+@dataclass
+class Allocated:
+    """What a provider system reads from a JW301 to build its messages."""
+
+    municipality: str
+    provider_agb: str
+    bsn: str
+    birth_date: str
+    surname: str
+    assignment_number: str
+    category: str
+    code: str
+    valid_from: str
+
+    @classmethod
+    def of(cls, jw301: etree._Element) -> "Allocated":
+        return cls(
+            municipality=text(jw301, "Header/Afzender"),
+            provider_agb=text(jw301, "Header/Ontvanger"),
+            bsn=text(jw301, "Client/Bsn"),
+            birth_date=text(jw301, "Client/Geboortedatum/Datum"),
+            surname=text(jw301, "Client/Naam/Geslachtsnaam/Achternaam"),
+            assignment_number=text(jw301, "ToegewezenProduct/ToewijzingNummer"),
+            category=text(jw301, "ToegewezenProduct/Product/Categorie"),
+            code=text(jw301, "ToegewezenProduct/Product/Code"),
+            valid_from=text(jw301, "ToegewezenProduct/Ingangsdatum"),
+        )
+
+
+class Xml:
+    """Elements of one message (``x("Client")``) and of the basisschema types (``x.b("Datum")``)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self.ns = namespace(message)
+
+    def __call__(self, name: str, *children: Any) -> etree._Element:
+        return self._element(self.ns, name, children)
+
+    def b(self, name: str, *children: Any) -> etree._Element:
+        return self._element(BASE_NS, name, children)
+
+    def _element(self, ns: str, name: str, children: tuple[Any, ...]) -> etree._Element:
+        element = etree.Element(f"{{{ns}}}{name}", nsmap={None: self.ns, "ijw": BASE_NS})
+        for child in children:
+            if isinstance(child, etree._Element):
+                element.append(child)
+            elif child is not None:
+                element.text = str(child)
+        return element
+
+    def header(self, a: Allocated, identification: str, issued: date) -> etree._Element:
+        v = versions(self.message)
+        return self(
+            "Header",
+            self("BerichtCode", v.code),
+            self("BerichtVersie", "3"),
+            self("BerichtSubversie", "2"),
+            self("Afzender", a.provider_agb),
+            self("Ontvanger", a.municipality),
+            self(
+                "BerichtIdentificatie", self.b("Identificatie", identification), self.b("Dagtekening", issued)
+            ),
+            self(
+                "XsdVersie",
+                self.b("BasisschemaXsdVersie", v.base_xsd),
+                self.b("BerichtXsdVersie", v.message_xsd),
+            ),
+        )
+
+    def client(self, a: Allocated, *products: etree._Element, wrapper: str) -> etree._Element:
+        return self(
+            "Client",
+            self("Bsn", a.bsn),
+            self("Geboortedatum", self.b("Datum", a.birth_date)),
+            self("Geslacht", "0"),
+            self("Naam", self.b("Geslachtsnaam", self.b("Achternaam", a.surname))),
+            self(wrapper, *products),
+        )
+
+
+def jw305(
+    a: Allocated, start: date, *, identification: str = "START1", assignment: str | None = None, issued: date
+) -> bytes:
+    x = Xml("JW305")
+    product = x(
+        "StartProduct",
+        x("ToewijzingNummer", assignment or a.assignment_number),
+        x("Product", x.b("Categorie", a.category), x.b("Code", a.code)),
+        x("ToewijzingIngangsdatum", a.valid_from),
+        x("Begindatum", start),
+        x("StatusAanlevering", "1"),
+    )
+    root = x("Bericht", x.header(a, identification, issued), x.client(a, product, wrapper="StartProducten"))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def jw307(
+    a: Allocated,
+    start: date,
+    end: date,
+    reason: str,
+    *,
+    identification: str = "STOP1",
+    assignment: str | None = None,
+    issued: date,
+) -> bytes:
+    x = Xml("JW307")
+    product = x(
+        "StopProduct",
+        x("ToewijzingNummer", assignment or a.assignment_number),
+        x("Product", x.b("Categorie", a.category), x.b("Code", a.code)),
+        x("ToewijzingIngangsdatum", a.valid_from),
+        x("Begindatum", start),
+        x("RedenBeeindiging", reason),
+        x("Einddatum", end),
+        x("StatusAanlevering", "1"),
+    )
+    root = x("Bericht", x.header(a, identification, issued), x.client(a, product, wrapper="StopProducten"))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def uuid_of(location: str) -> uuid.UUID:
+    return uuid.UUID(location.rsplit("/", 1)[-1])
