@@ -2,12 +2,12 @@
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from app.auth import CurrentPrincipal
 from app.db import SessionDep
 from app.schemas.ijw import IjwMessageList, IjwMessagePublic
-from app.services.ijw import store
+from app.services.ijw import inbound, store
 
 router = APIRouter(tags=["ijw-messages"])
 
@@ -37,3 +37,40 @@ async def list_engagement_messages(
 async def get_message(message_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> Response:
     row = await store.get_message(session, principal, message_id)
     return Response(content=row.document.encode("utf-8"), media_type=XML)
+
+
+POST_DESCRIPTION = """
+Provider staff send an inbound iJw 3.2 message (`application/xml`): JW305 (start of care) or
+JW307 (end of care), from their own AGB code (`Afzender`). The answer is the return message
+(JW306, JW308) with `RetourCodes` per message class: `0200` accepted, or the standard's code for
+each broken rule (e.g. `9019` not linked to an allocation, `9326` already started, `9069` no
+current start, `9056` identification not unique, `8848` dated in the future). `Location` names
+the stored inbound message. The same message again (same identification, same document) is
+answered with the same return message and applied once (200). A document that is not
+well-formed, not an accepted message or not valid against its XSD is 400 listing every schema
+error; a DTD or entity declaration is refused.
+"""
+
+
+@router.post(
+    "/ijw-messages",
+    summary="Send an inbound iJw message; the answer is its return message",
+    description=POST_DESCRIPTION,
+    response_class=Response,
+    status_code=201,
+    responses={
+        201: {"content": {XML: {"schema": {"type": "string"}}}, "description": "Received and answered."},
+        200: {"content": {XML: {"schema": {"type": "string"}}}, "description": "Received before."},
+        415: {"description": "The body is not application/xml."},
+    },
+    openapi_extra={
+        "requestBody": {"required": True, "content": {XML: {"schema": {"type": "string"}}}},
+    },
+)
+async def receive_message(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    media_type = request.headers.get("content-type", "")
+    answer = await inbound.receive(session, principal, media_type, await request.body())
+    headers = {"Location": f"/api/v1/ijw-messages/{answer.inbound_id}"} if answer.inbound_id else {}
+    return Response(
+        content=answer.document, media_type=XML, status_code=201 if answer.created else 200, headers=headers
+    )

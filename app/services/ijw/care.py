@@ -1,0 +1,150 @@
+"""Start and end of care (JW305, JW307): layer 3 (rules across messages) and applying them.
+
+A line must be linked to an allocation we sent (TR019, ``9019``): its ``ToewijzingNummer``
+names an engagement of the sending provider in our municipality, for the client's BSN, with
+the allocated product, not removed, and the date lies within the allocation. Then:
+
+* start (JW305): no current start (TR326, ``9326``); the same start again is ``9074`` (TR074);
+  applied as ``POST /engagements/{id}/start`` would.
+* end (JW307): a current start with the same begin date (TR382, ``9069``); no earlier stop
+  (TR415 ``9415``, TR413 ``9413`` for a second temporary end, TR414 ``9414`` for an earlier end
+  date; the same stop again ``9074``); applied as an end of care whose closure report (final GAS
+  per goal) follows.
+
+Only ``StatusAanlevering`` 1 (a new delivery) is handled; corrections and removals (2, 3) are
+answered ``0001`` and change nothing.
+"""
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from lxml import etree
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import Principal
+from app.errors import AppError
+from app.models.engagements import Engagement
+from app.models.families import FamilyMember
+from app.schemas.engagements import EngagementStart
+from app.services.engagements import closure
+from app.services.engagements import service as engagements
+from app.services.ijw.allocations import allocated_from, allocated_to, product_of
+from app.services.ijw.assessment import TECHNICAL, Assessment
+from app.services.ijw.reading import day, text
+
+NOT_LINKED = "9019"
+SAME_KEY = "9074"
+STILL_STARTED = "9326"
+NO_CURRENT_START = "9069"
+ALREADY_STOPPED = "9415"
+TEMPORARY_TWICE = "9413"
+EARLIER_THAN_STOP = "9414"
+NEW_DELIVERY = "1"
+TEMPORARILY_ENDED = "20"
+MAX_ASSIGNMENT_NUMBER = 99_999_999
+ALLOCATED = ("accepted", "started", "closed")
+
+
+@dataclass
+class Care:
+    session: AsyncSession
+    principal: Principal
+    provider_id: uuid.UUID
+    municipality_code: str
+    bsn: str
+    assessment: Assessment
+    linked: list[Engagement] = field(default_factory=list)
+
+
+async def linked_allocation(care: Care, line: etree._Element, on: date | None) -> Engagement | None:
+    """The engagement whose allocation ``line`` names, locked; ``None`` when it cannot be linked."""
+    number = text(line, "ToewijzingNummer")
+    if number is None or int(number) > MAX_ASSIGNMENT_NUMBER:
+        return None
+    engagement = (
+        await care.session.execute(
+            select(Engagement)
+            .where(
+                Engagement.assignment_number == f"{int(number):08d}",
+                Engagement.provider_id == care.provider_id,
+                Engagement.municipality_code == care.municipality_code,
+            )
+            .with_for_update()
+        )
+    ).scalar_one_or_none()
+    if engagement is None or engagement.status not in ALLOCATED:
+        return None
+    bsn = await care.session.scalar(select(FamilyMember.bsn).where(FamilyMember.id == engagement.member_id))
+    if bsn != care.bsn:
+        return None
+    product = await product_of(care.session, engagement)
+    category, code = text(line, "Product/Categorie"), text(line, "Product/Code")
+    if category is not None and (category, code or product.code) != (product.category, product.code):
+        return None
+    end = allocated_to(engagement) if engagement.status != "closed" else None
+    if on is not None and (on < allocated_from(engagement) or (end is not None and on > end)):
+        return None
+    if engagement not in care.linked:
+        care.linked.append(engagement)
+    return engagement
+
+
+async def _apply(care: Care, line: etree._Element, action: Callable[[], Awaitable[object]]) -> None:
+    """Run an engagement service in a savepoint; a refusal is a finding and changes nothing."""
+    try:
+        async with care.session.begin_nested():
+            await action()
+    except AppError:
+        care.assessment.reject(line, TECHNICAL)
+
+
+async def start_line(care: Care, line: etree._Element) -> None:
+    if text(line, "StatusAanlevering") != NEW_DELIVERY:
+        care.assessment.reject(line, TECHNICAL)
+        return
+    begin = day(line, "Begindatum")
+    assert begin is not None
+    engagement = await linked_allocation(care, line, begin)
+    if engagement is None:
+        care.assessment.reject(line, NOT_LINKED)
+    elif engagement.status == "started":
+        care.assessment.reject(line, SAME_KEY if engagement.start_date == begin else STILL_STARTED)
+    elif engagement.status == "closed":
+        care.assessment.reject(line, SAME_KEY if engagement.start_date == begin else NOT_LINKED)
+    else:
+        body = EngagementStart(start_date=begin)
+        engagement_id = engagement.id
+        await _apply(care, line, lambda: engagements.start(care.session, care.principal, engagement_id, body))
+
+
+def _second_stop(engagement: Engagement, end: date, reason: str) -> str:
+    if (engagement.end_date, engagement.end_reason) == (end, reason):
+        return SAME_KEY
+    if engagement.end_reason == TEMPORARILY_ENDED and reason == TEMPORARILY_ENDED:
+        return TEMPORARY_TWICE
+    if engagement.end_reason == TEMPORARILY_ENDED and engagement.end_date and end < engagement.end_date:
+        return EARLIER_THAN_STOP
+    return ALREADY_STOPPED
+
+
+async def stop_line(care: Care, line: etree._Element) -> None:
+    if text(line, "StatusAanlevering") != NEW_DELIVERY:
+        care.assessment.reject(line, TECHNICAL)
+        return
+    begin, end, reason = day(line, "Begindatum"), day(line, "Einddatum"), text(line, "RedenBeeindiging")
+    assert begin is not None and end is not None and reason is not None
+    engagement = await linked_allocation(care, line, begin)
+    if engagement is None:
+        care.assessment.reject(line, NOT_LINKED)
+    elif engagement.status == "accepted" or engagement.start_date != begin:
+        care.assessment.reject(line, NO_CURRENT_START)
+    elif engagement.status == "closed":
+        care.assessment.reject(line, _second_stop(engagement, end, reason))
+    else:
+        engagement_id = engagement.id
+        await _apply(
+            care, line, lambda: closure.end_of_care(care.session, care.principal, engagement_id, end, reason)
+        )
