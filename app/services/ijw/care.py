@@ -59,7 +59,7 @@ class Care:
     linked: list[Engagement] = field(default_factory=list)
 
 
-async def linked_allocation(care: Care, line: etree._Element, on: date | None) -> Engagement | None:
+async def linked_allocation(care: Care, line: etree._Element) -> Engagement | None:
     """The engagement whose allocation ``line`` names, locked; ``None`` when it cannot be linked."""
     number = text(line, "ToewijzingNummer")
     if number is None or int(number) > MAX_ASSIGNMENT_NUMBER:
@@ -84,12 +84,15 @@ async def linked_allocation(care: Care, line: etree._Element, on: date | None) -
     category, code = text(line, "Product/Categorie"), text(line, "Product/Code")
     if category is not None and (category, code or product.code) != (product.category, product.code):
         return None
-    end = allocated_to(engagement) if engagement.status != "closed" else None
-    if on is not None and (on < allocated_from(engagement) or (end is not None and on > end)):
-        return None
     if engagement not in care.linked:
         care.linked.append(engagement)
     return engagement
+
+
+def _within(engagement: Engagement, day_: date) -> bool:
+    """``day_`` lies within the allocation's validity (from the request date, open-ended)."""
+    end = allocated_to(engagement)
+    return allocated_from(engagement) <= day_ and (end is None or day_ <= end)
 
 
 async def _apply(care: Care, line: etree._Element, action: Callable[[], Awaitable[object]]) -> None:
@@ -107,13 +110,15 @@ async def start_line(care: Care, line: etree._Element) -> None:
         return
     begin = day(line, "Begindatum")
     assert begin is not None
-    engagement = await linked_allocation(care, line, begin)
+    engagement = await linked_allocation(care, line)
     if engagement is None:
         care.assessment.reject(line, NOT_LINKED)
     elif engagement.status == "started":
         care.assessment.reject(line, SAME_KEY if engagement.start_date == begin else STILL_STARTED)
     elif engagement.status == "closed":
         care.assessment.reject(line, SAME_KEY if engagement.start_date == begin else NOT_LINKED)
+    elif not _within(engagement, begin):
+        care.assessment.reject(line, NOT_LINKED)
     else:
         body = EngagementStart(start_date=begin)
         engagement_id = engagement.id
@@ -136,7 +141,7 @@ async def stop_line(care: Care, line: etree._Element) -> None:
         return
     begin, end, reason = day(line, "Begindatum"), day(line, "Einddatum"), text(line, "RedenBeeindiging")
     assert begin is not None and end is not None and reason is not None
-    engagement = await linked_allocation(care, line, begin)
+    engagement = await linked_allocation(care, line)
     if engagement is None:
         care.assessment.reject(line, NOT_LINKED)
     elif engagement.status == "accepted" or engagement.start_date != begin:
