@@ -125,9 +125,48 @@ def upgrade() -> None:
         ["provider_id", "provider_reference"],
         unique=True,
     )
+    op.create_table(
+        "ijw_claim_lines",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("municipality_code", AutoString(length=6), nullable=False),
+        sa.Column("message_id", sa.Uuid(), nullable=False),
+        sa.Column("provider_id", sa.Uuid(), nullable=False),
+        sa.Column("engagement_id", sa.Uuid(), nullable=True),
+        sa.Column("claim_number", AutoString(length=12), nullable=False),
+        sa.Column("reference", AutoString(length=20), nullable=False),
+        sa.Column("previous_reference", AutoString(length=20), nullable=True),
+        sa.Column("period_start", sa.Date(), nullable=False),
+        sa.Column("period_end", sa.Date(), nullable=False),
+        sa.Column("volume", sa.Integer(), nullable=False),
+        sa.Column("amount_cents", sa.BigInteger(), nullable=False),
+        sa.Column("debit_credit", AutoString(length=1), nullable=False),
+        sa.Column("approved", sa.Boolean(), nullable=False),
+        sa.Column("return_codes", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("payment_line_ids", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["engagement_id"], ["engagements.id"], name=op.f("fk_ijw_claim_lines_engagement_id_engagements")
+        ),
+        sa.ForeignKeyConstraint(
+            ["message_id"], ["ijw_messages.id"], name=op.f("fk_ijw_claim_lines_message_id_ijw_messages")
+        ),
+        sa.ForeignKeyConstraint(
+            ["municipality_code"],
+            ["municipalities.code"],
+            name=op.f("fk_ijw_claim_lines_municipality_code_municipalities"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["provider_id"], ["providers.id"], name=op.f("fk_ijw_claim_lines_provider_id_providers")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ijw_claim_lines")),
+    )
+    for column in ("engagement_id", "message_id", "municipality_code", "provider_id"):
+        op.create_index(op.f(f"ix_ijw_claim_lines_{column}"), "ijw_claim_lines", [column], unique=False)
+    op.create_index("uq_ijw_claim_lines_reference", "ijw_claim_lines", ["provider_id", "reference"], unique=True)
 
 
 def downgrade() -> None:
+    op.drop_table("ijw_claim_lines")
     op.drop_table("ijw_allocation_requests")
     op.drop_table("ijw_messages")
     op.execute(sa.schema.DropSequence(sa.Sequence("ijw_message_number_seq")))

@@ -8,7 +8,7 @@ erasure cover it through ``family_id``.
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Index, Sequence
+from sqlalchemy import BigInteger, Index, Sequence
 from sqlmodel import Field, SQLModel
 
 from app.models.base import day, id_field, jsonb, municipality_field, text, timestamp
@@ -71,4 +71,32 @@ class AllocationRequest(SQLModel, table=True):
     answered_at: datetime | None = timestamp(nullable=True)
     answer_code: str | None = Field(default=None, max_length=1)  # WJ760
     refusal_reason: str | None = Field(default=None, max_length=2)  # WJ759
+    created_at: datetime = timestamp()
+
+
+class ClaimLine(SQLModel, table=True):
+    """One Prestatie of a claim (JW323), approved or rejected against the engagement's ledger."""
+
+    __tablename__ = "ijw_claim_lines"
+    __table_args__ = (
+        # TR314: ReferentieNummer is unique per provider (over every claim it sends).
+        Index("uq_ijw_claim_lines_reference", "provider_id", "reference", unique=True),
+    )
+
+    id: uuid.UUID = id_field()
+    municipality_code: str = municipality_field()
+    message_id: uuid.UUID = Field(foreign_key="ijw_messages.id", index=True)
+    provider_id: uuid.UUID = Field(foreign_key="providers.id", index=True)
+    engagement_id: uuid.UUID | None = Field(default=None, foreign_key="engagements.id", index=True)
+    claim_number: str = Field(max_length=12)  # DeclaratieNummer
+    reference: str = Field(max_length=20)  # ProductReferentie/ReferentieNummer
+    previous_reference: str | None = Field(default=None, max_length=20)
+    period_start: date = day()
+    period_end: date = day()
+    volume: int
+    amount_cents: int = Field(sa_type=BigInteger)
+    debit_credit: str = Field(max_length=1)  # D / C
+    approved: bool
+    return_codes: list[str] = jsonb(default_factory=list)
+    payment_line_ids: list[str] = jsonb(default_factory=list)  # the ledger lines it was matched to
     created_at: datetime = timestamp()

@@ -15,25 +15,25 @@ Only ``StatusAanlevering`` 1 (a new delivery) is handled; corrections and remova
 answered ``0001`` and change nothing.
 """
 
-import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from lxml import etree
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import Principal
 from app.errors import AppError
 from app.models.engagements import Engagement
 from app.models.families import FamilyMember
 from app.schemas.engagements import EngagementStart
 from app.services.engagements import closure
 from app.services.engagements import service as engagements
+from app.services.ijw import checks, returns
 from app.services.ijw.allocations import allocated_from, allocated_to, product_of
-from app.services.ijw.assessment import TECHNICAL, Assessment
-from app.services.ijw.reading import day, text
+from app.services.ijw.assessment import TECHNICAL
+from app.services.ijw.reading import child, children, day, text
+from app.services.ijw.received import Received
 
 NOT_LINKED = "9019"
 SAME_KEY = "9074"
@@ -50,13 +50,18 @@ ALLOCATED = ("accepted", "started", "closed")
 
 @dataclass
 class Care:
-    session: AsyncSession
-    principal: Principal
-    provider_id: uuid.UUID
-    municipality_code: str
+    """One start or end message being handled, for the client it names."""
+
+    received: Received
     bsn: str
-    assessment: Assessment
-    linked: list[Engagement] = field(default_factory=list)
+
+    @property
+    def session(self) -> Any:
+        return self.received.session
+
+    @property
+    def assessment(self) -> Any:
+        return self.received.assessment
 
 
 async def linked_allocation(care: Care, line: etree._Element) -> Engagement | None:
@@ -69,8 +74,8 @@ async def linked_allocation(care: Care, line: etree._Element) -> Engagement | No
             select(Engagement)
             .where(
                 Engagement.assignment_number == f"{int(number):08d}",
-                Engagement.provider_id == care.provider_id,
-                Engagement.municipality_code == care.municipality_code,
+                Engagement.provider_id == care.received.provider.id,
+                Engagement.municipality_code == care.received.principal.municipality,
             )
             .with_for_update()
         )
@@ -84,8 +89,7 @@ async def linked_allocation(care: Care, line: etree._Element) -> Engagement | No
     category, code = text(line, "Product/Categorie"), text(line, "Product/Code")
     if category is not None and (category, code or product.code) != (product.category, product.code):
         return None
-    if engagement not in care.linked:
-        care.linked.append(engagement)
+    care.received.link(engagement)
     return engagement
 
 
@@ -122,7 +126,9 @@ async def start_line(care: Care, line: etree._Element) -> None:
     else:
         body = EngagementStart(start_date=begin)
         engagement_id = engagement.id
-        await _apply(care, line, lambda: engagements.start(care.session, care.principal, engagement_id, body))
+        await _apply(
+            care, line, lambda: engagements.start(care.session, care.received.principal, engagement_id, body)
+        )
 
 
 def _second_stop(engagement: Engagement, end: date, reason: str) -> str:
@@ -151,5 +157,42 @@ async def stop_line(care: Care, line: etree._Element) -> None:
     else:
         engagement_id = engagement.id
         await _apply(
-            care, line, lambda: closure.end_of_care(care.session, care.principal, engagement_id, end, reason)
+            care,
+            line,
+            lambda: closure.end_of_care(care.session, care.received.principal, engagement_id, end, reason),
         )
+
+
+LineHandler = Callable[[Care, etree._Element], Awaitable[None]]
+
+
+class CareMessage:
+    """JW305 (``StartProducten/StartProduct``) or JW307 (``StopProducten/StopProduct``)."""
+
+    def __init__(self, wrapper: str, line: str, handle: LineHandler) -> None:
+        self.wrapper, self.line, self.handle_line = wrapper, line, handle
+
+    def _lines(self, client: etree._Element) -> list[etree._Element]:
+        return [line for w in children(client, self.wrapper) for line in children(w, self.line)]
+
+    def classes(self, root: etree._Element) -> list[etree._Element]:
+        client = child(root, "Client")
+        assert client is not None  # required by the schema
+        return [client, *self._lines(client)]
+
+    async def handle(self, received: Received) -> None:
+        client, *lines = received.assessment.classes
+        checks.check_client_lines(received.message, received.assessment, client, lines, received.issued)
+        care = Care(received, text(client, "Bsn") or "")
+        for line in lines:
+            if not received.assessment.rejected(line):
+                await self.handle_line(care, line)
+
+    def answer(self, received: Received, identification: str) -> etree._Element:
+        return returns.build(
+            received.message, received.root, received.assessment, identification, received.today
+        )
+
+
+START = CareMessage("StartProducten", "StartProduct", start_line)
+STOP = CareMessage("StopProducten", "StopProduct", stop_line)

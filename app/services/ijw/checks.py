@@ -25,14 +25,15 @@ def message_date(header: etree._Element) -> date:
     return issued
 
 
-def _header(assessment: Assessment, today: date) -> date:
+def check_header(assessment: Assessment, today: date) -> date:
+    """TR135: a message is not dated after today; returns its date."""
     issued = message_date(assessment.header)
     if issued > today:
         assessment.reject(assessment.header, DATED_IN_FUTURE)
     return issued
 
 
-def _birth_date(assessment: Assessment, client: etree._Element, issued: date) -> None:
+def birth_date(assessment: Assessment, client: etree._Element, issued: date) -> None:
     born = day(client, "Geboortedatum/Datum")
     if born is None or text(client, "Geboortedatum/DatumGebruik") == UNKNOWN_DATE:
         return
@@ -44,7 +45,7 @@ def _birth_date(assessment: Assessment, client: etree._Element, issued: date) ->
         assessment.reject(client, TECHNICAL)
 
 
-def _no_repeats(assessment: Assessment, lines: list[etree._Element], key: Callable[..., object]) -> None:
+def no_repeats(assessment: Assessment, lines: list[etree._Element], key: Callable[..., object]) -> None:
     seen: set[object] = set()
     for line in lines:
         k = key(line)
@@ -58,7 +59,7 @@ def _start_lines(assessment: Assessment, lines: list[etree._Element], issued: da
         begin = day(line, "Begindatum")
         if begin is not None and begin > issued:
             assessment.reject(line, TECHNICAL)
-    _no_repeats(assessment, lines, lambda e: (text(e, "ToewijzingNummer"), text(e, "Begindatum")))
+    no_repeats(assessment, lines, lambda e: (text(e, "ToewijzingNummer"), text(e, "Begindatum")))
 
 
 def _stop_lines(assessment: Assessment, lines: list[etree._Element], issued: date) -> None:
@@ -66,7 +67,7 @@ def _stop_lines(assessment: Assessment, lines: list[etree._Element], issued: dat
         begin, end = day(line, "Begindatum"), day(line, "Einddatum")
         if begin is None or end is None or end < begin or end > issued:
             assessment.reject(line, TECHNICAL)
-    _no_repeats(assessment, lines, lambda e: (text(e, "ToewijzingNummer"), text(e, "Begindatum")))
+    no_repeats(assessment, lines, lambda e: (text(e, "ToewijzingNummer"), text(e, "Begindatum")))
 
 
 LINE_RULES: dict[str, Callable[[Assessment, list[etree._Element], date], None]] = {
@@ -75,11 +76,11 @@ LINE_RULES: dict[str, Callable[[Assessment, list[etree._Element], date], None]] 
 }
 
 
-def check(message: str, assessment: Assessment, client: etree._Element | None, lines: list[etree._Element],
-          today: date) -> None:  # fmt: skip
-    issued = _header(assessment, today)
-    if client is not None and child(client, "Geboortedatum") is not None:
-        _birth_date(assessment, client, issued)
+def check_client_lines(
+    message: str, assessment: Assessment, client: etree._Element, lines: list[etree._Element], issued: date
+) -> None:
+    if child(client, "Geboortedatum") is not None:
+        birth_date(assessment, client, issued)
     rule = LINE_RULES.get(message)
     if rule is not None:
         rule(assessment, lines, issued)

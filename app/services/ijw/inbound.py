@@ -10,7 +10,6 @@ applied once; with another document it is answered ``9056`` and nothing is kept.
 """
 
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -23,10 +22,11 @@ from app.ijw import documents
 from app.ijw.standard import RETURN_OF
 from app.models.ijw import IjwMessage
 from app.models.providers import Provider
-from app.services.ijw import care, checks, returns
+from app.services.ijw import care, checks
 from app.services.ijw.assessment import Assessment
 from app.services.ijw.elements import municipality_number, serialise
-from app.services.ijw.reading import child, children, text
+from app.services.ijw.reading import child, text
+from app.services.ijw.received import MessageKind, Received
 from app.services.ijw.store import Parties, add_message, add_outbound, next_identification, sha256
 from app.services.platform import audit
 from app.services.platform.audit import Action
@@ -36,12 +36,7 @@ XML_MEDIA_TYPES = ("application/xml", "text/xml")
 NOT_UNIQUE = "9056"
 UNKNOWN_MUNICIPALITY = "S300"
 
-Handler = Callable[[care.Care, etree._Element], Awaitable[None]]
-# message → (path of its lines under Client, what handles one line)
-LINES: dict[str, tuple[str, Handler]] = {
-    "JW305": ("StartProducten/StartProduct", care.start_line),
-    "JW307": ("StopProducten/StopProduct", care.stop_line),
-}
+KINDS: dict[str, MessageKind] = {"JW305": care.START, "JW307": care.STOP}
 
 
 class NotXml(AppError):
@@ -61,7 +56,7 @@ class Answer:
 def _read(body: bytes) -> tuple[str, etree._Element]:
     try:
         root = documents.parse(body)
-        message = documents.message_code(root, tuple(LINES))
+        message = documents.message_code(root, tuple(KINDS))
         documents.check_valid(message, root)
     except documents.DocumentRejected as rejected:
         raise InvalidInput(
@@ -69,11 +64,6 @@ def _read(body: bytes) -> tuple[str, etree._Element]:
             "The document is not a valid iJw 3.2 message.",
         ) from None
     return message, root
-
-
-def _lines(message: str, client: etree._Element) -> list[etree._Element]:
-    wrapper, name = LINES[message][0].split("/")
-    return [line for w in children(client, wrapper) for line in children(w, name)]
 
 
 async def _sending_provider(session: AsyncSession, principal: Principal, sender: str) -> Provider:
@@ -97,11 +87,12 @@ async def receive(session: AsyncSession, principal: Principal, media_type: str, 
     if media_type.split(";")[0].strip().lower() not in XML_MEDIA_TYPES:
         raise NotXml("Send the message as application/xml.")
     message, root = _read(body)
-    header, client = child(root, "Header"), child(root, "Client")
-    assert header is not None and client is not None  # the schema requires both
+    header = child(root, "Header")
+    assert header is not None  # the schema requires it
     sender, identification = text(header, "Afzender"), text(header, "BerichtIdentificatie/Identificatie")
     assert sender is not None and identification is not None
     provider = await _sending_provider(session, principal, sender)
+    kind = KINDS[message]
     key = f"ijw:{sender}:{message}:{identification}"
     await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
     earlier = (
@@ -113,53 +104,68 @@ async def receive(session: AsyncSession, principal: Principal, media_type: str, 
             )
         )
     ).scalar_one_or_none()
-    lines = _lines(message, client)
-    assessment = Assessment(header, [client, *lines])
-    ours = municipality_number(principal.municipality)
+    assessment = Assessment(header, kind.classes(root))
+    day = today()
+    received = Received(
+        session,
+        principal,
+        provider,
+        message,
+        root,
+        assessment,
+        checks.message_date(header),
+        day,
+        uuid.uuid4(),
+    )
     if earlier is not None:
         if earlier.body_sha256 == sha256(body):
             return Answer(await _stored_answer(session, earlier), earlier.id, created=False)
         assessment.reject(header, NOT_UNIQUE)
-        reply = returns.build(message, root, assessment, await next_identification(session), today())
-        return Answer(serialise(reply), None, created=False)
+        return Answer(
+            serialise(kind.answer(received, await next_identification(session))), None, created=False
+        )
+    ours = municipality_number(principal.municipality)
     if text(header, "Ontvanger") != ours:
         assessment.reject(header, UNKNOWN_MUNICIPALITY)
-    checks.check(message, assessment, client, lines, today())
-    bsn = text(client, "Bsn") or ""
-    work = care.Care(session, principal, provider.id, principal.municipality, bsn, assessment)
-    handle = LINES[message][1]
-    for line in lines:
-        if not assessment.rejected(line):
-            await handle(work, line)
-    linked = work.linked[0] if work.linked else None
+    checks.check_header(assessment, day)
+    await kind.handle(received)
+    return await _keep(received, sender, identification, body, kind)
+
+
+async def _keep(
+    received: Received, sender: str, identification: str, body: bytes, kind: MessageKind
+) -> Answer:
+    """Store the inbound message and its answer; announce and audit them."""
+    session, principal = received.session, received.principal
+    linked = received.linked[0] if received.linked else None
     parties = Parties(
         principal.municipality,
-        provider.id,
+        received.provider.id,
         linked.id if linked else None,
         linked.family_id if linked else None,
     )
-    codes = assessment.all_codes()
+    codes = received.assessment.all_codes()
     inbound = add_message(
         session,
         parties,
-        message_code=message,
+        message_code=received.message,
         direction="inbound",
         message_id=identification,
         sender=sender,
-        document=serialise(root),
+        document=serialise(received.root),
         return_codes=codes,
     )
+    inbound.id = received.row_id
     inbound.body_sha256 = sha256(body)
     await session.flush()
     reply_id = await next_identification(session)
-    reply = returns.build(message, root, assessment, reply_id, today())
     stored = await add_outbound(
         session,
         parties,
-        reply,
-        message_code=RETURN_OF[message],
+        kind.answer(received, reply_id),
+        message_code=RETURN_OF[received.message],
         message_id=reply_id,
-        sender=ours,
+        sender=municipality_number(principal.municipality),
         return_codes=codes,
         answers_id=inbound.id,
     )
