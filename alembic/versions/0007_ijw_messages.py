@@ -162,7 +162,13 @@ def upgrade() -> None:
     )
     for column in ("engagement_id", "message_id", "municipality_code", "provider_id"):
         op.create_index(op.f(f"ix_ijw_claim_lines_{column}"), "ijw_claim_lines", [column], unique=False)
-    op.create_index("uq_ijw_claim_lines_reference", "ijw_claim_lines", ["provider_id", "reference"], unique=True)
+    op.create_index(
+        "uq_ijw_claim_lines_reference",
+        "ijw_claim_lines",
+        ["provider_id", "reference"],
+        unique=True,
+        postgresql_where=sa.text("approved"),
+    )
 
 
 def downgrade() -> None:

@@ -9,6 +9,7 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Index, Sequence
+from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
 from app.models.base import day, id_field, jsonb, municipality_field, text, timestamp
@@ -79,8 +80,15 @@ class ClaimLine(SQLModel, table=True):
 
     __tablename__ = "ijw_claim_lines"
     __table_args__ = (
-        # TR314: ReferentieNummer is unique per provider (over every claim it sends).
-        Index("uq_ijw_claim_lines_reference", "provider_id", "reference", unique=True),
+        # TR314: ReferentieNummer is unique per provider; a reused one is rejected (8021) and kept
+        # as rejected, so only approved lines are unique here.
+        Index(
+            "uq_ijw_claim_lines_reference",
+            "provider_id",
+            "reference",
+            unique=True,
+            postgresql_where=sql_text("approved"),
+        ),
     )
 
     id: uuid.UUID = id_field()

@@ -88,8 +88,8 @@ async def test_round_trip_starts_and_ends_the_engagement(
         ("JW301", "outbound"),
         ("JW305", "inbound"),
         ("JW306", "outbound"),
-        ("JW301", "outbound"),  # the allocation ends with the care
         ("JW307", "inbound"),
+        ("JW301", "outbound"),  # the allocation ends with the care
         ("JW308", "outbound"),
     ]
     assert listed[1]["returnCodes"] == ["0200"]

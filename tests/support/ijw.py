@@ -23,10 +23,12 @@ XML = {"Content-Type": "application/xml"}
 CHILD_BSN = bsn(7)
 
 
-async def ijw_case(session: AsyncSession, ref: Reference, **kwargs: Any) -> Case:
+async def ijw_case(
+    session: AsyncSession, ref: Reference, *, child_bsn: str = CHILD_BSN, **kwargs: Any
+) -> Case:
     """``build_case`` with a BSN for the child (iJw allocates only to a client with a BSN)."""
     case = await build_case(session, ref, commit=False, **kwargs)
-    await session.execute(update(FamilyMember).where(FamilyMember.id == case.child_id).values(bsn=CHILD_BSN))
+    await session.execute(update(FamilyMember).where(FamilyMember.id == case.child_id).values(bsn=child_bsn))
     await session.commit()
     return case
 
@@ -189,3 +191,76 @@ def jw307(
 
 def uuid_of(location: str) -> uuid.UUID:
     return uuid.UUID(location.rsplit("/", 1)[-1])
+
+
+@dataclass
+class Claimed:
+    """One Prestatie of a test claim."""
+
+    reference: str
+    start: date
+    end: date
+    cents: int
+    debit: bool = True
+    previous: str | None = None
+    unit: str = "83"
+    category: str | None = None
+    code: str | None = None
+    assignment: str | None = None
+    bsn: str | None = None
+
+
+def jw323(
+    a: Allocated,
+    lines: list[Claimed],
+    *,
+    number: str,
+    identification: str,
+    issued: date,
+    period: tuple[date, date],
+    total: int | None = None,
+) -> bytes:
+    """A claim; each line's volume is its amount in whole euros (rounded down)."""
+    x = Xml("JW323")
+    prestaties_by_bsn: dict[str, list[etree._Element]] = {}
+    for line in lines:
+        prestaties_by_bsn.setdefault(line.bsn or a.bsn, []).append(
+            x(
+                "Prestatie",
+                x(
+                    "ProductReferentie",
+                    x.b("ReferentieNummer", line.reference),
+                    x.b("VorigReferentieNummer", line.previous) if line.previous else None,
+                ),
+                x("ToewijzingNummer", line.assignment or a.assignment_number),
+                x("ProductCategorie", line.category or a.category),
+                x("ProductCode", line.code or a.code),
+                x("ProductPeriode", x.b("Begindatum", line.start), x.b("Einddatum", line.end)),
+                x("GeleverdVolume", line.cents // 100),
+                x("Eenheid", line.unit),
+                x(
+                    "IngediendBedrag",
+                    x.b("Bedrag", line.cents),
+                    x.b("DebetCredit", "D" if line.debit else "C"),
+                ),
+            )
+        )
+    clients = [x("Client", x("Bsn", bsn), x("Prestaties", *p)) for bsn, p in prestaties_by_bsn.items()]
+    amount = sum(line.cents if line.debit else -line.cents for line in lines) if total is None else total
+    root = x(
+        "Bericht",
+        x.header(a, identification, issued),
+        x(
+            "Declaratie",
+            x("DeclaratieNummer", number),
+            x("DeclaratiePeriode", x.b("Begindatum", period[0]), x.b("Einddatum", period[1])),
+            x("DeclaratieDagtekening", issued),
+            x(
+                "TotaalIngediendBedrag",
+                x.b("TotaalBedrag", abs(amount)),
+                x.b("DebetCredit", "D" if amount >= 0 else "C"),
+            ),
+            x("Clienten", *clients),
+        ),
+    )
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")

@@ -10,6 +10,7 @@ applied once; with another document it is answered ``9056`` and nothing is kept.
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -22,10 +23,10 @@ from app.ijw import documents
 from app.ijw.standard import RETURN_OF
 from app.models.ijw import IjwMessage
 from app.models.providers import Provider
-from app.services.ijw import care, checks
+from app.services.ijw import care, checks, claims
 from app.services.ijw.assessment import Assessment
 from app.services.ijw.elements import municipality_number, serialise
-from app.services.ijw.reading import child, text
+from app.services.ijw.reading import child, descendants, text
 from app.services.ijw.received import MessageKind, Received
 from app.services.ijw.store import Parties, add_message, add_outbound, next_identification, sha256
 from app.services.platform import audit
@@ -36,7 +37,12 @@ XML_MEDIA_TYPES = ("application/xml", "text/xml")
 NOT_UNIQUE = "9056"
 UNKNOWN_MUNICIPALITY = "S300"
 
-KINDS: dict[str, MessageKind] = {"JW305": care.START, "JW307": care.STOP}
+# A fresh handler per message (a claim gathers its verdict as it goes).
+KINDS: dict[str, Callable[[], MessageKind]] = {
+    "JW305": lambda: care.START,
+    "JW307": lambda: care.STOP,
+    "JW323": claims.ClaimMessage,
+}
 
 
 class NotXml(AppError):
@@ -92,7 +98,7 @@ async def receive(session: AsyncSession, principal: Principal, media_type: str, 
     sender, identification = text(header, "Afzender"), text(header, "BerichtIdentificatie/Identificatie")
     assert sender is not None and identification is not None
     provider = await _sending_provider(session, principal, sender)
-    kind = KINDS[message]
+    kind = KINDS[message]()
     key = f"ijw:{sender}:{message}:{identification}"
     await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(key))))
     earlier = (
@@ -128,14 +134,24 @@ async def receive(session: AsyncSession, principal: Principal, media_type: str, 
     if text(header, "Ontvanger") != ours:
         assessment.reject(header, UNKNOWN_MUNICIPALITY)
     checks.check_header(assessment, day)
+    inbound = add_message(
+        session,
+        Parties(principal.municipality, provider.id, None, None),
+        message_code=message,
+        direction="inbound",
+        message_id=identification,
+        sender=sender,
+        document=serialise(root),
+    )
+    inbound.id = received.row_id
+    inbound.body_sha256 = sha256(body)
+    await session.flush()  # the lines of a claim refer to it
     await kind.handle(received)
-    return await _keep(received, sender, identification, body, kind)
+    return await _answer(received, inbound, kind)
 
 
-async def _keep(
-    received: Received, sender: str, identification: str, body: bytes, kind: MessageKind
-) -> Answer:
-    """Store the inbound message and its answer; announce and audit them."""
+async def _answer(received: Received, inbound: IjwMessage, kind: MessageKind) -> Answer:
+    """Link the inbound message to what it concerns, store its answer; announce and audit them."""
     session, principal = received.session, received.principal
     linked = received.linked[0] if received.linked else None
     parties = Parties(
@@ -144,25 +160,19 @@ async def _keep(
         linked.id if linked else None,
         linked.family_id if linked else None,
     )
-    codes = received.assessment.all_codes()
-    inbound = add_message(
-        session,
-        parties,
-        message_code=received.message,
-        direction="inbound",
-        message_id=identification,
-        sender=sender,
-        document=serialise(received.root),
-        return_codes=codes,
-    )
-    inbound.id = received.row_id
-    inbound.body_sha256 = sha256(body)
-    await session.flush()
     reply_id = await next_identification(session)
+    reply = kind.answer(received, reply_id)
+    codes = list(dict.fromkeys(str(e.text) for e in descendants(reply, "RetourCode")))
+    inbound.engagement_id, inbound.family_id, inbound.return_codes = (
+        parties.engagement_id,
+        parties.family_id,
+        codes,
+    )
+    await session.flush()
     stored = await add_outbound(
         session,
         parties,
-        kind.answer(received, reply_id),
+        reply,
         message_code=RETURN_OF[received.message],
         message_id=reply_id,
         sender=municipality_number(principal.municipality),
