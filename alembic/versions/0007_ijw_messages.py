@@ -79,6 +79,7 @@ def upgrade() -> None:
         sa.Column("plan_id", sa.Uuid(), nullable=True),
         sa.Column("referral_id", sa.Uuid(), nullable=True),
         sa.Column("provider_reference", AutoString(length=36), nullable=False),
+        sa.Column("client_bsn", AutoString(length=9), nullable=False),
         sa.Column("product_category", AutoString(length=2), nullable=True),
         sa.Column("product_code", AutoString(length=5), nullable=True),
         sa.Column("requested_start", sa.Date(), nullable=False),

@@ -13,6 +13,7 @@ from app.routers import (
     geography,
     handoffs,
     health,
+    ijw_allocation_requests,
     ijw_messages,
     insights,
     life_domains,
@@ -46,4 +47,5 @@ ROUTERS: list[APIRouter] = [
     insights.router,
     case_reviews.router,
     ijw_messages.router,
+    ijw_allocation_requests.router,
 ]

@@ -1,12 +1,14 @@
 """Response bodies of the iJw message resources (the messages themselves are XML)."""
 
 import uuid
-from datetime import datetime
-from typing import Literal
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from app.models.base import PublicModel
+from app.ijw.standard import REFUSAL_REASONS, enumeration
+from app.models.base import ApiModel, PublicModel
 
 
 class IjwMessagePublic(PublicModel):
@@ -27,3 +29,48 @@ class IjwMessageList(PublicModel):
     """All iJw messages of an engagement (a handful), oldest first."""
 
     items: list[IjwMessagePublic]
+
+
+# WJ759 reasons for refusing a request, read from the iJw 3.2 basisschema.
+RefusalReason = StrEnum(  # type: ignore[misc]
+    "RefusalReason", {f"R{value}": value for value in sorted(enumeration(REFUSAL_REASONS))}
+)
+
+
+class AllocationRequestAnswer(ApiModel):
+    """The team's answer to a provider's request (JW315), sent as JW319."""
+
+    answer: Literal["refused", "investigating"]
+    refusal_reason: RefusalReason | None = Field(
+        default=None,
+        description="WJ759; required when refused (8: residence principle, names the municipality).",
+    )
+    responsible_municipality: Annotated[str | None, Field(pattern=r"^GM\d{4}$")] = None
+
+
+class AllocationRequestPublic(PublicModel):
+    id: uuid.UUID
+    provider_id: uuid.UUID
+    provider_reference: str
+    family_id: uuid.UUID | None
+    member_id: uuid.UUID | None
+    plan_id: uuid.UUID | None
+    referral_id: uuid.UUID | None
+    product_category: str | None
+    product_code: str | None
+    requested_start: date
+    requested_end: date | None
+    referrer_type: str
+    status: str = Field(
+        description="open (an intake task when no family is linked), investigating, answered, allocated"
+    )
+    answer_due: date
+    answered_at: datetime | None
+    answer_code: str | None
+    refusal_reason: str | None
+    message_id: uuid.UUID = Field(description="The JW315 it came in.")
+    created_at: datetime
+
+
+class AllocationRequestList(PublicModel):
+    items: list[AllocationRequestPublic]

@@ -264,3 +264,38 @@ def jw323(
         ),
     )
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def requester(ref: Reference, *, bsn_: str = CHILD_BSN, product: str = "P03I2") -> Allocated:
+    """What a provider knows before any allocation: the client and the product it asks for."""
+    return Allocated(
+        municipality="0363",
+        provider_agb=ref.provider_agbs[0],
+        bsn=bsn_,
+        birth_date="2015-03-14",
+        surname="Vries",
+        assignment_number="",
+        category="50",
+        code=product,
+        valid_from="",
+    )
+
+
+def jw315(a: Allocated, *references: str, start: date, identification: str, issued: date) -> bytes:
+    x = Xml("JW315")
+    products = [
+        x(
+            "AangevraagdProduct",
+            x("ReferentieAanbieder", reference),
+            x("Product", x.b("Categorie", a.category), x.b("Code", a.code)),
+            x("ToewijzingIngangsdatum", start),
+            x("Verwijzer", x.b("Type", "02"), x.b("Naam", "Huisarts")),
+        )
+        for reference in references
+    ]
+    root = x(
+        "Bericht",
+        x.header(a, identification, issued),
+        x.client(a, *products, wrapper="AangevraagdeProducten"),
+    )
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")

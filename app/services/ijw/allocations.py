@@ -17,6 +17,7 @@ from app.models.providers import Provider
 from app.services.engagements import allocation_hooks
 from app.services.ijw import jw301
 from app.services.ijw.elements import municipality_number
+from app.services.ijw.request_answers import answered_reference
 from app.services.ijw.store import Parties, add_outbound, next_identification
 from app.services.money import ledger_rules
 from app.services.money.payments import terms_of
@@ -105,6 +106,7 @@ async def on_allocation_changed(session: AsyncSession, engagement: Engagement) -
         valid_to=allocated_to(engagement),
         change_reason=jw301.change_reason(engagement.status, engagement.end_reason),
         volume_euros=jw301.volume_euros(ceiling_cents(engagement)),
+        provider_reference=await answered_reference(session, engagement, product.category, product.code),
     )
     await add_outbound(
         session,

@@ -52,6 +52,7 @@ class Allocation:
     valid_to: date | None
     change_reason: str | None
     volume_euros: int | None
+    provider_reference: str | None = None  # the request (JW315) this allocation answers
 
 
 def change_reason(status: str, end_reason: str | None) -> str | None:
@@ -81,6 +82,7 @@ def _product(b: Builder, a: Allocation) -> etree._Element:
     return b(
         "ToegewezenProduct",
         b("ToewijzingNummer", int(a.assignment_number)),
+        b("ReferentieAanbieder", a.provider_reference) if a.provider_reference else None,
         b("Product", b.base("Categorie", a.category), b.base("Code", a.code)),
         b("Toewijzingsdatum", day),
         b("Toewijzingstijd", time),

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import Principal, Role
 from app.errors import Forbidden, NotFound
 from app.ijw.documents import schema_errors
+from app.models.families import Family
 from app.models.ijw import IJW_MESSAGE_NUMBER_SEQUENCE, IjwMessage
 from app.services.engagements.scope import load_engagement
 from app.services.ijw.elements import serialise
@@ -125,6 +126,13 @@ def _may_read(principal: Principal, provider_id: uuid.UUID) -> bool:
     return principal.has(Role.DISTRICT_PROFESSIONAL)
 
 
+async def _team_of_family(session: AsyncSession, principal: Principal, family_id: uuid.UUID | None) -> bool:
+    if family_id is None or not principal.has(Role.DISTRICT_PROFESSIONAL):
+        return False
+    team = await session.scalar(select(Family.team_id).where(Family.id == family_id))
+    return team is not None and team == principal.team
+
+
 async def list_for_engagement(
     session: AsyncSession, principal: Principal, engagement_id: uuid.UUID
 ) -> list[IjwMessage]:
@@ -145,7 +153,8 @@ async def list_for_engagement(
 async def get_message(session: AsyncSession, principal: Principal, message_id: uuid.UUID) -> IjwMessage:
     """The message, for the engagement's provider and the family's team; others get 404.
 
-    A message without an engagement (an unlinked request or claim) is visible to its provider only.
+    A message without an engagement (a request, an unlinked claim) is visible to its provider and,
+    when it concerns a family, to that family's team.
     """
     row = await session.get(IjwMessage, message_id)
     if row is None:
@@ -156,8 +165,10 @@ async def get_message(session: AsyncSession, principal: Principal, message_id: u
         except (NotFound, Forbidden):
             raise NotFound("iJw message") from None
         visible = _may_read(principal, scoped.engagement.provider_id)
+    elif principal.has(Role.PROVIDER_STAFF):
+        visible = principal.provider == row.provider_id
     else:
-        visible = principal.has(Role.PROVIDER_STAFF) and principal.provider == row.provider_id
+        visible = await _team_of_family(session, principal, row.family_id)
     if not visible:
         raise NotFound("iJw message")
     audit.record(session, principal, Action.READ, "ijw_message", row.id, family_id=row.family_id)
