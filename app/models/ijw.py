@@ -45,7 +45,8 @@ class IjwMessage(SQLModel, table=True):
 
 
 class AllocationRequest(SQLModel, table=True):
-    """A provider's request for an allocation (JW315), answered by JW319 within 5 working days."""
+    """A provider's request for an allocation (JW315) or for a change of its allocations (JW317),
+    answered within 5 working days: by an allocation (JW301) or an answer message (JW319)."""
 
     __tablename__ = "ijw_allocation_requests"
     __table_args__ = (
@@ -56,7 +57,9 @@ class AllocationRequest(SQLModel, table=True):
     id: uuid.UUID = id_field()
     municipality_code: str = municipality_field()
     message_id: uuid.UUID = Field(foreign_key="ijw_messages.id", index=True)
+    kind: str = Field(default="allocation", max_length=10)  # allocation (JW315) / change (JW317)
     provider_id: uuid.UUID = Field(foreign_key="providers.id", index=True)
+    engagement_id: uuid.UUID | None = Field(default=None, foreign_key="engagements.id")  # a change's
     family_id: uuid.UUID | None = Field(default=None, foreign_key="families.id", index=True)
     member_id: uuid.UUID | None = Field(default=None, foreign_key="family_members.id")
     plan_id: uuid.UUID | None = Field(default=None, foreign_key="plans.id")
@@ -67,8 +70,10 @@ class AllocationRequest(SQLModel, table=True):
     product_code: str | None = Field(default=None, max_length=5)
     requested_start: date = day()
     requested_end: date | None = day(nullable=True)
-    referrer_type: str = Field(max_length=2)  # COD327
-    status: str = Field(default="open", max_length=10, index=True)  # open / answered
+    referrer_type: str | None = Field(default=None, max_length=2)  # COD327, of a request
+    change_reason: str | None = Field(default=None, max_length=1)  # WJ758, of a change
+    # open / investigating / answered / allocated
+    status: str = Field(default="open", max_length=13, index=True)
     answer_due: date = day()
     answered_at: datetime | None = timestamp(nullable=True)
     answer_code: str | None = Field(default=None, max_length=1)  # WJ760

@@ -50,7 +50,9 @@ class AllocationRequestAnswer(ApiModel):
 
 class AllocationRequestPublic(PublicModel):
     id: uuid.UUID
+    kind: Literal["allocation", "change"] = Field(description="allocation (JW315) or change (JW317)")
     provider_id: uuid.UUID
+    engagement_id: uuid.UUID | None = Field(description="The engagement whose allocation a change concerns.")
     provider_reference: str
     family_id: uuid.UUID | None
     member_id: uuid.UUID | None
@@ -60,7 +62,8 @@ class AllocationRequestPublic(PublicModel):
     product_code: str | None
     requested_start: date
     requested_end: date | None
-    referrer_type: str
+    referrer_type: str | None = Field(description="COD327, of a request for an allocation.")
+    change_reason: str | None = Field(description="WJ758, of a change request.")
     status: str = Field(
         description="open (an intake task when no family is linked), investigating, answered, allocated"
     )

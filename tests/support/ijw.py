@@ -299,3 +299,57 @@ def jw315(a: Allocated, *references: str, start: date, identification: str, issu
         x.client(a, *products, wrapper="AangevraagdeProducten"),
     )
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+@dataclass
+class Change:
+    """One product of a test change request: unchanged, to change or new."""
+
+    kind: str  # OngewijzigdProduct / TeWijzigenProduct / NieuwProduct
+    number: str | None = None
+    wished: date | None = None
+    end: date | None = None
+    volume: int | None = 100
+
+
+def jw317(a: Allocated, reference: str, changes: list[Change], *, identification: str, issued: date) -> bytes:
+    x = Xml("JW317")
+    groups: dict[str, list[etree._Element]] = {}
+    for c in changes:
+        omvang = (
+            x("Omvang", x.b("Volume", c.volume), x.b("Eenheid", "83"), x.b("Frequentie", "6"))
+            if c.volume is not None
+            else None
+        )
+        if c.kind == "OngewijzigdProduct":
+            element = x(c.kind, x("ToewijzingNummer", c.number))
+        elif c.kind == "TeWijzigenProduct":
+            element = x(
+                c.kind,
+                x("ToewijzingNummer", c.number),
+                x("GewensteIngangsdatum", c.wished),
+                x("Einddatum", c.end) if c.end else None,
+                omvang,
+            )
+        else:
+            element = x(
+                c.kind,
+                x("Product", x.b("Categorie", a.category), x.b("Code", a.code)),
+                x("GewensteIngangsdatum", c.wished),
+                x("Einddatum", c.end) if c.end else None,
+                omvang,
+            )
+        groups.setdefault(c.kind, []).append(element)
+    wrappers = {
+        "OngewijzigdProduct": "OngewijzigdeProducten",
+        "TeWijzigenProduct": "TeWijzigenProducten",
+        "NieuwProduct": "NieuweProducten",
+    }
+    request = x(
+        "Verzoek",
+        x("ReferentieAanbieder", reference),
+        x("RedenVerzoek", "2"),
+        *[x(wrappers[kind], *groups[kind]) for kind in wrappers if kind in groups],
+    )
+    root = x("Bericht", x.header(a, identification, issued), x("Client", x("Bsn", a.bsn), request))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")

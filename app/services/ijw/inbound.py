@@ -23,7 +23,7 @@ from app.ijw import documents
 from app.ijw.standard import RETURN_OF
 from app.models.ijw import IjwMessage
 from app.models.providers import Provider
-from app.services.ijw import care, checks, claims, requests
+from app.services.ijw import care, changes, checks, claims, requests
 from app.services.ijw.assessment import Assessment
 from app.services.ijw.elements import municipality_number, serialise
 from app.services.ijw.reading import child, descendants, text
@@ -42,6 +42,7 @@ KINDS: dict[str, Callable[[], MessageKind]] = {
     "JW305": lambda: care.START,
     "JW307": lambda: care.STOP,
     "JW315": requests.RequestMessage,
+    "JW317": changes.ChangeMessage,
     "JW323": claims.ClaimMessage,
 }
 
