@@ -40,15 +40,19 @@ async def get_message(message_id: uuid.UUID, session: SessionDep, principal: Cur
 
 
 POST_DESCRIPTION = """
-Provider staff send an inbound iJw 3.2 message (`application/xml`): JW305 (start of care) or
-JW307 (end of care), from their own AGB code (`Afzender`). The answer is the return message
-(JW306, JW308) with `RetourCodes` per message class: `0200` accepted, or the standard's code for
-each broken rule (e.g. `9019` not linked to an allocation, `9326` already started, `9069` no
-current start, `9056` identification not unique, `8848` dated in the future). `Location` names
-the stored inbound message. The same message again (same identification, same document) is
-answered with the same return message and applied once (200). A document that is not
-well-formed, not an accepted message or not valid against its XSD is 400 listing every schema
-error; a DTD or entity declaration is refused.
+Provider staff send an inbound iJw 3.2 message (`application/xml`) from their own AGB code
+(`Afzender`): JW305 start of care, JW307 end of care, JW315 request for an allocation, JW317
+change request or JW323 claim. The answer is its return message (JW306, JW308, JW316, JW318,
+JW325) with `RetourCodes` per message class: `0200` accepted, or the standard's code for each
+broken rule — e.g. `9019` not linked to an allocation, `9326` already started, `9069` no current
+start, `9351` not a current allocation, `9338` claimed on no allocation, `0611` above the frozen
+tariff, `9056` identification not unique, `8848` dated in the future; a JW325 lists only the
+rejected claim lines (`8001`: approved in full). `Location` names the stored inbound message.
+
+The same message again (same identification, same document) is answered with the same return
+message and applied once (200). A document that is not well-formed, not one of these messages
+or not valid against its XSD is 400 listing every schema error; a DTD or entity declaration is
+refused; nothing is kept then.
 """
 
 
