@@ -99,3 +99,26 @@ def name(b: Builder, family_name: str, given_name: str | None, *, full: bool) ->
 def local_day_and_time(moment: datetime) -> tuple[date, str]:
     """The Dutch calendar date and wall-clock time (``HH:MM:SS``) of a timestamp."""
     return local_date(moment), moment.astimezone(LOCAL_TIMEZONE).strftime("%H:%M:%S")
+
+
+def rebuild(
+    element: etree._Element,
+    source_ns: str,
+    target_ns: str,
+    copies: dict[int, etree._Element] | None = None,
+) -> etree._Element:
+    """A fresh copy of ``element`` with its ``source_ns`` elements moved into ``target_ns`` (the
+    default namespace of the copy; the basisschema keeps its ``ijw`` prefix). ``copies`` records
+    each original element's copy, by ``id()``.
+    """
+    nsmap = {None: target_ns, "ijw": BASE_NS}
+    qname = etree.QName(element)
+    ns = target_ns if qname.namespace == source_ns else qname.namespace
+    copy = etree.Element(f"{{{ns}}}{qname.localname}", nsmap=nsmap)
+    copy.text = element.text if len(element) == 0 else None  # no layout whitespace: pretty printed anew
+    if copies is not None:
+        copies[id(element)] = copy
+    for child in element:
+        if isinstance(child.tag, str):
+            copy.append(rebuild(child, source_ns, target_ns, copies))
+    return copy

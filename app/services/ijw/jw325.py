@@ -5,7 +5,6 @@ is what was approved (debit minus credit). A claim approved in full is answered 
 lists no lines; a claim rejected as a whole approves nothing and lists no lines either.
 """
 
-import copy
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,7 +12,7 @@ from lxml import etree
 
 from app.ijw.standard import BASE_NS, namespace
 from app.services.ijw.assessment import Assessment
-from app.services.ijw.elements import Builder
+from app.services.ijw.elements import Builder, rebuild
 from app.services.ijw.reading import child, children, text
 
 FULLY_APPROVED = "8001"
@@ -29,12 +28,7 @@ class Verdict:
 
 def recast(element: etree._Element, message: str, into: str) -> etree._Element:
     """A copy of ``element`` with the elements of ``message``'s namespace moved into ``into``'s."""
-    source, target = namespace(message), namespace(into)
-    copied = copy.deepcopy(element)
-    for e in copied.iter():
-        if isinstance(e.tag, str) and etree.QName(e).namespace == source:
-            e.tag = f"{{{target}}}{etree.QName(e).localname}"
-    return copied
+    return rebuild(element, namespace(message), namespace(into))
 
 
 def _codes(b: Builder, codes: list[str]) -> etree._Element:

@@ -5,14 +5,13 @@ The return message repeats the inbound document in its own namespace with the he
 element closing the header and every message class, as the return schemas lay out.
 """
 
-import copy
 from datetime import date
 
 from lxml import etree
 
-from app.ijw.standard import BASE_NS, RETURN_OF, namespace, versions
+from app.ijw.standard import RETURN_OF, namespace, versions
 from app.services.ijw.assessment import Assessment
-from app.services.ijw.elements import Builder
+from app.services.ijw.elements import Builder, rebuild
 
 
 def _codes(b: Builder, codes: list[str]) -> etree._Element:
@@ -24,12 +23,8 @@ def build(
 ) -> etree._Element:
     answer = RETURN_OF[message]
     b = Builder(answer)
-    source_ns, target_ns = namespace(message), namespace(answer)
-    copied = copy.deepcopy(root)
-    originals = {id(o): c for o, c in zip(root.iter(), copied.iter(), strict=True)}
-    for element in copied.iter():
-        if isinstance(element.tag, str) and etree.QName(element).namespace == source_ns:
-            element.tag = f"{{{target_ns}}}{etree.QName(element).localname}"
+    originals: dict[int, etree._Element] = {}
+    copied = rebuild(root, namespace(message), namespace(answer), originals)
     header = originals[id(assessment.header)]
     code = next(c for c in header if etree.QName(c).localname == "BerichtCode")
     code.text = versions(answer).code
@@ -39,5 +34,4 @@ def build(
     header.append(_codes(b, assessment.codes(assessment.header)))
     for element in assessment.classes:
         originals[id(element)].append(_codes(b, assessment.codes(element)))
-    etree.cleanup_namespaces(copied, top_nsmap={None: target_ns, "ijw": BASE_NS})
     return copied
