@@ -6,11 +6,13 @@ from typing import Any
 
 import httpx
 from lxml import etree
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.ijw import IjwMessage
 from app.models.money import PaymentLine
+from app.models.providers import Contract
+from app.services.steering.insight_queries import Period, closed_figures
 from tests.support.builders import nl_today
 from tests.support.engagements import actors, closure_body, request
 from tests.support.factories import Reference
@@ -98,6 +100,10 @@ async def test_round_trip_starts_and_ends_the_engagement(
         if sent["direction"] == "outbound":
             assert valid(sent["messageCode"], await document(client, a.provider, sent["id"]))
 
+    # Meanwhile the engagement stays out of the outcome figures.
+    period = Period(today.replace(day=1), today)
+    assert await closed_figures(session, case.municipality, "providers", period) == {}
+
     # The closure report follows with the same end date and reason: the outcome is then complete.
     wrong = closure_body(case.goal_ids[1:], [0, 1], "34")
     refused = await client.post(f"/engagements/{eid}/close", json=wrong, headers=a.provider)
@@ -110,6 +116,8 @@ async def test_round_trip_starts_and_ends_the_engagement(
     assert closed.json()["outcome"]["goalsAchieved"] == 2
     again = await client.post(f"/engagements/{eid}/close", json=report, headers=a.provider)
     assert again.status_code == 409
+    figures = await closed_figures(session, case.municipality, "providers", period)
+    assert figures[str(ref.providers[0])]["closed"] == 1
 
 
 async def test_the_same_message_twice_is_answered_the_same_and_applied_once(
@@ -136,3 +144,22 @@ async def test_the_same_message_twice_is_answered_the_same_and_applied_once(
     assert codes(reply, "StartProduct") == ["0233"]
     assert "location" not in refused.headers
     assert await session.scalar(select(func.count()).select_from(IjwMessage)) == 3
+
+
+async def test_the_result_share_waits_for_the_closure_report(
+    client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
+) -> None:
+    await session.execute(
+        update(Contract).where(Contract.id == ref.contracts[ref.providers[0]]).values(result_share_percent=10)
+    )
+    await session.commit()
+    case, a, eid, allocation = await accepted(client, session, ref, auth)
+    today = nl_today()
+    for body in (jw305(allocation, today, issued=today), jw307(allocation, today, today, "31", issued=today)):
+        assert (await client.post("/ijw-messages", content=body, headers=a.provider | XML)).status_code == 201
+    assert await kinds(session, eid) == ["completion", "start"]  # no result share without scores
+    report = closure_body(case.goal_ids[1:], [0, 1], "31")
+    assert (
+        await client.post(f"/engagements/{eid}/close", json=report, headers=a.provider)
+    ).status_code == 200
+    assert await kinds(session, eid) == ["completion", "result", "start"]

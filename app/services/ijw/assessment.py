@@ -44,11 +44,3 @@ class Assessment:
             return [NOT_ASSESSED]
         parent = element.getparent()
         return [NOT_ASSESSED] if parent is not None and self.rejected(parent) else [ACCEPTED]
-
-    def all_codes(self) -> list[str]:
-        seen: list[str] = []
-        for element in [self.header, *self.classes]:
-            for code in self.codes(element):
-                if code not in seen:
-                    seen.append(code)
-        return seen
