@@ -18,6 +18,7 @@ from app.logging_setup import configure_logging
 from app.middleware import RequestContextMiddleware
 from app.openapi import install_openapi
 from app.routers import ROUTERS
+from app.services.ijw.allocations import install as install_ijw_allocations
 from app.services.platform import audit_seal
 from app.services.platform.audit import record_denied_request
 from app.services.platform.audit_writer import AuditWriter
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     app.state.audit_writer = AuditWriter(app.state.engine) if settings.audit_group_commit else None
 
     app.state.denial_recorder = record_denied_request
+    install_ijw_allocations()
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)

@@ -8,6 +8,7 @@ from app.models import (  # noqa: F401
     engagements,
     families,
     geography,
+    ijw,
     integration,
     money,
     plans,

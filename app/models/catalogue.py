@@ -36,3 +36,7 @@ class ProfileIntensity(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=2)  # I1..I4
     name: str = Field(max_length=200)
     max_months: int
+    # The iJw product (JZ020 category + code) allocated for it; when empty, category 50
+    # (maatwerkarrangementen jeugd) with code profile + intensity (``P06I2``).
+    ijw_category: str | None = Field(default=None, max_length=2)
+    ijw_code: str | None = Field(default=None, max_length=5)

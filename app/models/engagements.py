@@ -64,6 +64,9 @@ class Engagement(SQLModel, table=True):
     end_reason: str | None = Field(default=None, max_length=2)
     problem_reduction: int | None = None
     closed_at: datetime | None = timestamp(nullable=True)
+    # Closed by an end-of-care message (JW307) that carries no goal scores: the closure report
+    # (final GAS per goal, problem reduction) follows; outcome figures leave it out until then.
+    outcome_pending: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
 
 
 class EngagementGoal(SQLModel, table=True):

@@ -15,6 +15,8 @@ from app.routers import (
     geography,
     handoffs,
     health,
+    ijw_allocation_requests,
+    ijw_messages,
     insights,
     life_domains,
     marketplace,
@@ -52,4 +54,6 @@ ROUTERS: list[APIRouter] = [
     audit_events.router,
     subscriptions.router,
     events.router,
+    ijw_messages.router,
+    ijw_allocation_requests.router,
 ]

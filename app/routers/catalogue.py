@@ -36,7 +36,16 @@ async def create_support_profile(
         name=body.name,
         segment=body.segment.value,
         description=body.description,
-        intensities=[IntensitySpec(i.code, i.name, i.max_months) for i in body.intensities],
+        intensities=[
+            IntensitySpec(
+                i.code,
+                i.name,
+                i.max_months,
+                i.ijw_product.category.value if i.ijw_product else None,
+                i.ijw_product.code if i.ijw_product else None,
+            )
+            for i in body.intensities
+        ],
     )
     profile = await support_profiles.create_profile(session, principal, spec)
     response.headers["Location"] = resource_url("support-profiles", profile.code)

@@ -15,8 +15,9 @@ _MEDIA_FORMATS = {"text/csv": "csv", "application/json": "json"}
 
 _KIND_COLUMNS = {
     "profile": "`profileCode` (P + 2 digits), `profileName`, `segment` (A/B/C), `intensityCode` (I1–I4), "
-    "`intensityName`, `maxMonths` — one row per intensity; the rows of one `profileCode` "
-    "form one new profile",
+    "`intensityName`, `maxMonths`, optionally the iJw product `ijwCategory` (JZ020) and `ijwCode` "
+    "(both or neither; default category 50, code profile + intensity) — one row per intensity; "
+    "the rows of one `profileCode` form one new profile",
     "tariff": "`profileCode`, `intensityCode`, `providerAgbCode` (segment C only), `validFrom`, "
     "`validTo` (optional, inclusive), `amountCents`",
     "contract": "`providerAgbCode`, `validFrom`, `validTo`, `paymentModel` (milestone/monthly/lumpsum), "

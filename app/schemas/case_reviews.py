@@ -9,7 +9,12 @@ from pydantic import Field
 from app.models.base import ApiModel, PublicModel
 
 Flag = Literal[
-    "past_expected_end", "overdue_handoff", "declined_by_providers", "waiting_over_8_weeks", "turning_18"
+    "past_expected_end",
+    "overdue_handoff",
+    "declined_by_providers",
+    "waiting_over_8_weeks",
+    "turning_18",
+    "allocation_request_late",
 ]
 DecisionCode = Literal[
     "discuss_with_family",

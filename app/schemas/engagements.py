@@ -241,6 +241,11 @@ class EngagementPublic(PublicModel):
     end_reason: str | None = None
     problem_reduction: int | None = None
     closed_at: datetime | None = None
+    outcome_pending: bool | None = Field(
+        default=None,
+        description="Closed by an iJw end-of-care message (JW307): the closure report with the final "
+        "GAS per goal is still to come (`POST /engagements/{id}/close` with the same end date and reason).",
+    )
     consent_active: bool | None = None
     goals: list[EngagementGoalPublic] = []
     activities: list[ActivityPublic] | None = None

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from app.ijw.standard import PRODUCT_CATEGORIES, enumeration
 from app.models.base import ApiModel, PublicModel
 from app.schemas.reference_geography import Description, Name
 
@@ -18,12 +19,35 @@ class Segment(StrEnum):
     C = "C"  # multi-problem, provider-specific tariff
 
 
+# iJw product categories (JZ020), read from the iJw 3.2 basisschema.
+IjwCategory = StrEnum(  # type: ignore[misc]
+    "IjwCategory", {f"C{value}": value for value in sorted(enumeration(PRODUCT_CATEGORIES))}
+)
+IjwProductCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9]{1,5}$", examples=["P06I2"])]
+
+
+class IjwProduct(ApiModel):
+    """The iJw product (category JZ020 + product code, at most 5 characters) allocated in JW301."""
+
+    category: IjwCategory
+    code: IjwProductCode
+
+
 class IntensityCreate(ApiModel):
     code: IntensityCode
     name: Name
     max_months: Annotated[
         int, Field(ge=1, le=120, description="The longest a trajectory at this intensity runs.")
     ]
+    ijw_product: IjwProduct | None = Field(
+        default=None,
+        description="Without it the iJw product is category `50`, code profile + intensity (`P06I2`).",
+    )
+
+
+class IjwProductPublic(PublicModel):
+    category: str
+    code: str
 
 
 class SupportProfileCreate(ApiModel):
@@ -38,6 +62,9 @@ class IntensityPublic(PublicModel):
     code: str
     name: str
     max_months: int
+    ijw_product: IjwProductPublic = Field(
+        description="The iJw product in force (the default when none is set)."
+    )
 
 
 class SupportProfilePublic(PublicModel):

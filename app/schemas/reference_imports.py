@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from app.models.base import ApiModel, PublicModel
-from app.schemas.reference_catalogue import IntensityCode, ProfileCode, Segment
+from app.schemas.reference_catalogue import IjwCategory, IjwProductCode, IntensityCode, ProfileCode, Segment
 from app.schemas.reference_geography import Name
 from app.schemas.reference_providers import AgbCode, AmountCents, Capacity, PaymentModel, Percent, Product
 
@@ -25,6 +25,8 @@ class ProfileRow(ApiModel):
     intensity_code: IntensityCode
     intensity_name: Name
     max_months: Annotated[int, Field(ge=1, le=120)]
+    ijw_category: IjwCategory | None = None
+    ijw_code: IjwProductCode | None = None
 
 
 class TariffRow(ApiModel):
@@ -71,6 +73,8 @@ COLUMNS = (
     "capacity",
     "lumpsumPeriodCents",
     "products",
+    "ijwCategory",
+    "ijwCode",
 )
 
 

@@ -95,6 +95,8 @@ _TAG_ROLES: dict[str, tuple[str, ...]] = {
     "privacy": ("admin",),
     "audit": ("admin",),
     "integration": ("integration",),
+    "ijw-messages": ("provider_staff", "district_professional"),
+    "ijw-allocation-requests": ("district_professional",),
 }
 _METHOD_ROLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("geography", "POST"): ("admin",),
@@ -105,6 +107,7 @@ _METHOD_ROLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("referrals", "POST"): ("district_professional", "gp"),
     ("treatment-plans", "PUT"): ("provider_staff",),
     ("treatment-plans", "POST"): ("provider_staff",),
+    ("ijw-messages", "POST"): ("provider_staff",),
 }
 _PATH_ROLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("PUT", "/districts/{code}/indicators/{year}"): ("admin", "municipality_officer"),

@@ -33,11 +33,61 @@ async def test_purchasing_officer_adds_a_profile(
     created = await client.post("/support-profiles", json=NEW_PROFILE, headers=purchaser(auth, ref))
     assert created.status_code == 201, created.text
     assert created.headers["location"] == "/api/v1/support-profiles/P12"
-    assert created.json() == NEW_PROFILE | {"description": None}
+    defaults = [{"category": "50", "code": f"P12{i['code']}"} for i in NEW_PROFILE["intensities"]]
+    assert created.json() == NEW_PROFILE | {
+        "description": None,
+        "intensities": [
+            i | {"ijwProduct": product}
+            for i, product in zip(NEW_PROFILE["intensities"], defaults, strict=True)
+        ],
+    }
 
     fetched = await client.get("/support-profiles/P12", headers=auth("gp", agb="01234567"))
     assert fetched.status_code == 200
-    assert fetched.json()["intensities"][1] == {"code": "I2", "name": "Middel", "maxMonths": 6}
+    assert fetched.json()["intensities"][1] == {
+        "code": "I2",
+        "name": "Middel",
+        "maxMonths": 6,
+        "ijwProduct": {"category": "50", "code": "P12I2"},
+    }
+
+
+async def test_an_intensity_names_its_ijw_product(
+    client: httpx.AsyncClient, auth: Auth, ref: Reference
+) -> None:
+    body = NEW_PROFILE | {
+        "intensities": [
+            {
+                "code": "I1",
+                "name": "Licht",
+                "maxMonths": 3,
+                "ijwProduct": {"category": "45", "code": "45A01"},
+            },
+            {"code": "I2", "name": "Middel", "maxMonths": 6},
+        ]
+    }
+    created = await client.post("/support-profiles", json=body, headers=purchaser(auth, ref))
+    assert created.status_code == 201, created.text
+    products = [i["ijwProduct"] for i in created.json()["intensities"]]
+    assert products == [{"category": "45", "code": "45A01"}, {"category": "50", "code": "P12I2"}]
+
+    wrong = NEW_PROFILE | {
+        "code": "P13",
+        "intensities": [
+            {
+                "code": "I1",
+                "name": "Licht",
+                "maxMonths": 3,
+                "ijwProduct": {"category": "99", "code": "TOOLONG"},
+            }
+        ],
+    }
+    refused = await client.post("/support-profiles", json=wrong, headers=purchaser(auth, ref))
+    assert refused.status_code == 400
+    assert {p["name"] for p in refused.json()["invalidParams"]} == {
+        "intensities.0.ijwProduct.category",
+        "intensities.0.ijwProduct.code",
+    }
 
 
 async def test_duplicate_profile_is_409(client: httpx.AsyncClient, auth: Auth, ref: Reference) -> None:

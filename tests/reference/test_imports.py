@@ -244,3 +244,28 @@ async def test_only_purchasing_officers_import(client: httpx.AsyncClient, auth: 
         "/catalogue-imports", content=VALID_CSV.encode(), headers=auth("admin") | {"Content-Type": "text/csv"}
     )
     assert response.status_code == 403
+
+
+async def test_import_names_the_ijw_product(
+    client: httpx.AsyncClient, auth: Auth, ref: Reference, session: AsyncSession
+) -> None:
+    profile = {"kind": "profile", "profileCode": "P12", "profileName": "Nieuw", "segment": "B"}
+    rows = [
+        profile
+        | {"intensityCode": "I1", "intensityName": "Licht", "maxMonths": 2, "ijwCategory": "45"}
+        | {"ijwCode": "45A01"},
+        profile | {"intensityCode": "I2", "intensityName": "Middel", "maxMonths": 4},
+    ]
+    half = [rows[0] | {"ijwCode": None}]
+    refused = await client.post("/catalogue-imports", json={"rows": half}, headers=purchaser(auth, ref))
+    assert refused.status_code == 400
+    assert [(e["row"], e["name"], e["code"]) for e in refused.json()["rowErrors"]] == [
+        (1, "ijwCode", "incomplete")
+    ]
+    response = await client.post("/catalogue-imports", json={"rows": rows}, headers=purchaser(auth, ref))
+    assert response.status_code == 201, response.text
+    read = await client.get("/support-profiles/P12", headers=auth("integration"))
+    assert [i["ijwProduct"] for i in read.json()["intensities"]] == [
+        {"category": "45", "code": "45A01"},
+        {"category": "50", "code": "P12I2"},
+    ]

@@ -28,6 +28,7 @@ from app.models.plans import Goal, Plan, PlanSupportProfile
 from app.models.providers import Provider
 from app.models.referrals import Referral
 from app.schemas.engagements import EngagementCreate, EngagementDecline, EngagementStart
+from app.services.engagements.allocation_hooks import allocation_changed
 from app.services.engagements.plan_status import activate_plan, settle_plan
 from app.services.engagements.provider_options import contract_terms
 from app.services.engagements.scope import (
@@ -286,6 +287,7 @@ async def accept(session: AsyncSession, principal: Principal, engagement_id: uui
     engagement.answered_at = utcnow()
     await session.flush()
     emit(session, "engagement.accepted", engagement, assignmentNumber=engagement.assignment_number)
+    await allocation_changed(session, engagement)
     audit.record(
         session, principal, Action.UPDATE, "engagement", engagement.id, family_id=engagement.family_id
     )
@@ -318,6 +320,7 @@ async def withdraw(session: AsyncSession, principal: Principal, engagement_id: u
     engagement.withdrawn_at = utcnow()
     await session.flush()
     emit(session, "engagement.withdrawn", engagement)
+    await allocation_changed(session, engagement)
     audit.record(
         session, principal, Action.UPDATE, "engagement", engagement.id, family_id=engagement.family_id
     )

@@ -75,6 +75,7 @@ RESTRICTED_FIELDS = (
     "end_reason",
     "problem_reduction",
     "closed_at",
+    "outcome_pending",
 )
 FULL_ONLY_FIELDS = ("choice_reason", "decline_reason")
 
@@ -189,8 +190,9 @@ async def _subcontracts(
 async def load_outcome(
     session: AsyncSession, engagement: Engagement, goals: list[dict[str, Any]]
 ) -> dict[str, Any] | None:
-    """The outcome of a closed engagement (DESIGN §6); ``None`` while it runs."""
-    if engagement.status != "closed" or engagement.end_reason is None:
+    """The outcome of a closed engagement (DESIGN §6); ``None`` while it runs or its closure
+    report is pending (closed by an end-of-care message without goal scores)."""
+    if engagement.status != "closed" or engagement.end_reason is None or engagement.outcome_pending:
         return None
     surveys = (
         await session.execute(

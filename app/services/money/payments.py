@@ -195,7 +195,32 @@ async def _close_milestone(
         max_months=max_months or 0,
     )
     completion = append_line(session, engagement, ledger, "completion", due, end)
-    if completion is None or not terms.result_share_percent or ledger.has("result"):
+    if completion is not None and not engagement.outcome_pending:
+        await _schedule_result(session, engagement, ledger, terms, completion.amount_cents, end)
+
+
+async def schedule_on_outcome(session: AsyncSession, engagement: Engagement) -> None:
+    """The result share of an engagement whose closure report followed its end of care (JW307)."""
+    await session.flush()
+    terms = terms_of(engagement)
+    if terms is None or terms.payment_model != "milestone" or engagement.end_date is None:
+        return
+    ledger = await lock_ledger(session, engagement.id)
+    completion = sum(line.amount_cents for line in ledger.lines if line.kind == "completion")
+    if completion > 0:
+        await _schedule_result(session, engagement, ledger, terms, completion, engagement.end_date)
+    await session.flush()
+
+
+async def _schedule_result(
+    session: AsyncSession,
+    engagement: Engagement,
+    ledger: _Ledger,
+    terms: rules.Terms,
+    completion_cents: int,
+    end: date,
+) -> None:
+    if not terms.result_share_percent or ledger.has("result"):
         return
     scores = list(
         await session.scalars(
@@ -205,7 +230,7 @@ async def _close_milestone(
         )
     )
     if rules.outcome_met(engagement.end_reason, [s for s in scores if s is not None]):
-        share = rules.result_share(terms, completion.amount_cents)
+        share = rules.result_share(terms, completion_cents)
         append_line(session, engagement, ledger, "result", share, end)
 
 

@@ -43,6 +43,7 @@ EVENT_TYPES = frozenset(
         "payment-batch.exported",
         "consent.granted",
         "consent.withdrawn",
+        "ijw-message.available",
     }
 )
 _ALLOWED_DATA_VALUES = (str, int, bool, type(None))

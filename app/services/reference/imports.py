@@ -93,7 +93,18 @@ def _plan_profiles(plan: ImportPlan, rows: list[tuple[int, ProfileRow]], catalog
         if any(i.code == row.intensity_code for i in spec.intensities):
             plan.error(number, "intensityCode", "duplicate", "This intensity of the profile is listed twice.")
             continue
-        spec.intensities.append(IntensitySpec(row.intensity_code, row.intensity_name, row.max_months))
+        if (row.ijw_category is None) != (row.ijw_code is None):
+            plan.error(number, "ijwCode", "incomplete", "An iJw product names both category and code.")
+            continue
+        spec.intensities.append(
+            IntensitySpec(
+                row.intensity_code,
+                row.intensity_name,
+                row.max_months,
+                row.ijw_category.value if row.ijw_category else None,
+                row.ijw_code,
+            )
+        )
         catalogue.add(row.profile_code, spec.segment, [row.intensity_code])
 
 

@@ -18,12 +18,40 @@ from app.models.catalogue import ProfileIntensity, SupportProfile
 from app.pagination import PageRequest
 from app.services.reference.common import TEXT, keyset, page_of, resource_url
 
+# iJw product category 50: maatwerkarrangementen jeugd (JZ020), for intensities without a product.
+DEFAULT_IJW_CATEGORY = "50"
+
+
+@dataclass(frozen=True)
+class IjwProduct:
+    category: str
+    code: str
+
+
+def ijw_product(
+    profile_code: str, intensity_code: str, category: str | None = None, code: str | None = None
+) -> IjwProduct:
+    """The iJw product of a profile × intensity: as set, else category 50 with code ``P06I2``."""
+    if category and code:
+        return IjwProduct(category, code)
+    return IjwProduct(DEFAULT_IJW_CATEGORY, f"{profile_code}{intensity_code}")
+
 
 @dataclass(frozen=True)
 class IntensitySpec:
     code: str
     name: str
     max_months: int
+    ijw_category: str | None = None
+    ijw_code: str | None = None
+
+
+@dataclass(frozen=True)
+class IntensityView:
+    code: str
+    name: str
+    max_months: int
+    ijw_product: IjwProduct
 
 
 @dataclass(frozen=True)
@@ -32,7 +60,7 @@ class ProfileView:
     name: str
     segment: str
     description: str | None
-    intensities: list[ProfileIntensity]
+    intensities: list[IntensityView]
 
 
 @dataclass
@@ -104,7 +132,14 @@ async def add_profiles(session: AsyncSession, profiles: list[ProfileSpec]) -> se
     inserted = set((await session.execute(statement)).scalars().all())
     session.add_all(
         [
-            ProfileIntensity(profile_code=p.code, code=i.code, name=i.name, max_months=i.max_months)
+            ProfileIntensity(
+                profile_code=p.code,
+                code=i.code,
+                name=i.name,
+                max_months=i.max_months,
+                ijw_category=i.ijw_category,
+                ijw_code=i.ijw_code,
+            )
             for p in profiles
             if p.code in inserted
             for i in p.intensities
@@ -147,7 +182,15 @@ def _view(profile: SupportProfile, intensities: list[ProfileIntensity]) -> Profi
         name=profile.name,
         segment=profile.segment,
         description=profile.description,
-        intensities=intensities,
+        intensities=[
+            IntensityView(
+                i.code,
+                i.name,
+                i.max_months,
+                ijw_product(profile.code, i.code, i.ijw_category, i.ijw_code),
+            )
+            for i in intensities
+        ],
     )
 
 

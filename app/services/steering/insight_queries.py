@@ -216,6 +216,7 @@ def _closed(municipality: str, period: Period) -> list[ColumnElement[bool]]:
     return [
         Engagement.municipality_code == municipality,
         Engagement.status == "closed",
+        Engagement.outcome_pending.is_(False),  # no outcome figures before the closure report
         Engagement.end_date.between(period.start, period.end),
     ]
 

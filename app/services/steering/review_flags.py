@@ -8,7 +8,9 @@
 * ``waiting_over_8_weeks``: a request made more than 8 weeks ago that has not started
   (``requested`` or ``accepted``);
 * ``turning_18``: a child whose 18th birthday falls within the next 6 months while one of its
-  engagements is accepted or started.
+  engagements is accepted or started;
+* ``allocation_request_late``: a provider's request for an allocation (iJw JW315) for a family of
+  ours still unanswered after its 5 working days.
 
 :func:`refresh` inserts the new flags (``ON CONFLICT DO NOTHING`` on flag + subject, so running
 it concurrently is harmless) with a random pseudonym, and marks open reviews whose flag no
@@ -24,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.engagements import Engagement, Handoff, TreatmentPlan
 from app.models.families import Family, FamilyMember
+from app.models.ijw import AllocationRequest
 from app.models.money import CaseReview
 
 WAITING_LIMIT = timedelta(weeks=8)
@@ -35,6 +38,7 @@ FLAGS = (
     "declined_by_providers",
     "waiting_over_8_weeks",
     "turning_18",
+    "allocation_request_late",
 )
 
 
@@ -81,7 +85,25 @@ def flagged(municipality: str, now: datetime) -> Any:
         .join(Family, Family.id == Handoff.family_id)
         .where(Handoff.municipality_code == municipality, Handoff.status == "open", Handoff.due_at < now)
     )
-    return union_all(past_end, overdue, _declined(municipality), waiting, turning).subquery("flagged")
+    late_request = (
+        select(
+            literal("allocation_request_late"),
+            literal("allocation_request"),
+            AllocationRequest.id,
+            AllocationRequest.family_id,
+            Family.team_id,
+            Family.district_code,
+        )
+        .join(Family, Family.id == AllocationRequest.family_id)
+        .where(
+            AllocationRequest.municipality_code == municipality,
+            AllocationRequest.status == "open",
+            AllocationRequest.answer_due < today,
+        )
+    )
+    return union_all(past_end, overdue, _declined(municipality), waiting, turning, late_request).subquery(
+        "flagged"
+    )
 
 
 def _declined(municipality: str) -> Any:
