@@ -20,12 +20,28 @@ from app.services.steering import insights, trends
 router = APIRouter(tags=["insights"])
 
 From = Annotated[
-    QueryDate | None, Query(alias="from", description="First day (default: 1 January of `to`'s year).")
+    QueryDate | None,
+    Query(
+        alias="from",
+        description="First day (default: 1 January of `to`'s year); widened to the first of its month.",
+    ),
 ]
-To = Annotated[QueryDate | None, Query(alias="to", description="Last day (default: today).")]
+To = Annotated[
+    QueryDate | None,
+    Query(alias="to", description="Last day (default: today); widened to the last of its month."),
+]
 _DESCRIPTION = (
-    "Figures over the period, computed in SQL; any figure resting on fewer than 5 cases is "
-    "`null` with `suppressed: true` (and counts that would let one be worked out are withheld too)."
+    "Figures over a period of whole months (a `from`/`to` inside a month is widened to that month; "
+    "`fromDate`/`toDate` name the period used), computed in SQL. Suppression that survives "
+    "differencing: any figure resting on fewer than 5 cases is `null` with `suppressed: true`, counts "
+    "that would let one be worked out are withheld too, every shown count is rounded to a multiple "
+    "of 5 (as CBS publishes its youth-care tables), and every share or rate is computed from the "
+    "rounded counts, so no two requests can be subtracted to reveal a cell below 5. Outcome "
+    "indicators (Beleidsinformatie Jeugd; DESIGN §6): dropout (32, 33) and premature (34, 35) "
+    "endings over endings, experience (parents and youths apart), goal attainment and mean GAS "
+    "T-score, self-reliance change (plan domain scores as agreed against at evaluation), CBS's "
+    "no-new-start within the following half-year and the 12-month no-relapse share; each field "
+    "names its numerator, denominator and period."
 )
 
 

@@ -1,5 +1,6 @@
-"""Insights: every figure recomputed in Python from the raw rows of a generated data set, and
-the suppression of small cells checked over many filter combinations."""
+"""Insights: every figure recomputed in Python from the raw rows of a generated data set (counts
+published rounded to fives, shares from the published counts), periods widened to whole months,
+and the suppression of small cells checked over many filter combinations."""
 
 from datetime import date
 
@@ -17,13 +18,14 @@ TOLERANCE = {
     "meanExperienceParents": 0.00501,
     "meanExperienceYouth": 0.00501,
     "referralsPer1000Youth": 0.00501,
+    "selfRelianceChange": 0.00501,
     "costPerClosedTrajectoryCents": 0.501,
     "z": 0.00501,
 }
 PERIODS = [
     (date(2025, 1, 1), date(2026, 10, 31)),
     (date(2026, 1, 1), date(2026, 6, 30)),
-    (date(2025, 3, 15), date(2025, 9, 30)),
+    (date(2025, 3, 15), date(2025, 9, 10)),  # widened to 2025-03-01 … 2025-09-30
 ]
 
 
@@ -44,7 +46,9 @@ def _compare(name: str, api: dict, expected: tuple) -> None:
     if api["suppressed"]:
         return
     assert cases >= 5, name
-    if value is None:
+    if name in reference.COUNTS:
+        assert api["value"] == reference.published(value) and api["value"] % 5 == 0, (name, api, value)
+    elif value is None:
         assert api["value"] is None, name
     else:
         assert api["value"] == pytest.approx(value, abs=TOLERANCE.get(name, 0.0000501)), name
@@ -74,6 +78,7 @@ async def test_every_figure_matches_a_recomputation_from_raw_rows(client, auth, 
     raw = await reference.load(session, "GM0363")
     officer = auth("municipality_officer")
     compared = 0
+    shown: set[str] = set()
     for start, end in PERIODS:
         for dimension in DIMENSIONS:
             r = await client.get(
@@ -83,17 +88,26 @@ async def test_every_figure_matches_a_recomputation_from_raw_rows(client, auth, 
             )
             assert r.status_code == 200, r.text
             body = r.json()
-            expected = reference.figures(raw, dimension, start, end)
+            used = date.fromisoformat(body["fromDate"]), date.fromisoformat(body["toDate"])
+            assert used == (start.replace(day=1), reference.months_end(end))
+            assert (body["requestedFromDate"], body["requestedToDate"]) == (
+                start.isoformat(),
+                end.isoformat(),
+            )
+            expected = reference.figures(raw, dimension, *used)
             keys = {item["key"] for item in body["items"]}
             assert {k for k in expected if k != "__municipality__"} <= keys
             for item in body["items"]:
                 for name, cell in _cells(item).items():
                     _compare(name, cell, expected.get(item["key"], {}).get(name, (0, 0)))
+                    shown.update([] if cell["suppressed"] else [name])
                     compared += not cell["suppressed"]
             if dimension != "providers":
                 for name in ("referrals", "referralsPer1000Youth"):
                     _compare(name, body["municipality"][name], expected["__municipality__"][name])
     assert compared > 400  # most figures of this data set are large enough to be shown
+    indicators = {"selfRelianceChange", "selfRelianceImprovedShare", "noNewStartShare", "noRelapseShare"}
+    assert indicators | {"goalAttainmentShare", "dropoutRate", "dropouts"} <= shown
 
 
 async def test_known_figures_of_a_small_arranged_set(client, auth, session, ref):
@@ -124,10 +138,13 @@ async def test_known_figures_of_a_small_arranged_set(client, auth, session, ref)
     )
     item = next(i for i in r.json()["items"] if i["key"] == d1)
     assert item["engagementsClosed"] == {"value": 5, "suppressed": False}
-    assert item["dropoutRate"]["value"] == 0.2 and item["prematureRate"]["value"] == 0.2
+    # one dropout and one premature ending: counts below 5, so their rates are withheld too
+    assert item["dropouts"] == item["dropoutRate"] == {"value": None, "suppressed": True}
+    assert item["prematureRate"] == {"value": None, "suppressed": True}
     assert item["waitingDaysMedian"]["value"] == 30 and item["waitingDaysP90"]["value"] == 46
-    # goals: 9 scored, 8 at −1 or above; T per engagement: 50+10·1/√2.6, 50+10·2/1, 50−30/√2.6, 50, 50−10/√4.8
-    assert item["goalAttainmentShare"]["value"] == round(8 / 9, 4)
+    # goals: 9 scored, 8 at −1 or above: published 10 and 10, so the share shown is 10/10;
+    # T per engagement: 50+10·1/√2.6, 50+10·2/1, 50−30/√2.6, 50, 50−10/√4.8
+    assert item["goalAttainmentShare"]["value"] == 1.0
     t = [50 + 10 / 2.6**0.5, 70, 50 - 30 / 2.6**0.5, 50, 50 - 10 / 4.8**0.5]
     assert item["meanGasT"]["value"] == pytest.approx(sum(t) / 5, abs=0.005)
     assert item["meanExperienceParents"] == {"value": None, "suppressed": True}
@@ -154,6 +171,7 @@ async def test_suppression_holds_for_every_filter_combination(client, auth, sess
                     headers=officer,
                 )
             ).json()
+            assert (body["fromDate"], body["toDate"]) == (start.isoformat(), end.isoformat())
             expected = reference.figures(raw, dimension, start, end)
             for item in body["items"]:
                 cells = _cells(item)
@@ -170,7 +188,15 @@ async def test_suppression_holds_for_every_filter_combination(client, auth, sess
                         if n.startswith("type:") and c["suppressed"]
                     ]
                     assert sum(hidden) == 0 or sum(hidden) >= 5
-            columns = ["engagementsStarted", "engagementsClosed"]
+            columns = [
+                "engagementsStarted",
+                "engagementsClosed",
+                "dropouts",
+                "prematureEndings",
+                "plansEvaluated",
+                "endingsFollowedHalfYear",
+                "endingsFollowed12Months",
+            ]
             columns += (
                 [] if dimension == "providers" else ["referrals", *(f"type:{t}" for t in reference.TYPES)]
             )

@@ -20,7 +20,7 @@ from app.models.engagements import Engagement, EngagementGoal, ExperienceSurvey,
 from app.models.families import Family, FamilyMember
 from app.models.geography import DistrictIndicator
 from app.models.money import PaymentLine
-from app.models.plans import Goal, Plan, PlanSupportProfile
+from app.models.plans import Goal, Plan, PlanAssessment, PlanSupportProfile
 from app.models.referrals import Referral
 from app.services.money import ledger_rules as rules
 from tests.support.factories import Reference
@@ -332,10 +332,12 @@ async def generate_history(
         ref_row.update(child_bsn=make_bsn(rng), child_birth_date=date(2015, 5, 5), status="intake")
         h.bsns.add(ref_row["child_bsn"])
         h.birth_dates.add(ref_row["child_birth_date"])
+    rows["assessments"] = _evaluations(random.Random(seed * 7919 + 1), rows["plans"], start, end)
     for model, key in [
         (Family, "families"),
         (FamilyMember, "members"),
         (Plan, "plans"),
+        (PlanAssessment, "assessments"),
         (Goal, "goals"),
         (Referral, "referrals"),
         (PlanSupportProfile, "psps"),
@@ -350,6 +352,39 @@ async def generate_history(
     await _indicators(session, rng, districts, municipality)
     h.engagements = len(rows["engagements"])
     return h
+
+
+EVALUATED_DOMAINS = ["finances", "housing", "mental_health", "parenting", "school", "social_network"]
+
+
+def _evaluations(
+    rng: random.Random, plans: list[dict[str, Any]], start: date, end: date
+) -> list[dict[str, Any]]:
+    """Domain scores as agreed for every plan, and for about half of them an evaluation (final
+    scores, ``evaluated_at``); a separate random stream, so the rest of the data set is unchanged."""
+    rows: list[dict[str, Any]] = []
+    for plan in plans:
+        evaluated = rng.random() < 0.5
+        plan["evaluated_at"] = at(_day(rng, start, end), hour=rng.choice([0, 10, 23])) if evaluated else None
+        plan["status"] = "evaluating" if evaluated else plan["status"]
+        for domain in rng.sample(EVALUATED_DOMAINS, rng.randint(1, 4)):
+            score = rng.randint(1, 5)
+            relevant = rng.random() > 0.1
+            final = max(1, min(5, score + rng.choice([-1, 0, 0, 1, 1, 2]))) if evaluated else None
+            rows.append(
+                dict(
+                    id=_uuid(rng),
+                    plan_id=plan["id"],
+                    domain_code=domain,
+                    score=score if relevant else None,
+                    relevant=relevant,
+                    situation=None,
+                    family_wish=None,
+                    final_score=final if relevant and rng.random() > 0.05 else None,
+                    updated_at=plan["created_at"],
+                )
+            )
+    return rows
 
 
 async def _indicators(
