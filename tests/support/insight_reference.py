@@ -294,3 +294,45 @@ def _self_reliance(raw: Raw, dimension: str, start: date, end: date, out: dict[A
         out[key]["plansEvaluated"] = (n, n)
         out[key]["selfRelianceChange"] = (sum(means) / n if n else None, n)
         out[key]["selfRelianceImprovedShare"] = share(sum(m > 0 for m in means), n)
+
+
+def members(raw: Raw, dimension: str, start: date, end: date) -> dict[tuple[Any, str], frozenset[Any]]:
+    """The rows behind every published count: (key, metric) → their ids. Two figures over nested
+    sets of rows (two periods, a key and the municipality) differ by the rows of the difference."""
+    sets: dict[tuple[Any, str], set[Any]] = defaultdict(set)
+    now = today()
+    for e in raw.engagements:
+        k = e_key(dimension, e)
+        if e.start_date and start <= e.start_date <= end:
+            sets[k, "engagementsStarted"].add(e.id)
+        if e.status != "closed" or not start <= e.end_date <= end:
+            continue
+        sets[k, "engagementsClosed"].add(e.id)
+        if e.end_reason in ("32", "33"):
+            sets[k, "dropouts"].add(e.id)
+        if e.end_reason in ("34", "35"):
+            sets[k, "prematureEndings"].add(e.id)
+        if _half_year_after(e.end_date) < now:
+            sets[k, "endingsFollowedHalfYear"].add(e.id)
+        if add_12_months(e.end_date) < now:
+            sets[k, "endingsFollowed12Months"].add(e.id)
+    scored = {
+        a.plan_id for a in raw.assessments if a.relevant and a.score is not None and a.final_score is not None
+    }
+    for plan in raw.plans:
+        if plan.id in scored and plan.evaluated_at and start <= local(plan.evaluated_at) <= end:
+            family = raw.families[plan.family_id]
+            if dimension in ("districts", "teams"):
+                keys = {family.district_code if dimension == "districts" else str(family.team_id)}
+            else:
+                keys = {e_key(dimension, e) for e in raw.engagements if e.plan_id == plan.id and e.start_date}
+            for k in keys:
+                sets[k, "plansEvaluated"].add(plan.id)
+    if dimension != "providers":
+        for r in raw.referrals:
+            if start <= local(r.created_at) <= end:
+                k = r_key(dimension, r, raw.families)
+                sets[k, "referrals"].add(r.id)
+                sets[k, f"type:{r.referrer_type}"].add(r.id)
+                sets["__municipality__", "referrals"].add(r.id)
+    return {k: frozenset(v) for k, v in sets.items()}
