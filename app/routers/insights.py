@@ -106,12 +106,22 @@ async def profile_insights(
     response_model=TrendReport,
     status_code=200,
     summary="District × profile pairs whose recent demand lies well above their own past",
+    description=(
+        "Demand (referrals, and engagement requests without one) per district × profile: the three "
+        "calendar months up to the month of `asOf` against the twelve before. Counts are rounded to "
+        "multiples of 5 (withheld below 5), `expected = 3 × baselineTotal / 12`, "
+        "`z = (observed − expected) / √max(expected, 1)`; flagged when `z` reaches `zThreshold`. "
+        "Each alert lists its demand per month with the baseline's monthly mean."
+    ),
 )
 async def trend_alerts(
     session: ReadSessionDep,
     principal: MunicipalityOfficer,
     as_of: Annotated[
-        QueryDate | None, Query(alias="asOf", description="End of the recent window (default today).")
+        QueryDate | None,
+        Query(
+            alias="asOf", description="End of the recent window (default today); widened to its month's end."
+        ),
     ] = None,
 ) -> Any:
     return await trends.trends(session, principal, as_of)

@@ -149,22 +149,37 @@ class ProfileInsights(InsightReportBase):
     items: list[ReferralInsightItem]
 
 
+class TrendMonth(PublicModel):
+    month: str = Field(description="Calendar month, YYYY-MM (the baseline's twelve, then the recent three).")
+    observed: InsightCell = Field(description="Demand in the month." + COUNT)
+    expected: float | None = Field(
+        description="The baseline's monthly mean: published baselineTotal / 12; null when that is withheld."
+    )
+
+
 class TrendAlert(PublicModel):
     district_code: str
     district_name: str
     profile_code: str
     profile_name: str
-    observed: int = Field(description="Demand in the recent window.")
-    expected: float = Field(description="3 × the monthly mean of the baseline window.")
-    baseline_total: int
-    z: float
+    observed: int = Field(description="Demand in the recent window, rounded to a multiple of 5 (at least 5).")
+    expected: float | None = Field(
+        description="3 × baselineTotal / 12; null when the baseline is withheld (below 5)."
+    )
+    baseline_total: int | None = Field(
+        description="Demand in the baseline window, rounded to a multiple of 5; null below 5."
+    )
+    z: float = Field(description="(observed − expected) / √max(expected, 1), expected 1 when withheld.")
+    months: list[TrendMonth] = Field(description="The pair's demand per month over both windows.")
 
 
 class TrendReport(PublicModel):
-    recent_from_date: date
-    recent_to_date: date
+    recent_from_date: date = Field(description="First of the first of the three recent months.")
+    recent_to_date: date = Field(description="Last day of the month of `asOf`.")
     baseline_from_date: date
     baseline_to_date: date
+    requested_as_of_date: date | None = Field(description="`asOf` as asked (before widening to its month).")
     z_threshold: float
     minimum_observed: int
+    rounding_base: int = Field(description="Counts are rounded to a multiple of this (CBS practice).")
     items: list[TrendAlert]
