@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from app.auth import MunicipalityOfficer
+from app.auth import MunicipalityOfficer, Principal, Role, require_roles
 from app.db import ReadSessionDep
 from app.models.base import QueryDate
 from app.schemas.insights import (
@@ -18,6 +18,10 @@ from app.schemas.insights import (
 from app.services.steering import insights, trends
 
 router = APIRouter(tags=["insights"])
+SteeringReader = Annotated[Principal, require_roles(Role.MUNICIPALITY_OFFICER, Role.DISTRICT_PROFESSIONAL)]
+_TEAMS_TOO = (
+    " Municipality officers and district teams (the teams' figures are for the case-review table too)."
+)
 
 From = Annotated[
     QueryDate | None,
@@ -67,10 +71,10 @@ async def district_insights(
     response_model=TeamInsights,
     status_code=200,
     summary="Insights per team, with its referral rate against the municipality's",
-    description=_DESCRIPTION,
+    description=_DESCRIPTION + _TEAMS_TOO,
 )
 async def team_insights(
-    session: ReadSessionDep, principal: MunicipalityOfficer, start: From = None, end: To = None
+    session: ReadSessionDep, principal: SteeringReader, start: From = None, end: To = None
 ) -> Any:
     return await _report(session, principal, "teams", start, end)
 
@@ -111,12 +115,12 @@ async def profile_insights(
         "calendar months up to the month of `asOf` against the twelve before. Counts are rounded to "
         "multiples of 5 (withheld below 5), `expected = 3 × baselineTotal / 12`, "
         "`z = (observed − expected) / √max(expected, 1)`; flagged when `z` reaches `zThreshold`. "
-        "Each alert lists its demand per month with the baseline's monthly mean."
+        "Each alert lists its demand per month with the baseline's monthly mean." + _TEAMS_TOO
     ),
 )
 async def trend_alerts(
     session: ReadSessionDep,
-    principal: MunicipalityOfficer,
+    principal: SteeringReader,
     as_of: Annotated[
         QueryDate | None,
         Query(

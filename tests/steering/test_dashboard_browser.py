@@ -27,6 +27,7 @@ from sqlalchemy import text
 
 from app.config import PROJECT_ROOT, get_settings
 from app.demo import demo_tokens, load_demo
+from app.demo.ids import DEMO_TEAM
 from app.main import create_app
 
 CHROMIUM = os.environ.get("PERSPECTIEF_CHROMIUM", "/usr/bin/chromium")
@@ -265,8 +266,25 @@ async def test_dashboard_shows_the_api_figures_in_a_real_browser(live_server):
         assert not await page.is_visible("#print")
         await page.screenshot(path=str(SHOTS / "district-report-print.png"), full_page=True)
 
-        # forgetting the token returns to the sign-in form
+        # a district team: the teams against the mean (its own highlighted) and the trends, no more
         await page.emulate_media(media="screen")
+        await page.goto(f"{live_server}/dashboard")
+        await page.wait_for_selector("body[data-loaded=true]")
+        await page.click("#logout")
+        await page.fill("#token", tokens["district_professional"])
+        await page.evaluate("document.body.dataset.loaded = 'false'")
+        await page.click("#login-form button[type=submit]")
+        await page.wait_for_selector("body[data-loaded=true]")
+        assert await _marks(page, "#team-chart g.bar-row") == team_chart
+        own = await page.get_attribute("#team-chart g.bar-row.highlight", "data-key")
+        assert own == str(DEMO_TEAM)
+        assert "may not see" in await page.inner_text("#district-chart")
+        assert "may not see" in await page.inner_text("#budget-chart")
+        assert await page.locator("figure.trend[data-key='WK036303:P06']").count() == 1
+        await page.screenshot(path=str(SHOTS / "dashboard-team.png"), full_page=True)
+        await _scan(page, "dashboard as a team")
+
+        # forgetting the token returns to the sign-in form
         await page.goto(f"{live_server}/dashboard")
         await page.wait_for_selector("body[data-loaded=true]")
         await page.click("#logout")

@@ -217,6 +217,17 @@ async def test_insights_are_for_municipality_officers_of_their_municipality(clie
     await _arrange(session, ref, families=20, seed=3)
     prof = auth("district_professional", team=ref.teams["GM0363"])
     assert (await client.get("/insights/districts", headers=prof)).status_code == 403
+    # a district team sees the teams' figures (its own against the others and the mean) and the trends
+    for path in ("/insights/providers", "/insights/profiles"):
+        assert (await client.get(path, headers=prof)).status_code == 403
+    teams = await client.get("/insights/teams", headers=prof)
+    assert (
+        teams.status_code == 200
+        and teams.json() == (await client.get("/insights/teams", headers=auth("municipality_officer"))).json()
+    )
+    assert (await client.get("/insights/trends", headers=prof)).status_code == 200
+    gp = auth("gp", agb="01234567")
+    assert (await client.get("/insights/teams", headers=gp)).status_code == 403
     other = await client.get(
         "/insights/districts", headers=auth("municipality_officer", municipality="GM0599")
     )

@@ -3,5 +3,11 @@ trend alerts and the case-review queue. Reads every domain, and nothing depends 
 """
 
 MAY_USE: tuple[str, ...] = (
-    "platform", "reference", "families", "referrals", "money", "engagements", "plans",
+    "platform",
+    "reference",
+    "families",
+    "referrals",
+    "money",
+    "engagements",
+    "plans",
 )

@@ -10,7 +10,9 @@ months (:mod:`app.services.steering.periods`).
 Each team's referral rate is compared with the municipality's: a team's expected referrals are the
 municipality's (published) referrals spread over the youth population, and a Poisson z-score
 ``(observed − expected) / √expected`` of 2 or more flags it ``above``, of −2 or less ``below``.
-Municipality officers only; aggregates carry no personal data and are not audited per family.
+Municipality officers see every dimension; district teams see the teams' figures too (each
+team against the others and the mean, for the case-review table). Aggregates carry no personal
+data and are not audited per family.
 """
 
 from dataclasses import dataclass, field
@@ -19,9 +21,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import Principal
-from app.errors import InvalidInput, InvalidParam
-from app.services.money.ledger import require_officer
+from app.auth import Principal, Role
+from app.errors import Forbidden, InvalidInput, InvalidParam
 from app.services.platform.clock import today
 from app.services.steering import indicators
 from app.services.steering import insight_queries as q
@@ -79,6 +80,18 @@ class InsightReport:
         }
 
 
+TEAM_DIMENSIONS = ("teams",)
+
+
+def require_reader(principal: Principal, dimension: str | None = None) -> None:
+    """Officers read every dimension; district professionals the teams' (and the trend alerts)."""
+    if principal.has(Role.MUNICIPALITY_OFFICER):
+        return
+    if principal.has(Role.DISTRICT_PROFESSIONAL) and (dimension is None or dimension in TEAM_DIMENSIONS):
+        return
+    raise Forbidden("Your role may not use this function.")
+
+
 def resolve_period(start: date | None, end: date | None) -> q.Period:
     """Whole months: default from January of the end's year to the end of this month; a ``from``
     or ``to`` inside a month is widened to that month. 400 when reversed or longer than 5 years."""
@@ -97,7 +110,7 @@ def resolve_period(start: date | None, end: date | None) -> q.Period:
 async def insights(
     session: AsyncSession, principal: Principal, dimension: str, start: date | None, end: date | None
 ) -> InsightReport:
-    require_officer(principal)
+    require_reader(principal, dimension)
     period = resolve_period(start, end)
     m = principal.municipality
     with_referrals = dimension != "providers"

@@ -32,9 +32,9 @@ from app.models.engagements import Engagement
 from app.models.families import Family
 from app.models.geography import District
 from app.models.referrals import Referral
-from app.services.money.ledger import require_officer
 from app.services.platform.clock import local_date_sql as local_date
 from app.services.platform.clock import today
+from app.services.steering.insights import require_reader
 from app.services.steering.periods import add_months, month_end, month_start
 from app.services.steering.suppression import MIN_CELL, ROUNDING_BASE, count_cell
 
@@ -94,7 +94,7 @@ def _month_keys(first: date, months: int) -> list[str]:
 
 
 async def trends(session: AsyncSession, principal: Principal, as_of: date | None = None) -> TrendReport:
-    require_officer(principal)
+    require_reader(principal)
     baseline_from, recent_from, recent_to = windows(as_of or today())
     threshold = get_settings().trend_z_threshold
     m = principal.municipality
