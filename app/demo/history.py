@@ -2,7 +2,8 @@
 
 Several hundred engagements across the four districts and eight providers in every state (with
 waiting times, end reasons, final GAS scores, experience surveys), the referrals behind them,
-treatment plans and handoffs (some flagged for case review), the payment ledger as it would have
+treatment plans and handoffs (some flagged for case review), the plans' domain scores and, where
+care has ended, their evaluation, the payment ledger as it would have
 been written (exported and paid in monthly batches), the lumpsum contract's monthly lines, and the
 current year's budgets with an allocation by indicators. In the last three months district
 Zuidoost shows a spike in P06 (AD(H)D diagnostics) demand, which ``/insights/trends`` finds.
@@ -20,7 +21,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.demo import history_ledger
+from app.demo import history_ledger, history_outcomes
 from app.demo.catalogue import PROFILES, REGIONAL_TARIFF_CENTS
 from app.demo.history_ledger import HISTORY_DAYS, MAX_MONTHS, PROVIDERS, SPECIALIST, Rows, at
 from app.demo.ids import MUNICIPALITY, demo_id
@@ -28,7 +29,7 @@ from app.demo.reference import district_code
 from app.models.engagements import Engagement, EngagementGoal, ExperienceSurvey, Handoff, TreatmentPlan
 from app.models.families import Family, FamilyMember
 from app.models.money import Budget, BudgetAllocation, PaymentBatch, PaymentLine
-from app.models.plans import Goal, Plan, PlanSupportProfile
+from app.models.plans import Goal, Plan, PlanAssessment, PlanSupportProfile
 from app.models.referrals import Referral
 
 SEED = 20260101
@@ -71,6 +72,7 @@ async def seed(session: AsyncSession, today: date | None = None) -> None:
     for k in range(3):  # accepted long ago and still waiting to start (case review)
         requested = today - timedelta(days=65 + 9 * k)
         _family(rng, rows, today, FAMILIES + 30 + k, k, requested, "P04", waiting=True)
+    history_outcomes.evaluations(rows, today)
     history_ledger.lumpsum(rows, today)
     history_ledger.batches(rows, today)
     history_ledger.budgets(rows, today)
@@ -78,6 +80,7 @@ async def seed(session: AsyncSession, today: date | None = None) -> None:
         Family,
         FamilyMember,
         Plan,
+        PlanAssessment,
         Goal,
         Referral,
         PlanSupportProfile,

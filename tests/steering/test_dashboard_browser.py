@@ -163,7 +163,7 @@ async def test_dashboard_shows_the_api_figures_in_a_real_browser(live_server):
     tokens = demo_tokens(get_settings())
     officer = tokens["municipality_officer"]
     headers = {"Authorization": f"Bearer {officer}"}
-    async with httpx.AsyncClient(base_url=f"{live_server}/api/v1", headers=headers) as api:
+    async with httpx.AsyncClient(base_url=f"{live_server}/api/v1", headers=headers, timeout=60) as api:
         districts = (await api.get("/insights/districts")).json()
         teams = (await api.get("/insights/teams")).json()
         # the page asks for the trends up to the last complete month
@@ -296,7 +296,7 @@ async def test_dashboard_shows_the_api_figures_in_a_real_browser(live_server):
 
 
 async def test_dashboard_pages_carry_a_strict_content_security_policy(live_server):
-    async with httpx.AsyncClient(base_url=live_server) as http:
+    async with httpx.AsyncClient(base_url=live_server, timeout=60) as http:
         for path in ("/dashboard", "/dashboard/report"):
             r = await http.get(path)
             assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
