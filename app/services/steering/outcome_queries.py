@@ -69,14 +69,19 @@ async def ending_counts(session: AsyncSession, municipality: str, dimension: str
     }
 
 
-def _plan_key(dimension: str) -> Any:
-    """(key column, FROM clause) that maps a plan to the dimension's keys."""
+def _plan_keys(dimension: str, per_plan: Any) -> Any:
+    """The evaluated plans (``per_plan``) with the dimension's keys: one row per plan and key."""
     if dimension in ("districts", "teams"):
         column = Family.district_code if dimension == "districts" else cast(Family.team_id, String)
-        return select(Plan.id.label("plan_id"), column.label("k")).join(Family, Family.id == Plan.family_id)
+        return (
+            select(per_plan.c.plan_id, per_plan.c.change, column.label("k"))
+            .join(Plan, Plan.id == per_plan.c.plan_id)
+            .join(Family, Family.id == Plan.family_id)
+        )
     column = Engagement.profile_code if dimension == "profiles" else cast(Engagement.provider_id, String)
     return (
-        select(Engagement.plan_id.label("plan_id"), column.label("k"))
+        select(per_plan.c.plan_id, per_plan.c.change, column.label("k"))
+        .join(Engagement, Engagement.plan_id == per_plan.c.plan_id)
         .where(Engagement.start_date.is_not(None))
         .distinct()
     )
@@ -102,17 +107,13 @@ async def self_reliance(session: AsyncSession, municipality: str, dimension: str
         .group_by(Plan.id)
         .subquery()
     )
-    keys = _plan_key(dimension).subquery()
-    query = (
-        select(
-            keys.c.k,
-            func.count(),
-            func.round(cast(func.avg(per_plan.c.change), Numeric), 2),
-            func.count().filter(per_plan.c.change > 0),
-        )
-        .join(keys, keys.c.plan_id == per_plan.c.plan_id)
-        .group_by(keys.c.k)
-    )
+    keyed = _plan_keys(dimension, per_plan).subquery()
+    query = select(
+        keyed.c.k,
+        func.count(),
+        func.round(cast(func.avg(keyed.c.change), Numeric), 2),
+        func.count().filter(keyed.c.change > 0),
+    ).group_by(keyed.c.k)
     return {
         k: {"plans": n, "change": None if mean is None else float(mean), "improved": up}
         for k, n, mean, up in (await session.execute(query)).all()
