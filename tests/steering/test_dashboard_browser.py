@@ -279,6 +279,7 @@ async def test_dashboard_shows_the_api_figures_in_a_real_browser(live_server):
         own = await page.get_attribute("#team-chart g.bar-row.highlight", "data-key")
         assert own == str(DEMO_TEAM)
         assert "may not see" in await page.inner_text("#district-chart")
+        assert await page.locator("#district-table td").count() == 0  # nothing left of the officer's
         assert "may not see" in await page.inner_text("#budget-chart")
         assert await page.locator("figure.trend[data-key='WK036303:P06']").count() == 1
         await page.screenshot(path=str(SHOTS / "dashboard-team.png"), full_page=True)
@@ -289,6 +290,7 @@ async def test_dashboard_shows_the_api_figures_in_a_real_browser(live_server):
         await page.wait_for_selector("body[data-loaded=true]")
         await page.click("#logout")
         assert await page.is_visible("#login")
+        assert await page.locator("svg").count() == 0
         assert await page.evaluate("sessionStorage.getItem('perspectief.token')") is None
         await browser.close()
     assert not errors, errors

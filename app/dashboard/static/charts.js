@@ -95,7 +95,7 @@ export function monthChart({ title, months, recentFrom, key }) {
   const left = 40;
   const columnWidth = 44;
   const plotHeight = 180;
-  const width = left + months.length * columnWidth + 20;
+  const width = Math.max(left + months.length * columnWidth + 20, 760);
   const height = plotHeight + 60;
   const chart = root(width, height, title);
   chart.dataset.key = key;
@@ -130,9 +130,9 @@ export function monthChart({ title, months, recentFrom, key }) {
   if (expected != null) {
     chart.append(svg("line", { x1: left, x2: width - 10, y1: y(expected), y2: y(expected), class: "reference", "data-value": expected }));
   }
-  const legend = expected != null ? `dashed: expected ${expected} a month (the baseline's mean); ` : "";
+  const legend = expected != null ? `dashed: expected ${expected} a month (baseline mean) · ` : "";
   chart.append(svg("text", { x: left, y: height - 6, class: "tick" },
-    `${legend}orange: the recent three months; hatched: fewer than 5, withheld (not zero)`));
+    `${legend}orange: the recent three months · hatched: fewer than 5, withheld (not zero)`));
   return chart;
 }
 

@@ -10,7 +10,17 @@ import { barChart, groupedBars, monthChart } from "./charts.js";
 const $ = (id) => document.getElementById(id);
 const TABLE_INDICATORS = INDICATORS;
 
+const FIGURES = ["district-chart", "district-table", "team-chart", "trend-charts", "budget-chart",
+  "period", "trend-window", "budget-note"];
+
+/** Nothing of one token's figures stays on the page for the next. */
+function clearFigures() {
+  for (const id of FIGURES) $(id).replaceChildren();
+  delete document.body.dataset.loaded;
+}
+
 function showLogin(message = "") {
+  clearFigures();
   $("main").hidden = true;
   $("who").hidden = true;
   $("logout").hidden = true;
@@ -88,6 +98,7 @@ function renderDistricts(report, metric) {
 }
 
 function renderTeams(report) {
+  $("period").textContent = `Period used: ${report.fromDate} – ${report.toDate} (whole months).`;
   const own = claims()?.team;
   const mean = report.municipality?.referralsPer1000Youth;
   const flags = { above: "above the mean", below: "below the mean", in_line: "in line" };
@@ -163,6 +174,7 @@ async function load() {
   const period = { from: $("from").value, to: $("to").value };
   const metric = $("indicator").value;
   setUrl(period, metric);
+  clearFigures();
   $("error").textContent = "";
   const params = apiPeriod(period);
   const names = new Map();
