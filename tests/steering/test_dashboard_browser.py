@@ -181,6 +181,11 @@ async def test_dashboard_shows_the_api_figures_in_a_real_browser(live_server):
         page.on("request", lambda r: requests.append(r.url))
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
+        # a Content-Security-Policy violation is a console error; a team's 403s are expected
+        page.on(
+            "console",
+            lambda m: errors.append(m.text) if m.type == "error" and "status of 403" not in m.text else None,
+        )
 
         # no token yet: the page asks for one and shows no figures
         await page.goto(f"{live_server}/dashboard")
