@@ -238,6 +238,15 @@ async def test_insights_are_for_municipality_officers_of_their_municipality(clie
         headers=auth("municipality_officer"),
     )
     assert bad.status_code == 400 and bad.json()["invalidParams"][0]["name"] == "from"
+    # at most five years of whole months: 2021-01 … 2025-12 is 60, one more month is too long
+    five = {"from": "2021-01-20", "to": "2025-12-02"}
+    assert (
+        await client.get("/insights/teams", params=five, headers=auth("municipality_officer"))
+    ).status_code == 200
+    long = await client.get(
+        "/insights/teams", params={**five, "from": "2020-12-31"}, headers=auth("municipality_officer")
+    )
+    assert long.status_code == 400 and long.json()["invalidParams"][0]["code"] == "period_too_long"
     garbage = await client.get(
         "/insights/teams", params={"from": "yesterday"}, headers=auth("municipality_officer")
     )
