@@ -16,8 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.services.steering.suppression import MIN_CELL, consistent_range, count_cell
-from tests.steering.test_insights import DIMENSIONS, _arrange, _cells
 from tests.support import insight_reference as reference
+from tests.support.insights import DIMENSIONS
+from tests.support.insights import arrange as _arrange
+from tests.support.insights import cells as _cells
 
 FIRST, LAST = date(2025, 1, 1), date(2026, 10, 31)
 DAYS = (LAST - FIRST).days

@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from app.models.money import Budget
 from tests.support import insight_reference as reference
-from tests.support.generators import generate_history
+from tests.support.insights import DIMENSIONS
+from tests.support.insights import arrange as _arrange
+from tests.support.insights import cells as _cells
 
-DIMENSIONS = ["districts", "teams", "providers", "profiles"]
 TOLERANCE = {
     "waitingDaysMedian": 0.0501,
     "waitingDaysP90": 0.0501,
@@ -29,16 +29,6 @@ PERIODS = [
 ]
 
 
-def _cells(item: dict) -> dict[str, dict]:
-    """The item's cells by metric name (referrer types as ``type:NN``)."""
-    cells = {k: v for k, v in item.items() if isinstance(v, dict) and "suppressed" in v}
-    for t, cell in item.get("referralsByReferrerType", {}).items():
-        cells[f"type:{t}"] = cell
-    if "referralRateVsMean" in item:
-        cells["z"] = item["referralRateVsMean"]["z"]
-    return cells
-
-
 def _compare(name: str, api: dict, expected: tuple) -> None:
     value, cases = expected
     if cases < 5:
@@ -52,24 +42,6 @@ def _compare(name: str, api: dict, expected: tuple) -> None:
         assert api["value"] is None, name
     else:
         assert api["value"] == pytest.approx(value, abs=TOLERANCE.get(name, 0.0000501)), name
-
-
-async def _arrange(session, ref, *, families: int, seed: int):
-    history = await generate_history(session, ref, families=families, seed=seed)
-    await generate_history(session, ref, families=15, seed=seed + 1, municipality="GM0599")
-    for code, amount in zip(ref.districts["GM0363"], [4_000_000, 9_000_000], strict=True):
-        for year in (2025, 2026):
-            session.add(
-                Budget(
-                    municipality_code="GM0363",
-                    district_code=code,
-                    year=year,
-                    category="specialist",
-                    amount_cents=amount,
-                )
-            )
-    await session.commit()
-    return history
 
 
 async def test_every_figure_matches_a_recomputation_from_raw_rows(client, auth, session, ref):
