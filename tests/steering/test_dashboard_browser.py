@@ -302,8 +302,8 @@ async def test_dashboard_shows_the_api_figures_in_a_real_browser(live_server):
     assert requests and all(u.startswith(live_server) for u in requests), requests
 
 
-async def test_dashboard_pages_carry_a_strict_content_security_policy(live_server):
-    async with httpx.AsyncClient(base_url=live_server, timeout=60) as http:
+async def test_dashboard_pages_carry_a_strict_content_security_policy(app):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
         for path in ("/dashboard", "/dashboard/report"):
             r = await http.get(path)
             assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
