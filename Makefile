@@ -7,7 +7,7 @@ DEV := $(VENV)/.dev-installed
 SPECTRAL := npx --yes @stoplight/spectral-cli@6
 RULESET ?= ../shared/conformance/adr-ruleset.yaml
 
-.PHONY: run test openapi-lint bench clean-data install
+.PHONY: run test openapi-lint bench clean-data install browser
 
 # `make run` installs only what the service needs; `make test` adds the test and lint tools.
 $(RUNTIME): pyproject.toml
@@ -25,8 +25,18 @@ install: $(DEV)
 run: $(RUNTIME)
 	$(BIN)/perspectief run
 
+CHROMIUM ?= /usr/bin/chromium
+
+## Chromium for the browser tests: Debian's package, installed when missing and running as root.
+browser:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "browser: installing chromium"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "browser: $(CHROMIUM) not found; install Debian's chromium (browser tests skip, fail in CI)" >&2; fi
+
 ## The whole test suite, the linter and the API Design Rules check of the OpenAPI document.
-test: $(DEV)
+test: $(DEV) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 	$(MAKE) openapi-lint

@@ -51,6 +51,7 @@ def print_tokens(host: str = "127.0.0.1", port: int = 8000) -> None:
     print("Try:\n")
     print(f'  TOKEN=<a token above>; curl -s -H "Authorization: Bearer $TOKEN" {base}/support-profiles\n')
     print(f"  OpenAPI docs: {base}/docs\n")
+    print(f"  Steering dashboard: http://{host}:{port}/dashboard (paste the municipality_officer token)\n")
 
 
 def serve(host: str, port: int, workers: int) -> None:

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from app import API_VERSION
 from app.auth import TokenVerifier
 from app.config import Settings, get_settings
+from app.dashboard import install_dashboard
 from app.db import create_engine, create_sessionmaker
 from app.embedded_pg import resolve_database_url
 from app.errors import install_error_handlers
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     install_openapi(app)
+    install_dashboard(app)
     # The last added middleware is the outermost: the request context (request id, body cap,
     # API-Version, last-resort 500) wraps the idempotency layer, which wraps the routes.
     app.add_middleware(IdempotencyMiddleware)

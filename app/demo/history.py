@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.demo.ids import MUNICIPALITY
 from app.demo.reference import DISTRICT_NAMES, INDICATORS
-from app.generate import ledger
+from app.generate import ledger, outcomes
 from app.generate.area import demo_area
 from app.generate.cases import CaseGenerator
 from app.generate.rows import DemoIds, Rows
@@ -45,6 +45,7 @@ async def seed(session: AsyncSession, today: date | None = None) -> None:
         gen.family(FAMILIES + j, SPIKE_DISTRICT, today - timedelta(days=2 + 3 * j), SPIKE_PROFILE)
     for k in range(3):  # accepted long ago and still waiting to start (case review)
         gen.family(FAMILIES + 30 + k, k, today - timedelta(days=65 + 9 * k), "P04", waiting=True)
+    outcomes.evaluations(gen.rows, today, SEED)
     ledger.lumpsum(gen, first_day)
     ledger.batches(gen)
     indicators = [

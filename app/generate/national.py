@@ -23,7 +23,7 @@ import asyncpg
 from app.demo.ids import DEMO_REGION
 from app.demo.reference import INDICATORS, MUNICIPALITIES
 from app.embedded_pg import asyncpg_dsn
-from app.generate import ledger
+from app.generate import ledger, outcomes
 from app.generate.area import Area, demo_area, demo_providers
 from app.generate.cases import NATIONAL_GIVEN, NATIONAL_SURNAMES, CaseGenerator, Options
 from app.generate.rows import WRITE_ORDER, Rows, SequentialIds
@@ -176,6 +176,7 @@ async def _municipality(
     def chunk(part: range) -> Rows:
         gen.rows = Rows(count=gen.rows.count)
         gen.spread(families, first_day, last_day, part)
+        outcomes.evaluations(gen.rows, gen.today, part.start)
         if part.stop >= families:
             ledger.lumpsum(gen, first_day)
             indicators = [(d, d, y, s) for d, (y, s) in zip(gen.area.districts, INDICATORS, strict=True)]

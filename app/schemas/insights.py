@@ -11,30 +11,93 @@ from app.models.base import PublicModel
 class InsightCell(PublicModel):
     """A figure; ``value`` is null and ``suppressed`` true when it rests on fewer than 5 cases."""
 
-    value: int | float | None
+    value: int | float | None = Field(description="Null when suppressed; a count is a multiple of 5.")
     suppressed: bool
+
+
+COUNT = " A count: rounded to a multiple of 5; withheld below 5."
+SHARE = " Computed from the published (rounded) counts; withheld when either is."
+PERIOD = " Over the engagements closed (end date) in the period."
 
 
 class InsightItem(PublicModel):
     key: str | None = Field(description="District code, team id, provider id or profile code.")
     name: str | None
-    engagements_started: InsightCell
-    waiting_days_median: InsightCell
-    waiting_days_p90: InsightCell
-    engagements_closed: InsightCell
-    dropout_rate: InsightCell = Field(description="Share of closures with end reason 32 or 33.")
-    premature_rate: InsightCell = Field(description="Share of closures with end reason 34 or 35.")
-    goal_attainment_share: InsightCell = Field(description="Share of scored goals with final GAS ≥ −1.")
-    mean_gas_t: InsightCell = Field(description="Mean GAS T-score of the closed engagements.")
-    mean_experience_parents: InsightCell
-    mean_experience_youth: InsightCell
-    cost_per_closed_trajectory_cents: InsightCell
+    engagements_started: InsightCell = Field(
+        description="Engagements with a start date in the period." + COUNT
+    )
+    waiting_days_median: InsightCell = Field(
+        description="Median days from request (local date) to start, of the engagements started."
+    )
+    waiting_days_p90: InsightCell = Field(description="90th percentile of the same waiting days.")
+    engagements_closed: InsightCell = Field(
+        description="Engagements closed with an end date in the period." + COUNT
+    )
+    dropouts: InsightCell = Field(
+        description="Closed engagements ended one-sidedly by client or provider (JZ588 32, 33)." + COUNT
+    )
+    premature_endings: InsightCell = Field(
+        description="Closed engagements ended early by agreement or external circumstances (34, 35)." + COUNT
+    )
+    dropout_rate: InsightCell = Field(description="dropouts / engagementsClosed." + SHARE)
+    premature_rate: InsightCell = Field(description="prematureEndings / engagementsClosed." + SHARE)
+    goal_attainment_share: InsightCell = Field(
+        description="Goals with a final GAS score of −1 or better (achieved or partly achieved) / goals with "
+        "a final GAS score." + PERIOD + SHARE
+    )
+    mean_gas_t: InsightCell = Field(
+        description="Mean GAS T-score, per engagement T = 50 + 10·Σx / √((1−ρ)n + ρn²), ρ = 0.3." + PERIOD
+    )
+    mean_experience_parents: InsightCell = Field(
+        description="Mean 1–10 experience score of parents' surveys." + PERIOD
+    )
+    mean_experience_youth: InsightCell = Field(
+        description="Mean 1–10 experience score of youths' surveys." + PERIOD
+    )
+    cost_per_closed_trajectory_cents: InsightCell = Field(
+        description="Mean ledger total per closed engagement, lumpsum engagements excluded." + PERIOD
+    )
+    plans_evaluated: InsightCell = Field(
+        description="Plans whose evaluation (final domain scores) was recorded in the period; a plan counts "
+        "for its family's district and team and for each provider and profile it had an engagement with."
+        + COUNT
+    )
+    self_reliance_change: InsightCell = Field(
+        description="Mean over those plans of the per-plan mean of (final score − score as agreed) over "
+        "the relevant life domains (ZRM 1–5); positive is more self-reliant."
+    )
+    self_reliance_improved_share: InsightCell = Field(
+        description="Plans whose mean domain score rose / plansEvaluated." + SHARE
+    )
+    endings_followed_half_year: InsightCell = Field(
+        description="Engagements closed in the period whose follow-up window, to the end of the half-year "
+        "after the half-year of the end date, has passed." + COUNT
+    )
+    no_new_start_share: InsightCell = Field(
+        description="CBS's 'no new start': of endingsFollowedHalfYear, those with no other engagement of the "
+        "same child starting on or after the end date up to that window's end." + SHARE
+    )
+    endings_followed_12_months: InsightCell = Field(
+        description="Engagements closed in the period at least 12 months ago." + COUNT
+    )
+    no_relapse_share: InsightCell = Field(
+        description="Of endingsFollowed12Months, those with no other engagement of the same child starting "
+        "within 12 months after the end date (DESIGN §6)." + SHARE
+    )
 
 
 class ReferralInsightItem(InsightItem):
-    referrals: InsightCell
-    referrals_per_1000_youth: InsightCell
-    referrals_by_referrer_type: dict[str, InsightCell] = Field(description="Per COD327 referrer type.")
+    referrals: InsightCell = Field(
+        description="Referrals made (local date) in the period; district and team of the referral, else of "
+        "the family." + COUNT
+    )
+    referrals_per_1000_youth: InsightCell = Field(
+        description="1000 × referrals / youth population (latest indicator year up to the period's end)."
+        + SHARE
+    )
+    referrals_by_referrer_type: dict[str, InsightCell] = Field(
+        description="Per COD327 referrer type." + COUNT
+    )
 
 
 class DistrictInsightItem(ReferralInsightItem):
@@ -43,7 +106,7 @@ class DistrictInsightItem(ReferralInsightItem):
 
 class RateVsMean(PublicModel):
     expected_referrals: float | None = Field(
-        description="The municipality's rate applied to the team's youth."
+        description="The municipality's published referrals × the team's youth / the municipality's youth."
     )
     z: InsightCell
     flag: Literal["above", "below", "in_line"] | None
@@ -61,9 +124,12 @@ class MunicipalityFigures(PublicModel):
 
 class InsightReportBase(PublicModel):
     dimension: Literal["districts", "teams", "providers", "profiles"]
-    from_date: date
-    to_date: date
-    minimum_cell_size: int
+    from_date: date = Field(description="First day of the period used: the first of a month.")
+    to_date: date = Field(description="Last day of the period used: the last of a month.")
+    requested_from_date: date | None = Field(description="`from` as asked (before widening to whole months).")
+    requested_to_date: date | None = Field(description="`to` as asked (before widening to whole months).")
+    minimum_cell_size: int = Field(description="Figures resting on fewer cases are withheld.")
+    rounding_base: int = Field(description="Counts are rounded to a multiple of this (CBS practice).")
     municipality: MunicipalityFigures | None = None
 
 
@@ -83,22 +149,37 @@ class ProfileInsights(InsightReportBase):
     items: list[ReferralInsightItem]
 
 
+class TrendMonth(PublicModel):
+    month: str = Field(description="Calendar month, YYYY-MM (the baseline's twelve, then the recent three).")
+    observed: InsightCell = Field(description="Demand in the month." + COUNT)
+    expected: float | None = Field(
+        description="The baseline's monthly mean: published baselineTotal / 12; null when that is withheld."
+    )
+
+
 class TrendAlert(PublicModel):
     district_code: str
     district_name: str
     profile_code: str
     profile_name: str
-    observed: int = Field(description="Demand in the recent window.")
-    expected: float = Field(description="3 × the monthly mean of the baseline window.")
-    baseline_total: int
-    z: float
+    observed: int = Field(description="Demand in the recent window, rounded to a multiple of 5 (at least 5).")
+    expected: float | None = Field(
+        description="3 × baselineTotal / 12; null when the baseline is withheld (below 5)."
+    )
+    baseline_total: int | None = Field(
+        description="Demand in the baseline window, rounded to a multiple of 5; null below 5."
+    )
+    z: float = Field(description="(observed − expected) / √max(expected, 1), expected 1 when withheld.")
+    months: list[TrendMonth] = Field(description="The pair's demand per month over both windows.")
 
 
 class TrendReport(PublicModel):
-    recent_from_date: date
-    recent_to_date: date
+    recent_from_date: date = Field(description="First of the first of the three recent months.")
+    recent_to_date: date = Field(description="Last day of the month of `asOf`.")
     baseline_from_date: date
     baseline_to_date: date
+    requested_as_of_date: date | None = Field(description="`asOf` as asked (before widening to its month).")
     z_threshold: float
     minimum_observed: int
+    rounding_base: int = Field(description="Counts are rounded to a multiple of this (CBS practice).")
     items: list[TrendAlert]

@@ -1,15 +1,16 @@
-"""Insights: every figure recomputed in Python from the raw rows of a generated data set, and
-the suppression of small cells checked over many filter combinations."""
+"""Insights: every figure recomputed in Python from the raw rows of a generated data set (counts
+published rounded to fives, shares from the published counts), periods widened to whole months,
+and the suppression of small cells checked over many filter combinations."""
 
 from datetime import date
 
 import pytest
 
-from app.models.money import Budget
 from tests.support import insight_reference as reference
-from tests.support.generators import generate_history
+from tests.support.insights import DIMENSIONS
+from tests.support.insights import arrange as _arrange
+from tests.support.insights import cells as _cells
 
-DIMENSIONS = ["districts", "teams", "providers", "profiles"]
 TOLERANCE = {
     "waitingDaysMedian": 0.0501,
     "waitingDaysP90": 0.0501,
@@ -17,24 +18,15 @@ TOLERANCE = {
     "meanExperienceParents": 0.00501,
     "meanExperienceYouth": 0.00501,
     "referralsPer1000Youth": 0.00501,
+    "selfRelianceChange": 0.00501,
     "costPerClosedTrajectoryCents": 0.501,
     "z": 0.00501,
 }
 PERIODS = [
     (date(2025, 1, 1), date(2026, 10, 31)),
     (date(2026, 1, 1), date(2026, 6, 30)),
-    (date(2025, 3, 15), date(2025, 9, 30)),
+    (date(2025, 3, 15), date(2025, 9, 10)),  # widened to 2025-03-01 … 2025-09-30
 ]
-
-
-def _cells(item: dict) -> dict[str, dict]:
-    """The item's cells by metric name (referrer types as ``type:NN``)."""
-    cells = {k: v for k, v in item.items() if isinstance(v, dict) and "suppressed" in v}
-    for t, cell in item.get("referralsByReferrerType", {}).items():
-        cells[f"type:{t}"] = cell
-    if "referralRateVsMean" in item:
-        cells["z"] = item["referralRateVsMean"]["z"]
-    return cells
 
 
 def _compare(name: str, api: dict, expected: tuple) -> None:
@@ -44,28 +36,12 @@ def _compare(name: str, api: dict, expected: tuple) -> None:
     if api["suppressed"]:
         return
     assert cases >= 5, name
-    if value is None:
+    if name in reference.COUNTS:
+        assert api["value"] == reference.published(value) and api["value"] % 5 == 0, (name, api, value)
+    elif value is None:
         assert api["value"] is None, name
     else:
         assert api["value"] == pytest.approx(value, abs=TOLERANCE.get(name, 0.0000501)), name
-
-
-async def _arrange(session, ref, *, families: int, seed: int):
-    history = await generate_history(session, ref, families=families, seed=seed)
-    await generate_history(session, ref, families=15, seed=seed + 1, municipality="GM0599")
-    for code, amount in zip(ref.districts["GM0363"], [4_000_000, 9_000_000], strict=True):
-        for year in (2025, 2026):
-            session.add(
-                Budget(
-                    municipality_code="GM0363",
-                    district_code=code,
-                    year=year,
-                    category="specialist",
-                    amount_cents=amount,
-                )
-            )
-    await session.commit()
-    return history
 
 
 async def test_every_figure_matches_a_recomputation_from_raw_rows(client, auth, session, ref):
@@ -74,6 +50,7 @@ async def test_every_figure_matches_a_recomputation_from_raw_rows(client, auth, 
     raw = await reference.load(session, "GM0363")
     officer = auth("municipality_officer")
     compared = 0
+    shown: set[str] = set()
     for start, end in PERIODS:
         for dimension in DIMENSIONS:
             r = await client.get(
@@ -83,17 +60,26 @@ async def test_every_figure_matches_a_recomputation_from_raw_rows(client, auth, 
             )
             assert r.status_code == 200, r.text
             body = r.json()
-            expected = reference.figures(raw, dimension, start, end)
+            used = date.fromisoformat(body["fromDate"]), date.fromisoformat(body["toDate"])
+            assert used == (start.replace(day=1), reference.months_end(end))
+            assert (body["requestedFromDate"], body["requestedToDate"]) == (
+                start.isoformat(),
+                end.isoformat(),
+            )
+            expected = reference.figures(raw, dimension, *used)
             keys = {item["key"] for item in body["items"]}
             assert {k for k in expected if k != "__municipality__"} <= keys
             for item in body["items"]:
                 for name, cell in _cells(item).items():
                     _compare(name, cell, expected.get(item["key"], {}).get(name, (0, 0)))
+                    shown.update([] if cell["suppressed"] else [name])
                     compared += not cell["suppressed"]
             if dimension != "providers":
                 for name in ("referrals", "referralsPer1000Youth"):
                     _compare(name, body["municipality"][name], expected["__municipality__"][name])
     assert compared > 400  # most figures of this data set are large enough to be shown
+    indicators = {"selfRelianceChange", "selfRelianceImprovedShare", "noNewStartShare", "noRelapseShare"}
+    assert indicators | {"goalAttainmentShare", "dropoutRate", "dropouts"} <= shown
 
 
 async def test_known_figures_of_a_small_arranged_set(client, auth, session, ref):
@@ -124,10 +110,13 @@ async def test_known_figures_of_a_small_arranged_set(client, auth, session, ref)
     )
     item = next(i for i in r.json()["items"] if i["key"] == d1)
     assert item["engagementsClosed"] == {"value": 5, "suppressed": False}
-    assert item["dropoutRate"]["value"] == 0.2 and item["prematureRate"]["value"] == 0.2
+    # one dropout and one premature ending: counts below 5, so their rates are withheld too
+    assert item["dropouts"] == item["dropoutRate"] == {"value": None, "suppressed": True}
+    assert item["prematureRate"] == {"value": None, "suppressed": True}
     assert item["waitingDaysMedian"]["value"] == 30 and item["waitingDaysP90"]["value"] == 46
-    # goals: 9 scored, 8 at −1 or above; T per engagement: 50+10·1/√2.6, 50+10·2/1, 50−30/√2.6, 50, 50−10/√4.8
-    assert item["goalAttainmentShare"]["value"] == round(8 / 9, 4)
+    # goals: 9 scored, 8 at −1 or above: published 10 and 10, so the share shown is 10/10;
+    # T per engagement: 50+10·1/√2.6, 50+10·2/1, 50−30/√2.6, 50, 50−10/√4.8
+    assert item["goalAttainmentShare"]["value"] == 1.0
     t = [50 + 10 / 2.6**0.5, 70, 50 - 30 / 2.6**0.5, 50, 50 - 10 / 4.8**0.5]
     assert item["meanGasT"]["value"] == pytest.approx(sum(t) / 5, abs=0.005)
     assert item["meanExperienceParents"] == {"value": None, "suppressed": True}
@@ -154,6 +143,7 @@ async def test_suppression_holds_for_every_filter_combination(client, auth, sess
                     headers=officer,
                 )
             ).json()
+            assert (body["fromDate"], body["toDate"]) == (start.isoformat(), end.isoformat())
             expected = reference.figures(raw, dimension, start, end)
             for item in body["items"]:
                 cells = _cells(item)
@@ -170,7 +160,15 @@ async def test_suppression_holds_for_every_filter_combination(client, auth, sess
                         if n.startswith("type:") and c["suppressed"]
                     ]
                     assert sum(hidden) == 0 or sum(hidden) >= 5
-            columns = ["engagementsStarted", "engagementsClosed"]
+            columns = [
+                "engagementsStarted",
+                "engagementsClosed",
+                "dropouts",
+                "prematureEndings",
+                "plansEvaluated",
+                "endingsFollowedHalfYear",
+                "endingsFollowed12Months",
+            ]
             columns += (
                 [] if dimension == "providers" else ["referrals", *(f"type:{t}" for t in reference.TYPES)]
             )
@@ -191,6 +189,17 @@ async def test_insights_are_for_municipality_officers_of_their_municipality(clie
     await _arrange(session, ref, families=20, seed=3)
     prof = auth("district_professional", team=ref.teams["GM0363"])
     assert (await client.get("/insights/districts", headers=prof)).status_code == 403
+    # a district team sees the teams' figures (its own against the others and the mean) and the trends
+    for path in ("/insights/providers", "/insights/profiles"):
+        assert (await client.get(path, headers=prof)).status_code == 403
+    teams = await client.get("/insights/teams", headers=prof)
+    assert (
+        teams.status_code == 200
+        and teams.json() == (await client.get("/insights/teams", headers=auth("municipality_officer"))).json()
+    )
+    assert (await client.get("/insights/trends", headers=prof)).status_code == 200
+    gp = auth("gp", agb="01234567")
+    assert (await client.get("/insights/teams", headers=gp)).status_code == 403
     other = await client.get(
         "/insights/districts", headers=auth("municipality_officer", municipality="GM0599")
     )
@@ -201,6 +210,15 @@ async def test_insights_are_for_municipality_officers_of_their_municipality(clie
         headers=auth("municipality_officer"),
     )
     assert bad.status_code == 400 and bad.json()["invalidParams"][0]["name"] == "from"
+    # at most five years of whole months: 2021-01 … 2025-12 is 60, one more month is too long
+    five = {"from": "2021-01-20", "to": "2025-12-02"}
+    assert (
+        await client.get("/insights/teams", params=five, headers=auth("municipality_officer"))
+    ).status_code == 200
+    long = await client.get(
+        "/insights/teams", params={**five, "from": "2020-12-31"}, headers=auth("municipality_officer")
+    )
+    assert long.status_code == 400 and long.json()["invalidParams"][0]["code"] == "period_too_long"
     garbage = await client.get(
         "/insights/teams", params={"from": "yesterday"}, headers=auth("municipality_officer")
     )

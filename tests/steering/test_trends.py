@@ -85,10 +85,18 @@ async def test_adhd_spike_in_one_district_is_found(client, auth, session, ref):
     assert len(items) == 1
     alert = items[0]
     assert (alert["districtCode"], alert["profileCode"]) == ("WK036302", "P06")
-    # baseline 24 (2 a month) → expected 6; observed 6 + 14 + 6 = 26; z = 20 / √6
-    assert alert["observed"] == 26 and alert["expected"] == 6.0 and alert["baselineTotal"] == 24
-    assert alert["z"] == round(20 / 6**0.5, 2)
+    # baseline 24 (2 a month) published 25 → expected 6.25; observed 6 + 14 + 6 = 26 published 25;
+    # z = (25 − 6.25) / √6.25 = 7.5
+    assert alert["observed"] == 25 and alert["expected"] == 6.25 and alert["baselineTotal"] == 25
+    assert alert["z"] == 7.5
     assert alert["districtName"] and alert["profileName"]
+    # per month: 2 a month in the baseline (withheld), the spike months shown rounded
+    months = {m["month"]: m for m in alert["months"]}
+    assert [m["month"] for m in alert["months"]][::14] == ["2025-08", "2026-10"] and len(months) == 15
+    assert months["2025-08"]["observed"] == {"value": None, "suppressed": True}
+    assert all(m["expected"] == round(25 / 12, 2) for m in months.values())
+    # August 2 + 6 = 8 → 10; September 2 + 5 + 6 = 13 → 15; October 2 + 3 = 5
+    assert [months[k]["observed"]["value"] for k in ("2026-08", "2026-09", "2026-10")] == [10, 15, 5]
 
 
 async def test_threshold_comes_from_settings(client, auth, session, ref, monkeypatch):
@@ -101,9 +109,9 @@ async def test_threshold_comes_from_settings(client, auth, session, ref, monkeyp
     r = await client.get(
         "/insights/trends", params={"asOf": AS_OF.isoformat()}, headers=auth("municipality_officer")
     )
-    # observed 10 against 6: z = 4 / √6 ≈ 1.63
+    # observed 10 against a baseline of 24, published 25: expected 6.25, z = 3.75 / 2.5 = 1.5
     assert [(i["districtCode"], i["profileCode"], i["z"]) for i in r.json()["items"]] == [
-        ("WK036301", "P05", 1.63)
+        ("WK036301", "P05", 1.5)
     ]
     assert r.json()["zThreshold"] == 1.5
     other = await client.get("/insights/trends", headers=auth("municipality_officer", municipality="GM0599"))
@@ -113,4 +121,17 @@ async def test_threshold_comes_from_settings(client, auth, session, ref, monkeyp
 
 def test_windows():
     assert windows(date(2026, 5, 31)) == (date(2025, 3, 1), date(2026, 3, 1), date(2026, 5, 31))
+    assert windows(date(2026, 5, 7)) == (date(2025, 3, 1), date(2026, 3, 1), date(2026, 5, 31))
+    assert windows(date(2026, 2, 1)) == (date(2024, 12, 1), date(2025, 12, 1), date(2026, 2, 28))
     assert shift_months(date(2026, 3, 31), -1) == date(2026, 2, 28)
+
+
+async def test_as_of_is_widened_to_its_month(client, auth, session, ref):
+    await bulk(session, Referral, _flat())
+    await session.commit()
+    r = await client.get(
+        "/insights/trends", params={"asOf": "2026-10-09"}, headers=auth("municipality_officer")
+    )
+    body = r.json()
+    assert (body["recentFromDate"], body["recentToDate"]) == ("2026-08-01", "2026-10-31")
+    assert body["requestedAsOfDate"] == "2026-10-09" and body["roundingBase"] == 5

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.demo.catalogue import REGIONAL_TARIFF_CENTS
-from app.generate import ledger
+from app.generate import ledger, outcomes
 from app.generate.area import Area, provider_terms
 from app.generate.cases import CaseGenerator, Options
 from app.generate.rows import Rows, SequentialIds
@@ -237,6 +237,7 @@ async def generate_history(
     ids = SequentialIds("tests", str(seed), municipality)
     gen = CaseGenerator(Rows(), area_of(ref, municipality), end, ids, domains, seed=seed, options=options)
     gen.spread(families, start, end)
+    outcomes.evaluations(gen.rows, end, seed)
     ledger.batches(gen)
     await insert_rows(session, gen.rows)
     await _indicators(session, random.Random(seed), ref.districts[municipality], municipality)

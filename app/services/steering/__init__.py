@@ -1,5 +1,6 @@
-"""Steering: insights per district, team, provider and profile with small-cell suppression,
-trend alerts and the case-review queue. Reads every domain, and nothing depends on it.
+"""Steering: insights and outcome indicators per district, team, provider and profile over whole
+months with suppression that survives differencing, trend alerts and the case-review queue.
+Reads every domain, and nothing depends on it.
 """
 
 MAY_USE: tuple[str, ...] = (
