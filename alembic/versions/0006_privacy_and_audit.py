@@ -8,7 +8,7 @@ Copied rows get synthetic, negative ``xact`` values in time order (a thousand ro
 every real transaction id, so the sealer seals them first and in small checkpoints.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 """
 
 from collections.abc import Sequence
@@ -19,7 +19,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """scale: keyset and period indexes, name search by trigram
 
 Revision ID: 0010
-Revises: 0004
+Revises: 0007
 
 Each index serves a list's order within its scope, or an insight's period filter, as EXPLAIN on
 a national data set showed them missing:
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0004"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
