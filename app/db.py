@@ -15,6 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.config import Settings
 
 
+def as_asyncpg_url(url: str) -> str:
+    """``postgresql://…`` (as operators write it) → the asyncpg dialect SQLAlchemy needs."""
+    return url.replace("postgresql://", "postgresql+asyncpg://", 1)
+
+
 def create_engine(url: str, settings: Settings) -> AsyncEngine:
     """An asyncpg engine; the statement cache is off behind PgBouncer (transaction pooling)."""
     # Timestamps the database renders itself (JSON aggregates) are then always in UTC.

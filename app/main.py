@@ -1,6 +1,8 @@
 """The application factory: routers, middleware, exception handlers, lifespan."""
 
+import asyncio
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -8,9 +10,9 @@ from fastapi import FastAPI
 
 from app import API_VERSION
 from app.auth import TokenVerifier
-from app.config import Settings, get_settings
-from app.db import create_engine, create_sessionmaker
-from app.embedded_pg import resolve_database_url
+from app.config import ConfigurationError, Settings, get_settings
+from app.db import as_asyncpg_url, create_engine, create_sessionmaker
+from app.docs import install_docs
 from app.errors import install_error_handlers
 from app.idempotency import IdempotencyMiddleware
 from app.logging_setup import configure_logging
@@ -24,12 +26,18 @@ logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> FastAPI:
-    """Build the service. ``database_url`` overrides the configured (or embedded) database."""
+    """Build the service. ``database_url`` overrides the configured database.
+
+    Building the app never starts a database: without any URL (dev only) the embedded server
+    is found or started when the app starts serving, so ``create_app().openapi()`` is pure.
+    """
     settings = settings or get_settings()
-    url = database_url or resolve_database_url(settings.database_url, settings.data_dir, "perspectief")
+    url = database_url or settings.database_url
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not hasattr(app.state, "engine"):
+            _attach_database(app, settings, await asyncio.to_thread(_embedded_url, settings))
         logger.info("started", extra={"apiVersion": API_VERSION, "env": settings.env})
         yield
         await app.state.engine.dispose()
@@ -42,19 +50,13 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         version=API_VERSION,
         lifespan=lifespan,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings = settings
-    app.state.engine = create_engine(url, settings)
-    app.state.sessionmaker = create_sessionmaker(app.state.engine)
-    app.state.read_engine = (
-        create_engine(settings.read_database_url, settings)
-        if settings.read_database_url
-        else app.state.engine
-    )
-    app.state.read_sessionmaker = create_sessionmaker(app.state.read_engine)
+    if url:
+        _attach_database(app, settings, url)
     app.state.verifier = TokenVerifier(settings)
 
     app.state.denial_recorder = record_denied_request
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     install_openapi(app)
+    install_docs(app, API_PREFIX)
     # The last added middleware is the outermost: the request context (request id, body cap,
     # API-Version, last-resort 500) wraps the idempotency layer, which wraps the routes.
     app.add_middleware(IdempotencyMiddleware)
@@ -69,8 +72,30 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     return app
 
 
+def _attach_database(app: FastAPI, settings: Settings, url: str) -> None:
+    """Engines and session factories for the primary (and the read replica, when configured)."""
+    app.state.engine = create_engine(as_asyncpg_url(url), settings)
+    app.state.sessionmaker = create_sessionmaker(app.state.engine)
+    app.state.read_engine = (
+        create_engine(as_asyncpg_url(settings.read_database_url), settings)
+        if settings.read_database_url
+        else app.state.engine
+    )
+    app.state.read_sessionmaker = create_sessionmaker(app.state.read_engine)
+
+
+def _embedded_url(settings: Settings) -> str:
+    from app.embedded_pg import ensure_embedded, to_asyncpg_url
+
+    return to_asyncpg_url(ensure_embedded(settings.data_dir).uri, "perspectief")
+
+
 def app_factory() -> FastAPI:
     """Entry point for ``uvicorn --factory app.main:app_factory``."""
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ConfigurationError as exc:
+        print(f"perspectief: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     configure_logging(settings.log_level)
     return create_app(settings)
