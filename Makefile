@@ -27,10 +27,14 @@ run: $(RUNTIME)
 	$(BIN)/perspectief run
 
 ## The whole test suite, the linter and the API Design Rules check of the OpenAPI document.
-test: $(DEV)
+test: $(DEV) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 	$(MAKE) openapi-lint
+
+## Headless Chromium for the browser tests (Debian's package; installed with apt-get when root).
+browser:
+	@scripts/install-browser.sh
 
 openapi-lint: $(RUNTIME)
 	@if [ -f "$(RULESET)" ]; then \

@@ -14,6 +14,12 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 ASSETS_PACKAGE = "fastapi_offline"
+# The pages may load nothing from another host; ReDoc's "powered by" logo (from its CDN, hidden
+# when it fails to load) is blocked by the browser instead of leaking a request.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; worker-src 'self' blob:; connect-src 'self'"
+)
 
 
 def assets_directory() -> str:
@@ -30,21 +36,30 @@ def install_docs(app: FastAPI, prefix: str) -> None:
 
     @app.get(f"{prefix}/docs", include_in_schema=False)
     async def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=openapi_url,
-            title=f"{title} — Swagger UI",
-            swagger_js_url=f"{assets}/swagger-ui-bundle.js",
-            swagger_css_url=f"{assets}/swagger-ui.css",
-            swagger_favicon_url=f"{assets}/favicon.png",
-            swagger_ui_parameters=app.swagger_ui_parameters,
+        return _self_contained(
+            get_swagger_ui_html(
+                openapi_url=openapi_url,
+                title=f"{title} — Swagger UI",
+                swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+                swagger_css_url=f"{assets}/swagger-ui.css",
+                swagger_favicon_url=f"{assets}/favicon.png",
+                swagger_ui_parameters=app.swagger_ui_parameters,
+            )
         )
 
     @app.get(f"{prefix}/redoc", include_in_schema=False)
     async def redoc() -> HTMLResponse:
-        return get_redoc_html(
-            openapi_url=openapi_url,
-            title=f"{title} — ReDoc",
-            redoc_js_url=f"{assets}/redoc.standalone.js",
-            redoc_favicon_url=f"{assets}/favicon.png",
-            with_google_fonts=False,
+        return _self_contained(
+            get_redoc_html(
+                openapi_url=openapi_url,
+                title=f"{title} — ReDoc",
+                redoc_js_url=f"{assets}/redoc.standalone.js",
+                redoc_favicon_url=f"{assets}/favicon.png",
+                with_google_fonts=False,
+            )
         )
+
+
+def _self_contained(page: HTMLResponse) -> HTMLResponse:
+    page.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    return page
