@@ -96,7 +96,8 @@ def print_tokens(host: str = "127.0.0.1", port: int = 8000) -> None:
     base = f"http://{host}:{port}/api/v1"
     print("Try:\n")
     print(f'  TOKEN=<a token above>; curl -s -H "Authorization: Bearer $TOKEN" {base}/support-profiles\n')
-    print(f"  OpenAPI docs: {base}/docs\n")
+    print(f"  OpenAPI docs: {base}/docs (Swagger UI) and {base}/redoc (ReDoc)\n")
+    print("  Example flows: examples/family-plan.sh, examples/provider-flow.sh, examples/steering.sh\n")
 
 
 def serve(host: str, port: int, workers: int, url: str | None = None) -> None:

@@ -11,7 +11,7 @@ EXAMPLES=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # perspectief ARGS…: the project's command (on PATH, else the project's .venv)
 perspectief() {
-  if command -v perspectief >/dev/null 2>&1; then
+  if type -P perspectief >/dev/null; then
     command perspectief "$@"
   else
     "$EXAMPLES/../.venv/bin/perspectief" "$@"

@@ -40,14 +40,22 @@ def run_example(script: str, api: str) -> subprocess.CompletedProcess[str]:
         if shutil.which(tool) is None:
             message = f"{tool} is needed to run the examples (make test-tools installs it)"
             pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
-    env = {
-        **os.environ,
-        "API": api,
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
+    env = {**os.environ, "API": api, "PATH": example_path()}
     return subprocess.run(
         ["bash", str(EXAMPLES / script)], env=env, capture_output=True, text=True, timeout=300, check=False
     )
+
+
+def example_path() -> str:
+    """PATH as a user has it: without the project's .venv/bin, which the scripts find themselves.
+
+    (When this Python is not the project's .venv, its bin directory leads instead.)
+    """
+    venv_bin = PROJECT_ROOT / ".venv" / "bin"
+    parts = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and Path(p) != venv_bin]
+    if not (venv_bin / "perspectief").exists():
+        parts.insert(0, str(Path(sys.executable).parent))
+    return os.pathsep.join(parts)
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
