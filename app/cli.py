@@ -122,6 +122,11 @@ def _exit_on_sigterm(signum: int, frame: object) -> NoReturn:
 
 
 def cmd_run(args: argparse.Namespace) -> None:
+    if not get_settings().is_dev:
+        raise UsageError(
+            "run loads demo data and prints dev tokens: it is for PERSPECTIEF_ENV dev or test "
+            "(production: perspectief serve --migrate)"
+        )
     with database() as url:
         migrate(url)
         seed_demo(url)

@@ -226,3 +226,15 @@ def test_configuration_errors_are_one_line_naming_the_variable(
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"perspectief {command[0]}: configuration error: ")
     assert named in lines[0]
+
+
+def test_run_is_refused_in_production(prod_environment: None, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["run"])
+    assert exited.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        "perspectief run: run loads demo data and prints dev tokens: it is for PERSPECTIEF_ENV dev or test "
+        "(production: perspectief serve --migrate)"
+    ]
