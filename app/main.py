@@ -13,6 +13,7 @@ from app.auth import TokenVerifier
 from app.config import ConfigurationError, Settings, get_settings
 from app.db import as_asyncpg_url, create_engine, create_sessionmaker
 from app.docs import install_docs
+from app.embedded_pg import ensure_embedded, stop_embedded, to_asyncpg_url
 from app.errors import install_error_handlers
 from app.idempotency import IdempotencyMiddleware
 from app.logging_setup import configure_logging
@@ -36,13 +37,17 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        embedded = None
         if not hasattr(app.state, "engine"):
-            _attach_database(app, settings, await asyncio.to_thread(_embedded_url, settings))
+            embedded = await asyncio.to_thread(ensure_embedded, settings.data_dir)
+            _attach_database(app, settings, to_asyncpg_url(embedded.uri, "perspectief"))
         logger.info("started", extra={"apiVersion": API_VERSION, "env": settings.env})
         yield
         await app.state.engine.dispose()
         if app.state.read_engine is not app.state.engine:
             await app.state.read_engine.dispose()
+        if embedded is not None and embedded.started:
+            await asyncio.to_thread(stop_embedded, settings.data_dir)
         logger.info("stopped")
 
     app = FastAPI(
@@ -82,12 +87,6 @@ def _attach_database(app: FastAPI, settings: Settings, url: str) -> None:
         else app.state.engine
     )
     app.state.read_sessionmaker = create_sessionmaker(app.state.read_engine)
-
-
-def _embedded_url(settings: Settings) -> str:
-    from app.embedded_pg import ensure_embedded, to_asyncpg_url
-
-    return to_asyncpg_url(ensure_embedded(settings.data_dir).uri, "perspectief")
 
 
 def app_factory() -> FastAPI:

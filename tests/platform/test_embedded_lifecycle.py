@@ -31,6 +31,14 @@ def test_building_the_app_starts_no_database(tmp_path: Path) -> None:
     assert not data_dir.exists()
 
 
+async def test_an_app_without_a_url_starts_the_embedded_server_only_while_it_serves(data_dir: Path) -> None:
+    app = create_app(Settings(database_url=None, data_dir=data_dir))
+    assert running_pid(data_dir) is None
+    async with app.router.lifespan_context(app):
+        assert running_pid(data_dir) is not None
+    assert running_pid(data_dir) is None
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
