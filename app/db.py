@@ -18,6 +18,11 @@ from app.config import Settings
 from app.services.platform import audit
 
 
+def as_asyncpg_url(url: str) -> str:
+    """``postgresql://…`` (as operators write it) → the asyncpg dialect SQLAlchemy needs."""
+    return url.replace("postgresql://", "postgresql+asyncpg://", 1)
+
+
 def create_engine(url: str, settings: Settings, pool: str = "primary") -> AsyncEngine:
     """An asyncpg engine with a fixed pool of ``db_pool_size`` connections (counted in
     ``/metrics`` as ``pool``); the statement cache is off behind PgBouncer (transaction pooling)."""

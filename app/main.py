@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
@@ -9,10 +10,11 @@ from fastapi import FastAPI
 
 from app import API_VERSION
 from app.auth import TokenVerifier
-from app.config import Settings, get_settings
+from app.config import ConfigurationError, Settings, get_settings
 from app.dashboard import install_dashboard
-from app.db import create_engine, create_sessionmaker
-from app.embedded_pg import resolve_database_url
+from app.db import as_asyncpg_url, create_engine, create_sessionmaker
+from app.docs import install_docs
+from app.embedded_pg import ensure_embedded, stop_embedded, to_asyncpg_url
 from app.errors import install_error_handlers
 from app.idempotency import IdempotencyMiddleware
 from app.logging_setup import configure_logging
@@ -29,12 +31,20 @@ logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> FastAPI:
-    """Build the service. ``database_url`` overrides the configured (or embedded) database."""
+    """Build the service. ``database_url`` overrides the configured database.
+
+    Building the app never starts a database: without any URL (dev only) the embedded server
+    is found or started when the app starts serving, so ``create_app().openapi()`` is pure.
+    """
     settings = settings or get_settings()
-    url = database_url or resolve_database_url(settings.database_url, settings.data_dir, "perspectief")
+    url = database_url or settings.database_url
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        embedded = None
+        if not hasattr(app.state, "engine"):
+            embedded = await asyncio.to_thread(ensure_embedded, settings.data_dir)
+            _attach_database(app, settings, to_asyncpg_url(embedded.uri, "perspectief"))
         logger.info("started", extra={"apiVersion": API_VERSION, "env": settings.env})
         # audit trail upkeep: the coming months' partitions, and sealing what has committed
         maintenance = (
@@ -52,6 +62,8 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         await app.state.engine.dispose()
         if app.state.read_engine is not app.state.engine:
             await app.state.read_engine.dispose()
+        if embedded is not None and embedded.started:
+            await asyncio.to_thread(stop_embedded, settings.data_dir)
         logger.info("stopped")
 
     app = FastAPI(
@@ -59,21 +71,14 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         version=API_VERSION,
         lifespan=lifespan,
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings = settings
-    app.state.engine = create_engine(url, settings)
-    app.state.sessionmaker = create_sessionmaker(app.state.engine)
-    app.state.read_engine = (
-        create_engine(settings.read_database_url, settings, "replica")
-        if settings.read_database_url
-        else app.state.engine
-    )
-    app.state.read_sessionmaker = create_sessionmaker(app.state.read_engine)
+    if url:
+        _attach_database(app, settings, url)
     app.state.verifier = TokenVerifier(settings)
-    app.state.audit_writer = AuditWriter(app.state.engine) if settings.audit_group_commit else None
 
     app.state.denial_recorder = record_denied_request
     install_ijw_allocations()
@@ -82,6 +87,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
         app.include_router(router, prefix=API_PREFIX)
     install_openapi(app)
     install_dashboard(app)
+    install_docs(app, API_PREFIX)
     # The last added middleware is the outermost: the request context (request id, body cap,
     # API-Version, last-resort 500) wraps the idempotency layer, which wraps the routes.
     app.add_middleware(IdempotencyMiddleware)
@@ -89,8 +95,25 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     return app
 
 
+def _attach_database(app: FastAPI, settings: Settings, url: str) -> None:
+    """Engines and session factories for the primary (and the read replica, when configured)."""
+    app.state.engine = create_engine(as_asyncpg_url(url), settings)
+    app.state.sessionmaker = create_sessionmaker(app.state.engine)
+    app.state.read_engine = (
+        create_engine(as_asyncpg_url(settings.read_database_url), settings, "replica")
+        if settings.read_database_url
+        else app.state.engine
+    )
+    app.state.read_sessionmaker = create_sessionmaker(app.state.read_engine)
+    app.state.audit_writer = AuditWriter(app.state.engine) if settings.audit_group_commit else None
+
+
 def app_factory() -> FastAPI:
     """Entry point for ``uvicorn --factory app.main:app_factory``."""
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ConfigurationError as exc:
+        print(f"perspectief: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     configure_logging(settings.log_level)
     return create_app(settings)

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from app.auth import issue_dev_token
 from app.cli import migrate
 from app.config import get_settings
-from app.embedded_pg import resolve_database_url
+from app.embedded_pg import embedded_session, resolve_database_url
 from app.main import create_app
 from app.models import metadata
 from tests.support.factories import Reference, build_reference
@@ -55,7 +55,17 @@ async def _reset_database(url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-async def database_url() -> str:
+def embedded_server() -> Iterator[None]:
+    """The embedded PostgreSQL for this run: stopped at the end if this run started it."""
+    if os.environ.get("PERSPECTIEF_TEST_DATABASE_URL"):
+        yield
+        return
+    with embedded_session(get_settings().data_dir):
+        yield
+
+
+@pytest.fixture(scope="session")
+async def database_url(embedded_server: None) -> str:
     url = _test_database_url()
     await _reset_database(url)
     import asyncio

@@ -9,6 +9,7 @@ from typing import Any
 
 from app.config import Settings
 from app.demo.ids import (
+    DEMO_CLAIMS,
     DEMO_FAMILY,
     DEMO_GP_AGB,
     DEMO_PARENT,
@@ -17,6 +18,18 @@ from app.demo.ids import (
     DEMO_TEAM,
     MUNICIPALITY,
 )
+
+__all__ = [
+    "DEMO_FAMILY",
+    "DEMO_GP_AGB",
+    "DEMO_PARENT",
+    "DEMO_PROVIDER",
+    "DEMO_REGION",
+    "DEMO_TEAM",
+    "demo_token_claims",
+    "demo_tokens",
+    "load_demo",
+]
 
 
 async def load_demo(database_url: str) -> bool:
@@ -46,21 +59,18 @@ def _parts() -> list[Any]:
     return [reference, families, history]
 
 
+def demo_token_claims() -> dict[str, dict[str, str]]:
+    """Per role, the claims (beyond sub, roles and municipality) its demo token carries."""
+    from app.auth import ROLE_CLAIMS
+
+    return {role.value: {claim: DEMO_CLAIMS[claim] for claim in ROLE_CLAIMS[role]} for role in ROLE_CLAIMS}
+
+
 def demo_tokens(settings: Settings) -> dict[str, str]:
     """One dev token per role, for the demo region's people and organisations."""
     from app.auth import issue_dev_token
 
-    people: dict[str, dict[str, Any]] = {
-        "district_professional": {"team": DEMO_TEAM},
-        "family_member": {"family": DEMO_FAMILY, "member": DEMO_PARENT},
-        "gp": {"agb": DEMO_GP_AGB},
-        "provider_staff": {"provider": DEMO_PROVIDER},
-        "municipality_officer": {},
-        "purchasing_officer": {"region": DEMO_REGION},
-        "integration": {},
-        "admin": {},
-    }
     return {
         role: issue_dev_token(settings, sub=f"demo-{role}", roles=[role], municipality=MUNICIPALITY, **claims)
-        for role, claims in people.items()
+        for role, claims in demo_token_claims().items()
     }

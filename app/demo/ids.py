@@ -17,3 +17,25 @@ DEMO_FAMILY = demo_id("family", "1")
 DEMO_PARENT = demo_id("family", "1", "member", "parent")
 DEMO_GP_AGB = "01012345"
 DEMO_REGION = demo_id("region", "amstelland")
+
+# What `perspectief token --demo` fills in for the claims a role needs.
+DEMO_CLAIMS: dict[str, str] = {
+    "team": str(DEMO_TEAM),
+    "provider": str(DEMO_PROVIDER),
+    "family": str(DEMO_FAMILY),
+    "member": str(DEMO_PARENT),
+    "agb": DEMO_GP_AGB,
+    "region": str(DEMO_REGION),
+}
+
+# Who each printed dev token stands for, in words (the demo's organisations; no person's name).
+DEMO_ROLE_DESCRIPTIONS: dict[str, str] = {
+    "district_professional": "a professional of Wijkteam Centrum (demo), Amsterdam",
+    "family_member": "the parent of demo family 1 (agreed plan, shared with the demo provider)",
+    "gp": "a general practitioner who referred the demo family's child",
+    "provider_staff": "staff of Jeugdzorg Amstelland (demo), the demo family's provider",
+    "municipality_officer": "an officer of the municipality of Amsterdam (aggregates only)",
+    "purchasing_officer": "a purchasing officer of Regio Amstelland (demo)",
+    "integration": "the municipality's integration bus",
+    "admin": "an administrator of the reference data",
+}
