@@ -19,7 +19,9 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
     """An asyncpg engine; the statement cache is off behind PgBouncer (transaction pooling)."""
     # Timestamps the database renders itself (JSON aggregates) are then always in UTC.
     connect_args: dict[str, object] = {
-        "server_settings": {"application_name": "perspectief", "timezone": "UTC"}
+        "server_settings": {"application_name": "perspectief", "timezone": "UTC"},
+        # A database that does not answer is a quick 503 (app/outage.py), not a hung request.
+        "timeout": settings.db_connect_timeout_seconds,
     }
     if not settings.db_statement_cache:
         connect_args["statement_cache_size"] = 0
@@ -33,6 +35,7 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
         pool_pre_ping=settings.db_pre_ping,
         pool_recycle=settings.db_pool_recycle_seconds,
         connect_args=connect_args,
+        pool_timeout=settings.db_pool_timeout_seconds,
     )
 
 

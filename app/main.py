@@ -14,7 +14,7 @@ from app.embedded_pg import resolve_database_url
 from app.errors import install_error_handlers
 from app.idempotency import IdempotencyMiddleware
 from app.logging_setup import configure_logging
-from app.middleware import RequestContextMiddleware
+from app.middleware import RequestBounds, RequestContextMiddleware
 from app.openapi import install_openapi
 from app.routers import ROUTERS
 from app.services.platform.audit import record_denied_request
@@ -65,8 +65,19 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     # The last added middleware is the outermost: the request context (request id, body cap,
     # API-Version, last-resort 500) wraps the idempotency layer, which wraps the routes.
     app.add_middleware(IdempotencyMiddleware)
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, bounds=request_bounds(settings)
+    )
     return app
+
+
+def request_bounds(settings: Settings) -> RequestBounds:
+    return RequestBounds(
+        max_header_bytes=settings.max_header_bytes,
+        max_headers_total_bytes=settings.max_headers_total_bytes,
+        max_uri_bytes=settings.max_uri_bytes,
+        body_timeout_seconds=settings.body_timeout_seconds,
+    )
 
 
 def app_factory() -> FastAPI:
