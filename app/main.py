@@ -24,8 +24,14 @@ logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None, *, database_url: str | None = None) -> FastAPI:
-    """Build the service. ``database_url`` overrides the configured (or embedded) database."""
+    """Build the service. ``database_url`` overrides the configured (or embedded) database.
+
+    Logging is configured here, not by the command that starts the server, so that it is the
+    same whichever way the app is started (``perspectief serve``, ``uvicorn --factory
+    app.main:create_app``, a test): JSON lines, no URL and no query string from the server.
+    """
     settings = settings or get_settings()
+    configure_logging(settings.log_level)
     url = database_url or resolve_database_url(settings.database_url, settings.data_dir, "perspectief")
 
     @asynccontextmanager
@@ -82,6 +88,4 @@ def request_bounds(settings: Settings) -> RequestBounds:
 
 def app_factory() -> FastAPI:
     """Entry point for ``uvicorn --factory app.main:app_factory``."""
-    settings = get_settings()
-    configure_logging(settings.log_level)
-    return create_app(settings)
+    return create_app(get_settings())
