@@ -7,7 +7,7 @@ DEV := $(VENV)/.dev-installed
 SPECTRAL := npx --yes @stoplight/spectral-cli@6
 RULESET ?= ../shared/conformance/adr-ruleset.yaml
 
-.PHONY: run test openapi-lint bench clean-data install
+.PHONY: run test test-deps openapi-lint bench clean-data install
 
 # `make run` installs only what the service needs; `make test` adds the test and lint tools.
 $(RUNTIME): pyproject.toml
@@ -25,8 +25,18 @@ install: $(DEV)
 run: $(RUNTIME)
 	$(BIN)/perspectief run
 
+## System packages the tests need: nginx (the reverse-proxy tests run the real one).
+test-deps:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+		if command -v apt-get >/dev/null 2>&1; then \
+			SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+			$$SUDO apt-get update -qq && \
+			{ $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light || \
+			  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; }; \
+		else echo "test-deps: install nginx to run the reverse-proxy tests" >&2; fi; }
+
 ## The whole test suite, the linter and the API Design Rules check of the OpenAPI document.
-test: $(DEV)
+test: $(DEV) test-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 	$(MAKE) openapi-lint

@@ -53,6 +53,8 @@ def print_tokens(host: str = "127.0.0.1", port: int = 8000) -> None:
 def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
+    from app.server import uvicorn_options
+
     os.environ["PERSPECTIEF_DATABASE_URL"] = database_url()
     uvicorn.run(
         "app.main:app_factory",
@@ -60,8 +62,8 @@ def serve(host: str, port: int, workers: int) -> None:
         host=host,
         port=port,
         workers=workers,
-        log_config=None,
         timeout_graceful_shutdown=20,
+        **uvicorn_options(get_settings()),
     )
 
 
@@ -96,6 +98,12 @@ def cmd_token(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_proxy_config(_: argparse.Namespace) -> None:
+    from app.proxy_config import render
+
+    sys.stdout.write(render(get_settings()))
+
+
 def cmd_openapi(_: argparse.Namespace) -> None:
     from app.main import create_app
 
@@ -116,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply the database migrations")
     sub.add_parser("seed-demo", help="load the demo region (idempotent)")
     sub.add_parser("openapi", help="print the OpenAPI document")
+    sub.add_parser("proxy-config", help="print the nginx configuration for the reverse proxy in front")
 
     t = sub.add_parser("token", help="print a dev token (dev/test only)")
     t.add_argument("--role", required=True)
@@ -146,6 +155,8 @@ def main(argv: list[str] | None = None) -> None:
         cmd_token(args)
     elif args.command == "openapi":
         cmd_openapi(args)
+    elif args.command == "proxy-config":
+        cmd_proxy_config(args)
 
 
 if __name__ == "__main__":  # pragma: no cover
