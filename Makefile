@@ -7,7 +7,7 @@ DEV := $(VENV)/.dev-installed
 SPECTRAL := npx --yes @stoplight/spectral-cli@6
 RULESET ?= ../shared/conformance/adr-ruleset.yaml
 
-.PHONY: run test test-deps openapi-lint bench clean-data install
+.PHONY: run test test-deps openapi-lint bench bench-proxy clean-data install
 
 # `make run` installs only what the service needs; `make test` adds the test and lint tools.
 $(RUNTIME): pyproject.toml
@@ -50,6 +50,10 @@ openapi-lint: $(RUNTIME)
 
 bench: $(RUNTIME)
 	$(BIN)/python -m bench.run
+
+## What the rate limits cost per request at the reverse proxy (nginx with and without them).
+bench-proxy: $(RUNTIME) test-deps
+	$(BIN)/python -m bench.proxy
 
 clean-data:
 	rm -rf .data

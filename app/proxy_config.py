@@ -153,8 +153,11 @@ def _rate_limited_body(retry_after: int) -> str:
     )
 
 
-def render(settings: Settings, layout: ProxyLayout | None = None) -> str:
-    """The nginx configuration for ``settings`` (the limits) and ``layout`` (where it runs)."""
+def render(settings: Settings, layout: ProxyLayout | None = None, *, rate_limits: bool = True) -> str:
+    """The nginx configuration for ``settings`` (the limits) and ``layout`` (where it runs).
+
+    ``rate_limits=False`` leaves the ``limit_req``/``limit_conn`` directives out (the benchmark
+    compares the two to measure what the limits cost per request)."""
     layout = layout or ProxyLayout()
     temp_paths = ""
     if layout.temp_dir:
@@ -191,4 +194,7 @@ def render(settings: Settings, layout: ProxyLayout | None = None) -> str:
         "listen": layout.listen,
         "proxy_params": "".join(f"            {line}\n" for line in PROXY_PARAMS.splitlines()),
     }
-    return re.sub(r"<<([a-z_]+)>>", lambda m: values[m.group(1)], TEMPLATE)
+    config = re.sub(r"<<([a-z_]+)>>", lambda m: values[m.group(1)], TEMPLATE)
+    if not rate_limits:
+        config = re.sub(r"(?m)^ *limit_(req|conn) .*\n", "", config)
+    return config
