@@ -29,7 +29,9 @@ TEMPLATE = """\
 # regenerate it after changing a PERSPECTIEF_RATE_LIMIT_* or request bound setting.
 <<run_as>>worker_processes auto;
 pid <<pid>>;
-error_log <<error_log>> warn;
+# nginx quotes the request line (query string included) in its error lines: only critical ones.
+# Refusals show in the access log (status 429), which has no URL.
+error_log <<error_log>> crit;
 
 events {
     worker_connections 4096;

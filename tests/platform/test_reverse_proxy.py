@@ -82,9 +82,14 @@ async def apps(database_url: str) -> AsyncIterator[list[Running]]:
 
 
 @pytest.fixture(scope="module")
-async def proxy(apps: list[Running], tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Running]:
+def nginx_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("nginx")
+
+
+@pytest.fixture(scope="module")
+async def proxy(apps: list[Running], nginx_dir: Path) -> AsyncIterator[Running]:
     binary = nginx_binary()
-    tmp = tmp_path_factory.mktemp("nginx")
+    tmp = nginx_dir
     port = free_port()
     config = tmp / "nginx.conf"
     settings = get_settings().model_copy(update=LIMITS)
@@ -118,7 +123,9 @@ def assert_rate_limited(response: httpx.Response, settings_per_minute: int) -> N
 
 
 @pytest.mark.usefixtures("app")  # the table clean-up after each test needs it
-async def test_the_public_marketplace_is_limited_per_address_across_both_apps(proxy, apps, ref) -> None:
+async def test_the_public_marketplace_is_limited_per_address_across_both_apps(
+    proxy, apps, ref, nginx_dir
+) -> None:
     route = "/api/v1/public/providers"
     before = sum(_served(apps, route))
     async with httpx.AsyncClient(base_url=proxy.base_url, timeout=10) as client:
@@ -129,6 +136,8 @@ async def test_the_public_marketplace_is_limited_per_address_across_both_apps(pr
     served = _served(apps, route)
     assert sum(served) - before == ADMITTED  # one counter: not ADMITTED per process
     assert all(count > 0 for count in served)  # and both processes served some
+    logs = (nginx_dir / "access.log").read_text() + (nginx_dir / "error.log").read_text()
+    assert '"status":429' in logs and "GM0363" not in logs and "/api/v1" not in logs  # no URL logged
 
 
 @pytest.mark.usefixtures("app")
