@@ -235,6 +235,38 @@ def test_the_api_has_the_identifier_fields_we_know_of() -> None:
     assert known <= names, known - names
 
 
+CODE_NAME = re.compile(r"(code|Code|agb|Agb|bsn|Bsn|period|municipality|Id|ids)$")
+
+
+def _named_like_codes(schema: dict[str, Any], where: str) -> list[str]:
+    schema = _concrete(schema)
+    if schema.get("type") == "array":
+        return _named_like_codes(schema.get("items", {}), where + ".0")
+    found = []
+    for name, prop in (schema.get("properties") or {}).items():
+        concrete = _concrete(prop)
+        if "properties" in concrete or concrete.get("type") == "array":
+            found += _named_like_codes(concrete, f"{where}.{name}")
+        elif CODE_NAME.search(name) and not (is_identifier(prop) or "enum" in concrete):
+            found.append(f"{where}.{name}")
+    return found
+
+
+def test_every_input_named_like_a_code_or_id_has_a_strict_format() -> None:
+    """A new identifier field cannot slip in as free text (and so out of the look-alike test)."""
+    loose = []
+    for path, operations in DOCUMENT["paths"].items():
+        for method, operation in operations.items():
+            for parameter in map(_resolve, operation.get("parameters", [])):
+                schema = _concrete(parameter["schema"])
+                if CODE_NAME.search(parameter["name"]) and not (is_identifier(schema) or "enum" in schema):
+                    loose.append(f"{method} {path} {parameter['name']}")
+            content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if content:
+                loose += _named_like_codes(content["schema"], f"{method} {path} body")
+    assert loose == []
+
+
 @pytest.fixture
 def all_roles() -> dict[str, str]:
     return all_roles_headers()
