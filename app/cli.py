@@ -98,10 +98,11 @@ def cmd_token(args: argparse.Namespace) -> None:
     )
 
 
-def cmd_proxy_config(_: argparse.Namespace) -> None:
-    from app.proxy_config import render
+def cmd_proxy_config(args: argparse.Namespace) -> None:
+    from app.proxy_config import ProxyLayout, render
 
-    sys.stdout.write(render(get_settings()))
+    layout = ProxyLayout(listen=args.listen, upstreams=tuple(args.upstream or ["127.0.0.1:8000"]))
+    sys.stdout.write(render(get_settings(), layout))
 
 
 def cmd_openapi(_: argparse.Namespace) -> None:
@@ -124,7 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply the database migrations")
     sub.add_parser("seed-demo", help="load the demo region (idempotent)")
     sub.add_parser("openapi", help="print the OpenAPI document")
-    sub.add_parser("proxy-config", help="print the nginx configuration for the reverse proxy in front")
+    proxy = sub.add_parser("proxy-config", help="print the nginx configuration of the reverse proxy")
+    proxy.add_argument("--listen", default="80", help="nginx's listen address (default 80)")
+    proxy.add_argument("--upstream", action="append", help="host:port of a worker or host (repeatable)")
 
     t = sub.add_parser("token", help="print a dev token (dev/test only)")
     t.add_argument("--role", required=True)

@@ -154,3 +154,12 @@ async def test_searches_are_limited_per_token(proxy, token, ref) -> None:
         assert 429 not in statuses[:ADMITTED] and set(statuses[ADMITTED:]) == {429}
         assert (await client.get("/providers", params=search, headers=second)).status_code == 200
         assert (await client.get("/providers", headers=first)).status_code == 200  # not a search
+
+
+def test_proxy_config_names_the_listen_address_and_every_upstream(capsys: pytest.CaptureFixture[str]) -> None:
+    from app.cli import main
+
+    main(["proxy-config", "--listen", "8080", "--upstream", "10.0.0.5:8000", "--upstream", "10.0.0.6:8000"])
+    printed = capsys.readouterr().out
+    assert "listen 8080;" in printed
+    assert "server 10.0.0.5:8000;" in printed and "server 10.0.0.6:8000;" in printed
