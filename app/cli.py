@@ -107,6 +107,8 @@ def serve(host: str, port: int, workers: int, url: str | None = None) -> None:
     """Serve with uvicorn on ``url`` (workers build their app from the environment)."""
     import uvicorn
 
+    from app.server import uvicorn_options
+
     os.environ["PERSPECTIEF_DATABASE_URL"] = url or database_url()
     get_settings.cache_clear()
     uvicorn.run(
@@ -115,8 +117,8 @@ def serve(host: str, port: int, workers: int, url: str | None = None) -> None:
         host=host,
         port=port,
         workers=workers,
-        log_config=None,
         timeout_graceful_shutdown=20,
+        **uvicorn_options(get_settings()),
     )
 
 
@@ -210,6 +212,13 @@ def cmd_token(args: argparse.Namespace) -> None:
             **claims,
         )
     )
+
+
+def cmd_proxy_config(args: argparse.Namespace) -> None:
+    from app.proxy_config import ProxyLayout, render
+
+    layout = ProxyLayout(listen=args.listen, upstreams=tuple(args.upstream or ["127.0.0.1:8000"]))
+    sys.stdout.write(render(get_settings(), layout))
 
 
 def cmd_openapi(_: argparse.Namespace) -> None:
@@ -391,6 +400,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--municipality", help="only this municipality (default: all)")
     a = sub.add_parser("audit", help="seal or verify the audit trail")
     a.add_argument("audit_command", choices=["seal", "verify"], help="seal, or seal and then verify")
+    proxy = sub.add_parser("proxy-config", help="print the nginx configuration of the reverse proxy")
+    proxy.add_argument("--listen", default="80", help="nginx's listen address (default 80)")
+    proxy.add_argument("--upstream", action="append", help="host:port of a worker or host (repeatable)")
 
     db = sub.add_parser(
         "db",
@@ -483,6 +495,8 @@ def _main(argv: list[str] | None) -> None:
         cmd_retention_run(args)
     elif args.command == "audit":
         cmd_audit(args)
+    elif args.command == "proxy-config":
+        cmd_proxy_config(args)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     db_statement_cache: bool = True
     db_pre_ping: bool = False
     db_pool_recycle_seconds: int = 1800
+    db_connect_timeout_seconds: float = 3.0
+    db_pool_timeout_seconds: float = 10.0
 
     dev_jwt_secret: str = DEV_SECRET_DEFAULT
     jwks_url: str | None = None
@@ -36,12 +38,33 @@ class Settings(BaseSettings):
     jwt_audience: str | None = None
     jwks_cache_seconds: int = 300
     jwks_min_refresh_seconds: float = 10.0
+    # Token policy: the longest a token may live (exp - iat) and the largest one read at all.
+    jwt_max_lifetime_seconds: int = 12 * 3600
+    max_token_bytes: int = 8192
 
     # The OIN in every event's ``source`` and the base URL in every ``dataref``: production must
     # name them (a consumer would otherwise follow links to a made-up host).
     oin: str | None = None
     public_base_url: str | None = None
     max_body_bytes: int = 1024 * 1024
+    # Bounds on every request, checked before any of it is parsed (see README, Production).
+    max_header_bytes: int = 8192
+    max_headers_total_bytes: int = 32768
+    max_uri_bytes: int = 8192
+    header_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 30.0
+    max_connections_per_worker: int = 200
+    keep_alive_seconds: int = 5
+    # Rate limits, enforced by the reverse proxy (`perspectief proxy-config`, deploy/nginx.conf).
+    rate_limit_public_per_minute: int = 60  # per client address, the public care marketplace
+    rate_limit_public_burst: int = 20
+    rate_limit_address_per_minute: int = 1200  # per client address, every request
+    rate_limit_address_burst: int = 200
+    rate_limit_token_per_minute: int = 600  # per token, every request
+    rate_limit_token_burst: int = 100
+    rate_limit_search_per_minute: int = 120  # per token, every GET with a query string
+    rate_limit_search_burst: int = 30
+    max_connections_per_address: int = 50
     idempotency_hours: int = 24
     retention_years: int = 20
     audit_retention_months: int = 240

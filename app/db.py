@@ -28,7 +28,9 @@ def create_engine(url: str, settings: Settings, pool: str = "primary") -> AsyncE
     ``/metrics`` as ``pool``); the statement cache is off behind PgBouncer (transaction pooling)."""
     # Timestamps the database renders itself (JSON aggregates) are then always in UTC.
     connect_args: dict[str, object] = {
-        "server_settings": {"application_name": "perspectief", "timezone": "UTC"}
+        "server_settings": {"application_name": "perspectief", "timezone": "UTC"},
+        # A database that does not answer is a quick 503 (app/outage.py), not a hung request.
+        "timeout": settings.db_connect_timeout_seconds,
     }
     if not settings.db_statement_cache:
         # PgBouncer in transaction mode hands each transaction any server connection: no cached
@@ -46,6 +48,7 @@ def create_engine(url: str, settings: Settings, pool: str = "primary") -> AsyncE
         pool_pre_ping=settings.db_pre_ping,
         pool_recycle=settings.db_pool_recycle_seconds,
         connect_args=connect_args,
+        pool_timeout=settings.db_pool_timeout_seconds,
     )
     pool_metrics.watch(engine, pool)
     return engine

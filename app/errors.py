@@ -21,6 +21,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.context import current_request_id
+from app.outage import DETAIL as UNAVAILABLE_DETAIL
+from app.outage import database_unavailable, record_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -34,13 +36,16 @@ _TITLES = {
     404: "Not Found",
     405: "Method Not Allowed",
     406: "Not Acceptable",
+    408: "Request Timeout",
     409: "Conflict",
     412: "Precondition Failed",
     413: "Content Too Large",
+    414: "URI Too Long",
     415: "Unsupported Media Type",
     422: "Unprocessable Content",
     428: "Precondition Required",
     429: "Too Many Requests",
+    431: "Request Header Fields Too Large",
     500: "Internal Server Error",
     503: "Service Unavailable",
 }
@@ -53,8 +58,12 @@ _HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     406: "not_acceptable",
+    408: "request_timeout",
     413: "body_too_large",
+    414: "uri_too_long",
     415: "unsupported_media_type",
+    429: "rate_limited",
+    431: "header_too_large",
     500: "internal_error",
     503: "service_unavailable",
 }
@@ -139,6 +148,13 @@ class BodyTooLarge(StarletteHTTPException):
 
     def __init__(self) -> None:
         super().__init__(413, "The request body exceeds the limit.")
+
+
+class BodyTimeout(StarletteHTTPException):
+    """Raised when the request body does not arrive within the configured time (a slow client)."""
+
+    def __init__(self) -> None:
+        super().__init__(408, "The request body did not arrive in time.", headers={"Connection": "close"})
 
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -291,10 +307,24 @@ def resource_of(route_path: str, path_params: dict[str, Any]) -> tuple[str, str 
     for i, segment in enumerate(segments):
         if segment.startswith("{"):
             name = segment.strip("{}").split(":")[0]
-            resource_id = str(path_params.get(name)) if name in path_params else None
+            resource_id = audit_safe_id(path_params[name]) if name in path_params else None
             collection = segments[i - 1] if i > 0 else collection
             break
     return singular(collection).replace("-", "_"), resource_id
+
+
+AUDIT_ID_LENGTH = 80  # the audit column's width
+
+
+def audit_safe_id(value: Any) -> str:
+    """A path value as the audit trail can store it, whatever the caller sent: characters that
+    are not printable (NUL, which PostgreSQL text cannot hold, controls, lone surrogates) and
+    backslashes are escaped (``\\x00``), and the result is cut to the column's width."""
+    text = "".join(
+        ch if ch.isprintable() and ch != "\\" else ch.encode("unicode_escape", "backslashreplace").decode()
+        for ch in str(value)
+    )
+    return text if len(text) <= AUDIT_ID_LENGTH else text[: AUDIT_ID_LENGTH - 1] + "…"
 
 
 def singular(word: str) -> str:
@@ -332,6 +362,11 @@ async def _audit_denied(request: Request) -> None:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if database_unavailable(exc):
+        logger.warning("database unavailable", extra={"errorType": type(exc).__name__})
+        return problem_response(
+            request, 503, UNAVAILABLE_DETAIL, code="database_unavailable", headers=record_unavailable()
+        )
     # Only the exception class is logged: its message may contain personal data.
     logger.error("unhandled error", extra={"errorType": type(exc).__name__})
     return problem_response(

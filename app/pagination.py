@@ -6,7 +6,7 @@ the next query continues strictly after it, so pages stay stable while rows are 
 
 import base64
 import json
-import uuid
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,9 +15,11 @@ from typing import Annotated, Any
 from fastapi import Depends, Query
 
 from app.errors import InvalidInput, InvalidParam
+from app.identifiers import ascii_uuid
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ def _invalid_cursor() -> InvalidInput:
 def decode_cursor(cursor: str) -> list[str]:
     """The cursor's values. It is opaque but not trusted: only a list of plain strings (as
     :func:`encode_cursor` writes; PostgreSQL text cannot hold NUL) is accepted."""
+    if not _BASE64URL.fullmatch(cursor):  # the decoder would skip characters outside its alphabet
+        raise _invalid_cursor()
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
@@ -49,7 +53,9 @@ def decode_cursor(cursor: str) -> list[str]:
 
 
 def aware_datetime(value: str) -> datetime:
-    """A cursor timestamp: the ones we issue always carry an offset."""
+    """A cursor timestamp: the ones we issue always carry an offset (and ASCII digits only)."""
+    if not value.isascii():
+        raise ValueError("not an ASCII timestamp")
     moment = datetime.fromisoformat(value)
     if moment.tzinfo is None:
         raise ValueError("naive timestamp")
@@ -69,7 +75,7 @@ def cursor_key(page: "PageRequest", *types: Callable[[str], Any]) -> tuple[Any, 
         raise _invalid_cursor() from exc
 
 
-TIME_AND_ID = (aware_datetime, uuid.UUID)
+TIME_AND_ID = (aware_datetime, ascii_uuid)
 
 
 def page_request(

@@ -12,7 +12,9 @@ from fastapi import Header, Response
 
 from app.errors import PreconditionFailed, PreconditionRequired
 
-_ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
+# Versions are positive 32-bit integers: at most ten ASCII digits (a longer or non-ASCII
+# number is never read, so int() never sees 4 300 digits or a look-alike "１").
+_ETAG = re.compile(r'^[ \t]*(?:W/)?"?([0-9]{1,10})"?[ \t]*$', re.ASCII)
 
 
 def check_version(current: int, expected: int | None) -> None:

@@ -106,7 +106,7 @@ class ApiModel(BaseModel):
         return value
 
 
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 
 

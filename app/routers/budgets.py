@@ -30,7 +30,7 @@ router = APIRouter(tags=["budgets"])
     summary="Set a budget for the municipality or one of its districts",
 )
 async def put_budget(
-    municipality: Annotated[str, Path(pattern=r"^GM\d{4}$")],
+    municipality: Annotated[MunicipalityCode, Path()],
     year: Annotated[int, Path(ge=2000, le=2100)],
     category: Category,
     body: BudgetPut,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from app.auth import CurrentPrincipal, PurchasingOfficer
 from app.db import SessionDep
+from app.identifiers import ProfileCode
 from app.models.base import Page
 from app.pagination import PageParams
 from app.schemas.reference_catalogue import Segment, SupportProfileCreate, SupportProfilePublic
@@ -19,7 +20,7 @@ from app.services.reference.support_profiles import IntensitySpec, ProfileSpec
 router = APIRouter(tags=["catalogue"])
 
 # A malformed code is a 400 before any lookup, like a malformed id.
-ProfileCodePath = Annotated[str, Path(pattern=r"^P\d{2}$", examples=["P06"])]
+ProfileCodePath = Annotated[ProfileCode, Path(examples=["P06"])]
 
 
 @router.post(

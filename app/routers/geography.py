@@ -12,6 +12,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from app.auth import Admin, CurrentPrincipal, Principal, Role, require_roles
 from app.db import SessionDep
+from app.identifiers import DistrictCode, MunicipalityCode
 from app.models.base import Page
 from app.pagination import PageParams
 from app.schemas.reference_geography import (
@@ -34,8 +35,8 @@ router = APIRouter(tags=["geography"])
 IndicatorWriter = Annotated[Principal, require_roles(Role.ADMIN, Role.MUNICIPALITY_OFFICER)]
 Year = Annotated[int, Path(ge=1900, le=2100)]
 # A malformed code is a 400 before any lookup, like a malformed id.
-MunicipalityCodePath = Annotated[str, Path(pattern=r"^GM\d{4}$", examples=["GM0363"])]
-DistrictCodePath = Annotated[str, Path(pattern=r"^WK\d{6}$", examples=["WK036301"])]
+MunicipalityCodePath = Annotated[MunicipalityCode, Path(examples=["GM0363"])]
+DistrictCodePath = Annotated[DistrictCode, Path(examples=["WK036301"])]
 
 
 @router.post("/regions", response_model=RegionPublic, status_code=201, summary="Create a region")

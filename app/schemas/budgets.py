@@ -6,13 +6,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from app.identifiers import DistrictCode, IndicatorName, MunicipalityCode
 from app.models.base import ApiModel, PublicModel
 
 Category = Literal["specialist", "local_team", "prevention", "lumpsum"]
-MunicipalityCode = Annotated[str, Field(pattern=r"^GM\d{4}$", examples=["GM0363"])]
-DistrictCode = Annotated[str, Field(pattern=r"^WK\d{6}$", examples=["WK036301"])]
 Year = Annotated[int, Field(ge=2000, le=2100)]
-IndicatorName = Annotated[str, Field(pattern=r"^[a-z][A-Za-z0-9]{0,59}$")]
 
 
 class BudgetPut(ApiModel):

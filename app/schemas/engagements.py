@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from app.identifiers import AgbCode
 from app.models.base import ApiModel, PublicModel
 
 GasScore = Annotated[int, Field(ge=-2, le=2)]
@@ -273,7 +274,7 @@ class ExperienceSurveyPublic(PublicModel):
 
 
 class SubcontractCreate(ApiModel):
-    agb_code: Annotated[str, Field(pattern=r"^\d{8}$")]
+    agb_code: AgbCode
     name: Annotated[str, Field(min_length=1, max_length=200)]
     provider_id: uuid.UUID | None = None
     scope: LongText

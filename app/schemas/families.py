@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from app.identifiers import DistrictCodeInput
 from app.models.base import ApiModel, PublicModel
 from app.schemas.family_fields import BsnInput, Name
 
@@ -35,7 +36,7 @@ class MemberUpdate(ApiModel):
 
 
 class FamilyCreate(ApiModel):
-    district_code: str = Field(min_length=1, max_length=8, pattern=r"^[^\x00]*$", examples=["WK036301"])
+    district_code: DistrictCodeInput
     team_id: uuid.UUID | None = Field(default=None, description="Defaults to the caller's team.")
     members: list[MemberCreate] = Field(min_length=1, max_length=30)
 

@@ -8,15 +8,17 @@ from typing import Annotated
 
 from pydantic import Field
 
+from app import identifiers
 from app.models.base import NO_NUL
 
 Text = Annotated[str, Field(min_length=1, max_length=20_000, pattern=NO_NUL)]
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
-# format and 11-proef of a BSN are checked by the service, together with every other rule
-BsnInput = Annotated[str, Field(min_length=1, max_length=20, pattern=NO_NUL, examples=["111222333"])]
-DistrictCode = Annotated[str, Field(pattern=r"^WK\d{6}$", examples=["WK036301"])]
-DomainCode = Annotated[str, Field(pattern=r"^[a-z][a-z_]{0,39}$", examples=["finances"])]
-ProfileCode = Annotated[str, Field(pattern=r"^P\d{2}$", examples=["P06"])]
-IntensityCode = Annotated[str, Field(pattern=r"^I\d$", examples=["I2"])]
-Agb = Annotated[str, Field(pattern=r"^\d{8}$", examples=["01012345"])]
+# format and 11-proef of a BSN are checked by the service, together with every other rule;
+# at the edge only visible ASCII passes (a look-alike digit is never a BSN)
+BsnInput = Annotated[identifiers.Bsn, Field(examples=["111222333"])]
+DistrictCode = identifiers.DistrictCode
+DomainCode = identifiers.DomainCode
+ProfileCode = identifiers.ProfileCode
+IntensityCode = identifiers.IntensityCodeAny
+Agb = identifiers.AgbCode
 Version = Annotated[int, Field(ge=1, le=2_147_483_647)]

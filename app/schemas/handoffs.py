@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
+from app.identifiers import DomainCode
 from app.models.base import ApiModel, PublicModel
 
 LongText = Annotated[str, Field(min_length=1, max_length=10_000)]
@@ -29,7 +30,7 @@ class HandoffStatus(StrEnum):
 class HandoffCreate(ApiModel):
     engagement_id: uuid.UUID | None = None
     plan_id: uuid.UUID | None = None
-    domain_code: Annotated[str, Field(min_length=1, max_length=40, examples=["finances"])]
+    domain_code: DomainCode
     need: LongText
     urgency: Urgency
     route_to: Annotated[

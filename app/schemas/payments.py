@@ -2,13 +2,13 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field
 
+from app.identifiers import Period
 from app.models.base import ApiModel, PublicModel
 
-Period = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
 LineKind = Literal["start", "completion", "monthly", "result", "lumpsum", "correction"]
 LineStatus = Literal["scheduled", "approved", "exported", "paid"]
 

@@ -5,12 +5,13 @@ from typing import Annotated
 
 from pydantic import Field
 
+from app import identifiers
 from app.ijw.standard import PRODUCT_CATEGORIES, enumeration
 from app.models.base import ApiModel, PublicModel
 from app.schemas.reference_geography import Description, Name
 
-ProfileCode = Annotated[str, Field(pattern=r"^P\d{2}$", examples=["P06"])]
-IntensityCode = Annotated[str, Field(pattern=r"^I[1-4]$", examples=["I2"])]
+ProfileCode = identifiers.ProfileCode
+IntensityCode = identifiers.IntensityCode
 
 
 class Segment(StrEnum):

@@ -9,14 +9,13 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from app.identifiers import DistrictCode, MunicipalityCode
 from app.models.base import NO_NUL, ApiModel, PublicModel
 
 # Text may hold any character but NUL, which PostgreSQL text cannot store (400, not 500).
 # The largest value an integer column holds.
 INT32_MAX = 2_147_483_647
 
-MunicipalityCode = Annotated[str, Field(pattern=r"^GM\d{4}$", examples=["GM0363"])]
-DistrictCode = Annotated[str, Field(pattern=r"^WK\d{6}$", examples=["WK036301"])]
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
 Description = Annotated[str, Field(max_length=4000, pattern=NO_NUL)]
 

@@ -7,11 +7,12 @@ from typing import Annotated
 
 from pydantic import Field
 
+from app import identifiers
 from app.models.base import ApiModel, PublicModel
 from app.schemas.reference_catalogue import IntensityCode, ProfileCode
 from app.schemas.reference_geography import INT32_MAX, MunicipalityCode, Name
 
-AgbCode = Annotated[str, Field(pattern=r"^\d{8}$", examples=["12345678"], description="AGB code: 8 digits.")]
+AgbCode = Annotated[identifiers.AgbCode, Field(examples=["12345678"], description="AGB code: 8 digits.")]
 Percent = Annotated[int, Field(ge=0, le=100)]
 # Amounts up to €100 million; beyond that an amount is a typing error, not a price.
 AmountCents = Annotated[int, Field(gt=0, le=100_000_000_00)]

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from app.identifiers import DistrictCodeInput
 from app.models.base import ApiModel, PublicModel
 from app.schemas.family_fields import Agb, BsnInput, IntensityCode, ProfileCode, Text
 
@@ -20,11 +21,8 @@ class ReferralCreate(ApiModel):
     child_member_id: uuid.UUID | None = None
     bsn: BsnInput | None = None
     birth_date: date | None = None
-    district_code: str | None = Field(
+    district_code: DistrictCodeInput | None = Field(
         default=None,
-        min_length=1,
-        max_length=8,
-        pattern=r"^[^\x00]*$",
         description="The child's district: when no family matches, its team gets the intake task.",
     )
     referrer_type: ReferrerType

@@ -6,7 +6,9 @@ all zeros). The number itself never appears in logs, events or error messages.
 
 import re
 
-_NINE_DIGITS = re.compile(r"^\d{9}$")
+from app.identifiers import BSN
+
+_NINE_DIGITS = re.compile(BSN, re.ASCII)
 _WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
 
 

@@ -4,9 +4,7 @@ Keyset pages sort on a unique key (one or more columns) and continue strictly af
 key of the last item returned, so pages stay stable while rows are added.
 """
 
-import uuid
 from collections.abc import Callable, Sequence
-from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, tuple_
@@ -15,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
+from app.identifiers import ascii_date, ascii_int, ascii_uuid
 from app.pagination import PageRequest, cursor_key, encode_cursor
 
 T = TypeVar("T")
@@ -27,13 +26,13 @@ INT32_MAX = 2_147_483_647
 # How a cursor value (always a string) is turned back into a sort-key value.
 Converter = Callable[[str], Any]
 TEXT: Converter = str
-UUID: Converter = uuid.UUID
-DATE: Converter = date.fromisoformat
+UUID: Converter = ascii_uuid
+DATE: Converter = ascii_date
 
 
 def INT(value: str) -> int:
     """An integer key (an ``integer`` column: a larger one would fail in the database)."""
-    number = int(value)
+    number = ascii_int(value)
     if abs(number) > INT32_MAX:
         raise ValueError("out of range")
     return number

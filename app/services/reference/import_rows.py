@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from app.models.base import ApiModel
 from app.schemas.reference_imports import COLUMNS, ROW_MODELS
 
-PRODUCT_TOKEN = re.compile(r"^(P\d{2}):(I\d)$")
+PRODUCT_TOKEN = re.compile(r"^(P[0-9]{2}):(I[0-9])$", re.ASCII)
 
 
 @dataclass(frozen=True)
