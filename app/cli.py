@@ -5,6 +5,8 @@ import asyncio
 import json
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 from app.config import PROJECT_ROOT, get_settings
 from app.embedded_pg import ensure_database, resolve_database_url
@@ -54,6 +56,11 @@ def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     os.environ["PERSPECTIEF_DATABASE_URL"] = database_url()
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # every worker writes its metrics there; /metrics merges them (see app/metrics.py)
+        from app.metrics import prepare_multiprocess_dir
+
+        prepare_multiprocess_dir(Path(tempfile.gettempdir()) / f"perspectief-metrics-{port}")
     uvicorn.run(
         "app.main:app_factory",
         factory=True,

@@ -2,10 +2,10 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_SECRET_DEFAULT = "dev-only-secret-change-me-0123456789abcdef"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +38,15 @@ class Settings(BaseSettings):
     idempotency_hours: int = 24
     trend_z_threshold: float = 3.0
     log_level: str = "INFO"
+    # Browser origins allowed to call the API (CORS), comma-separated; empty: no CORS headers.
+    cors_allow_origins: Annotated[list[str], NoDecode] = []
+
+    @field_validator("cors_allow_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
 
     @property
     def is_dev(self) -> bool:

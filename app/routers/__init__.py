@@ -18,6 +18,7 @@ from app.routers import (
     marketplace,
     payments,
     plans,
+    problems,
     providers,
     referrals,
     tariffs,
@@ -44,4 +45,5 @@ ROUTERS: list[APIRouter] = [
     budgets.router,
     insights.router,
     case_reviews.router,
+    problems.router,
 ]

@@ -1,17 +1,21 @@
 """Liveness, readiness and Prometheus metrics."""
 
 from fastapi import APIRouter, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.errors import AppError
-from app.models.base import PublicModel
+from app.metrics import exposition
+from app.models.base import PublicModel, value_enum
 from app.services.platform.health import database_ready
 
 router = APIRouter(tags=["operations"])
 
 
+HealthStatus = value_enum("HealthStatus", "ok", "ready")
+
+
 class Health(PublicModel):
-    status: str
+    status: HealthStatus
 
 
 class ServiceUnavailable(AppError):
@@ -37,5 +41,10 @@ async def ready(request: Request) -> Health:
     response_class=Response,
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
-async def metrics() -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+async def metrics(request: Request) -> Response:
+    """Every worker's samples (multiprocess mode) and the figures read from the database."""
+    try:
+        body, media_type = await exposition(request.app.state.engine)
+    except (OSError, SQLAlchemyError) as exc:
+        raise ServiceUnavailable("The database is not reachable.") from exc
+    return Response(body, media_type=media_type)

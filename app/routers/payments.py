@@ -29,7 +29,10 @@ from app.services.money.ledger import LineFilter
 router = APIRouter(tags=["payments"])
 
 CSV = "text/csv"
-_BATCH_RESPONSES = {200: {"content": {CSV: {}}}, 201: {"content": {CSV: {}}}}
+_CSV_BODY = {"content": {CSV: {"schema": {"type": "string"}}}}
+# The export answers 201 for a new batch and 200 for the existing one; a read is always 200.
+_EXPORT_RESPONSES = {200: _CSV_BODY, 201: _CSV_BODY}
+_READ_RESPONSES = {200: _CSV_BODY}
 
 
 @router.get(
@@ -121,7 +124,7 @@ def _batch_response(view: payment_batches.BatchView, status: int, accept: str | 
     "/payment-batches",
     response_model=BatchPublic,
     status_code=201,
-    responses=_BATCH_RESPONSES,
+    responses=_EXPORT_RESPONSES,
     summary="Export a period's approved lines as a batch (JSON or CSV via Accept; idempotent)",
 )
 async def export_batch(
@@ -153,7 +156,7 @@ async def list_batches(
     "/payment-batches/{batch_id}",
     response_model=BatchPublic,
     status_code=200,
-    responses=_BATCH_RESPONSES,
+    responses=_READ_RESPONSES,
     summary="One payment batch with its lines (JSON or CSV via Accept)",
 )
 async def get_batch(

@@ -23,13 +23,13 @@ from app.schemas.plans import (
     PlanCreate,
     PlanPublic,
     PlanSummary,
+    PlanSupportProfileCreate,
+    PlanSupportProfilePublic,
     PlanUpdate,
     PlanVersionPublic,
     PlanVersionSummary,
     SignatureCreate,
     SignatureResult,
-    SupportProfileCreate,
-    SupportProfilePublic,
 )
 from app.services.plans import lifecycle as plan_lifecycle
 from app.services.plans import parts as plan_parts
@@ -37,7 +37,8 @@ from app.services.plans import service as plans
 from app.services.plans import signing as plan_signing
 from app.services.plans import snapshot as plan_snapshot
 from app.services.plans.view import PlanView
-from app.versioning import if_match, set_etag
+from app.versioning import IfMatch as Precondition
+from app.versioning import IfNoneMatch, if_match, not_modified, not_modified_response, set_etag
 
 router = APIRouter(tags=["plans"])
 
@@ -45,7 +46,7 @@ FamilyOrTeam = Annotated[Principal, require_roles(Role.FAMILY_MEMBER, Role.DISTR
 PlanReader = Annotated[
     Principal, require_roles(Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL, Role.PROVIDER_STAFF)
 ]
-IfMatch = Annotated[int | None, Depends(if_match)]
+IfMatch = Annotated[Precondition | None, Depends(if_match)]
 
 
 def _plan(view: PlanView, response: Response) -> PlanPublic:
@@ -84,11 +85,24 @@ async def list_plans(
     return Page[PlanSummary](items=[PlanSummary.model_validate(p) for p in items], next_cursor=cursor)
 
 
-@router.get("/plans/{plan_id}", response_model=PlanPublic, status_code=200, summary="The whole plan")
+@router.get(
+    "/plans/{plan_id}",
+    response_model=PlanPublic,
+    status_code=200,
+    summary="The whole plan",
+    responses={304: {"description": "Not modified: If-None-Match names the current version."}},
+)
 async def get_plan(
-    plan_id: uuid.UUID, session: SessionDep, principal: PlanReader, response: Response
-) -> PlanPublic:
-    return _plan(await plans.get_plan(session, principal, plan_id), response)
+    plan_id: uuid.UUID,
+    session: SessionDep,
+    principal: PlanReader,
+    response: Response,
+    if_none_match: IfNoneMatch = None,
+) -> PlanPublic | Response:
+    view = await plans.get_plan(session, principal, plan_id)
+    if not_modified(if_none_match, view.plan.version):
+        return not_modified_response(view.plan.version)
+    return _plan(view, response)
 
 
 @router.patch(
@@ -169,21 +183,21 @@ async def update_goal(
 
 @router.post(
     "/plans/{plan_id}/support-profiles",
-    response_model=SupportProfilePublic,
+    response_model=PlanSupportProfilePublic,
     status_code=201,
     summary="Attach a support profile for a child; B and C need a valid referral (If-Match)",
 )
 async def add_support_profile(
     plan_id: uuid.UUID,
-    body: SupportProfileCreate,
+    body: PlanSupportProfileCreate,
     session: SessionDep,
     principal: Professional,
     expected: IfMatch,
     response: Response,
-) -> SupportProfilePublic:
+) -> PlanSupportProfilePublic:
     result = await plan_parts.add_support_profile(session, principal, plan_id, expected, body)
     set_etag(response, result.plan.version)
-    return SupportProfilePublic.model_validate(result.part)
+    return PlanSupportProfilePublic.model_validate(result.part)
 
 
 @router.post(

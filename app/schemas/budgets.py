@@ -2,13 +2,13 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
-from app.models.base import ApiModel, PublicModel
+from app.models.base import ApiModel, PublicModel, value_enum
 
-Category = Literal["specialist", "local_team", "prevention", "lumpsum"]
+Category = value_enum("BudgetCategory", "specialist", "local_team", "prevention", "lumpsum")
 MunicipalityCode = Annotated[str, Field(pattern=r"^GM\d{4}$", examples=["GM0363"])]
 DistrictCode = Annotated[str, Field(pattern=r"^WK\d{6}$", examples=["WK036301"])]
 Year = Annotated[int, Field(ge=2000, le=2100)]

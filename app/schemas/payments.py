@@ -2,15 +2,15 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
-from app.models.base import ApiModel, PublicModel
+from app.models.base import ApiModel, PublicModel, value_enum
 
 Period = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
-LineKind = Literal["start", "completion", "monthly", "result", "lumpsum", "correction"]
-LineStatus = Literal["scheduled", "approved", "exported", "paid"]
+LineKind = value_enum("PaymentLineKind", "start", "completion", "monthly", "result", "lumpsum", "correction")
+LineStatus = value_enum("PaymentLineStatus", "scheduled", "approved", "exported", "paid")
 
 
 class PaymentLinePublic(PublicModel):
