@@ -9,9 +9,11 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, NoReturn
 
 from app.config import PROJECT_ROOT, ConfigurationError, get_settings
@@ -111,6 +113,11 @@ def serve(host: str, port: int, workers: int, url: str | None = None) -> None:
 
     os.environ["PERSPECTIEF_DATABASE_URL"] = url or database_url()
     get_settings.cache_clear()
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # every worker writes its metrics there; /metrics merges them (see app/metrics.py)
+        from app.metrics import prepare_multiprocess_dir
+
+        prepare_multiprocess_dir(Path(tempfile.gettempdir()) / f"perspectief-metrics-{port}")
     uvicorn.run(
         "app.main:app_factory",
         factory=True,

@@ -3,10 +3,10 @@
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_SECRET_DEFAULT = "dev-only-secret-change-me-0123456789abcdef"
 DEV_OIN = "00000001234567890000"
@@ -72,6 +72,15 @@ class Settings(BaseSettings):
     audit_group_commit: bool = True
     trend_z_threshold: float = 3.0
     log_level: str = "INFO"
+    # Browser origins allowed to call the API (CORS), comma-separated; empty: no CORS headers.
+    cors_allow_origins: Annotated[list[str], NoDecode] = []
+
+    @field_validator("cors_allow_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
 
     # Event delivery (webhooks). Times in seconds so that tests can shrink them.
     dispatch_timeout_seconds: float = 10.0

@@ -23,6 +23,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.context import current_request_id
 from app.outage import DETAIL as UNAVAILABLE_DETAIL
 from app.outage import database_unavailable, record_unavailable
+from app.problem_types import PROBLEM_TYPES
+from app.rules import body_model, raw_problems
 
 logger = logging.getLogger(__name__)
 
@@ -167,11 +169,17 @@ def problem_instance(request_id: str) -> str:
     return f"urn:nl:perspectief:request:{request_id}"
 
 
+def problem_type_uri(code: str | None) -> str:
+    """The page explaining the problem type (relative to the service, RFC 9457 §3.1.1);
+    ``about:blank`` for a problem without a type of its own."""
+    return f"{API_PREFIX}/problems/{code}" if code in PROBLEM_TYPES else "about:blank"
+
+
 def problem_body(status: int, detail: str, *, code: str | None = None, **members: Any) -> dict[str, Any]:
     """The problem document; ``members`` are extension members (camelCase keys)."""
     code = code or _HTTP_CODES.get(status)
     body: dict[str, Any] = {
-        "type": f"urn:nl:perspectief:problem:{code or status}",
+        "type": problem_type_uri(code),
         "title": _TITLES.get(status, "Error"),
         "status": status,
         "detail": detail,
@@ -263,13 +271,27 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     errors = exc.errors()
     if _unparsed_body(errors):
         return problem_response(request, 415, "Send the request body as application/json.")
+    params = _validation_params(errors)
     return problem_response(
         request,
         400,
         "The request has invalid parameters.",
         code="invalid_input",
-        invalidParams=_validation_params(errors),
+        invalidParams=params + _rule_params(request, exc, params),
     )
+
+
+def _rule_params(
+    request: Request, exc: RequestValidationError, listed: list[dict[str, str]]
+) -> list[dict[str, str]]:
+    """The rules that need no other rows (app/rules.py), run over the raw body: the service that
+    would check them is not reached, so they are listed here beside the schema's errors."""
+    model = body_model(request.scope.get("route"))
+    if model is None:
+        return []
+    named = {p["name"] for p in listed}
+    found = raw_problems(model, exc.body)
+    return [{"name": n, "code": c, "reason": r} for n, c, r in found if n not in named]
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -5,8 +5,10 @@ import logging
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from app import API_VERSION
 from app.auth import TokenVerifier
@@ -16,8 +18,10 @@ from app.db import as_asyncpg_url, create_engine, create_sessionmaker
 from app.docs import install_docs
 from app.embedded_pg import ensure_embedded, stop_embedded, to_asyncpg_url
 from app.errors import install_error_handlers
+from app.http_methods import HttpMethodsMiddleware
 from app.idempotency import IdempotencyMiddleware
 from app.logging_setup import configure_logging
+from app.metrics import worker_stopped
 from app.middleware import RequestBounds, RequestContextMiddleware
 from app.openapi import install_openapi
 from app.routers import ROUTERS
@@ -63,6 +67,7 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
             maintenance.cancel()
             with suppress(asyncio.CancelledError):
                 await maintenance
+        worker_stopped()
         await app.state.engine.dispose()
         if app.state.read_engine is not app.state.engine:
             await app.state.read_engine.dispose()
@@ -95,9 +100,12 @@ def create_app(settings: Settings | None = None, *, database_url: str | None = N
     # The last added middleware is the outermost: the request context (request id, body cap,
     # API-Version, last-resort 500) wraps the idempotency layer, which wraps the routes.
     app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(HttpMethodsMiddleware)  # HEAD, OPTIONS, a complete Allow on 405
     app.add_middleware(
         RequestContextMiddleware, max_body_bytes=settings.max_body_bytes, bounds=request_bounds(settings)
     )
+    if settings.cors_allow_origins:  # outermost, so every answer (a 413 or 500 too) carries CORS
+        app.add_middleware(CORSMiddleware, **cors_options(settings.cors_allow_origins))
     return app
 
 
@@ -121,6 +129,25 @@ def request_bounds(settings: Settings) -> RequestBounds:
         max_uri_bytes=settings.max_uri_bytes,
         body_timeout_seconds=settings.body_timeout_seconds,
     )
+
+
+def cors_options(origins: list[str]) -> dict[str, Any]:
+    """CORS for browser frontends on other origins: the listed origins, bearer tokens (no cookies)."""
+    return {
+        "allow_origins": origins,
+        "allow_credentials": False,
+        "allow_methods": ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        "allow_headers": [
+            "Authorization",
+            "Content-Type",
+            "If-Match",
+            "If-None-Match",
+            "Idempotency-Key",
+            "X-Request-ID",
+        ],
+        "expose_headers": ["API-Version", "ETag", "Location", "X-Request-ID", "Allow", "Retry-After"],
+        "max_age": 600,
+    }
 
 
 def app_factory() -> FastAPI:

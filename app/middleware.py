@@ -14,11 +14,10 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from prometheus_client import Counter, Histogram
-
 from app import API_VERSION
 from app.context import request_id_var
 from app.errors import BodyTimeout, BodyTooLarge, send_problem
+from app.metrics import observe_request
 from app.outage import DETAIL as UNAVAILABLE_DETAIL
 from app.outage import database_unavailable, record_unavailable
 
@@ -31,13 +30,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-REQUESTS = Counter("perspectief_http_requests_total", "HTTP requests", ["method", "route", "status"])
-LATENCY = Histogram(
-    "perspectief_http_request_duration_seconds",
-    "HTTP request latency",
-    ["method", "route"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
-)
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,80}$")
 
 
@@ -207,8 +199,7 @@ class RequestContextMiddleware:
         template = route_template(scope)
         elapsed = time.perf_counter() - started
         method = scope.get("method", "GET")
-        REQUESTS.labels(method, template, str(status)).inc()
-        LATENCY.labels(method, template).observe(elapsed)
+        observe_request(method, template, status, elapsed)  # labelled with the API's template
         # Route templates only: a concrete path could carry an identifier of a family.
         logger.info(
             "request",

@@ -13,7 +13,10 @@ HTTP conventions to every operation, so a route only declares its own success re
 * the ``API-Version`` (and ``X-Request-ID``) header on every 2xx/3xx response;
 * the ``Idempotency-Key`` header on every POST;
 * short, unique camelCase operation ids, PascalCase schema names, and ``format: date`` kept
-  visible on optional ``…Date`` properties.
+  visible on optional ``…Date`` properties;
+* readable property titles (``Family id``, not pydantic's ``Familyid`` from the alias), and the
+  schemas of bodies a route reads itself (:func:`document_model`) as named components, so
+  generated clients get one named type each instead of an anonymous inline object.
 """
 
 import copy
@@ -27,6 +30,8 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 
 from app import API_VERSION
 from app.auth import get_principal
@@ -69,7 +74,12 @@ PROBLEM_SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["type", "title", "status", "detail", "instance"],
         "properties": {
-            "type": {"type": "string", "format": "uri-reference", "description": "Problem type URI."},
+            "type": {
+                "type": "string",
+                "format": "uri-reference",
+                "description": "Problem type URI: `/api/v1/problems/{code}` (relative to this server), "
+                "a page that explains the problem; `about:blank` when the problem has no type of its own.",
+            },
             "title": {"type": "string", "description": "Short summary of the problem type."},
             "status": {"type": "integer", "minimum": 400, "maximum": 599, "description": "HTTP status."},
             "detail": {"type": "string", "description": "What went wrong in this occurrence."},
@@ -125,6 +135,28 @@ IDEMPOTENCY_PARAMETER: dict[str, Any] = {
 }
 
 
+REF_TEMPLATE = "#/components/schemas/{model}"
+_DOCUMENTED_MODELS: list[type[BaseModel]] = []
+
+
+def document_model(model: type[BaseModel]) -> dict[str, str]:
+    """Publish ``model`` (and the models it uses) as components; returns a ``$ref`` to it.
+
+    For a body a route parses itself (``openapi_extra``): FastAPI documents only the bodies
+    it parses.
+    """
+    if model not in _DOCUMENTED_MODELS:
+        _DOCUMENTED_MODELS.append(model)
+    return {"$ref": REF_TEMPLATE.format(model=model.__name__)}
+
+
+def _documented_schemas() -> dict[str, Any]:
+    if not _DOCUMENTED_MODELS:
+        return {}
+    _, top = models_json_schema([(m, "validation") for m in _DOCUMENTED_MODELS], ref_template=REF_TEMPLATE)
+    return top.get("$defs", {})
+
+
 def install_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -135,6 +167,9 @@ def install_openapi(app: FastAPI) -> None:
                 routes=app.routes,
                 contact=CONTACT,
             )
+            extra = schema.setdefault("components", {}).setdefault("schemas", {})
+            for name, definition in _documented_schemas().items():
+                extra.setdefault(name, definition)
             app.openapi_schema = conform(schema, route_infos(app))
         return app.openapi_schema
 
@@ -212,6 +247,7 @@ def conform(document: dict[str, Any], routes: dict[tuple[str, str], RouteInfo]) 
     _drop_validation_schemas(doc)
     _pascal_schema_names(doc)
     _visible_date_formats(schemas)
+    _readable_titles(doc["components"]["schemas"])
     return doc
 
 
@@ -402,3 +438,26 @@ def _collapse_nullable(prop: dict[str, Any]) -> None:
     del prop["anyOf"]
     prop.update({k: v for k, v in other.items() if k != "type"})
     prop["type"] = [other["type"], "null"]
+
+
+def _readable_titles(schemas: dict[str, Any]) -> None:
+    """``familyId`` → title ``Family id``. Pydantic derives a title from the alias, which reads
+    ``Familyid``; generators show titles as labels and docs."""
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for name, prop in (node.get("properties") or {}).items():
+                if isinstance(prop, dict) and "title" in prop:
+                    prop["title"] = _words(name)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schemas)
+
+
+def _words(name: str) -> str:
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name).lower()
+    return words[:1].upper() + words[1:]

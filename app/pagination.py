@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Query
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 from app.errors import InvalidInput, InvalidParam
 from app.identifiers import ascii_uuid
@@ -78,9 +80,19 @@ def cursor_key(page: "PageRequest", *types: Callable[[str], Any]) -> tuple[Any, 
 TIME_AND_ID = (aware_datetime, ascii_uuid)
 
 
+def _valid_cursor(cursor: str | None) -> str | None:
+    """A cursor that does not decode is reported with the other invalid inputs of the request."""
+    if cursor:
+        try:
+            decode_cursor(cursor)
+        except InvalidInput as exc:
+            raise PydanticCustomError("invalid_cursor", "The cursor is not valid.") from exc
+    return cursor
+
+
 def page_request(
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
-    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    cursor: Annotated[str | None, Query(max_length=500), AfterValidator(_valid_cursor)] = None,
 ) -> PageRequest:
     return PageRequest(size=page_size, after=decode_cursor(cursor) if cursor else None)
 

@@ -8,6 +8,7 @@ and :class:`PublicModel` (output: camelCase, read from ORM attributes).
 import re
 import uuid
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, field_validator
@@ -133,6 +134,17 @@ class PublicModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
 
 
+def value_enum(name: str, *values: str, doc: str | None = None) -> type[StrEnum]:
+    """A string enum whose members are named by their values (``"01"``, ``"in_use"``).
+
+    The OpenAPI document shows it as one named schema (``$ref``), so generated clients get
+    one typed enum instead of a plain string or an anonymous inline one per property.
+    """
+    enum = StrEnum(name, [(value, value) for value in values], module="app.schemas")  # type: ignore[misc]
+    enum.__doc__ = doc
+    return enum
+
+
 T = TypeVar("T")
 
 
@@ -151,4 +163,5 @@ __all__ = [
     "date",
     "datetime",
     "uuid",
+    "value_enum",
 ]

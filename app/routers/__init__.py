@@ -23,6 +23,7 @@ from app.routers import (
     payments,
     plans,
     privacy,
+    problems,
     providers,
     referrals,
     subscriptions,
@@ -56,4 +57,5 @@ ROUTERS: list[APIRouter] = [
     events.router,
     ijw_messages.router,
     ijw_allocation_requests.router,
+    problems.router,
 ]

@@ -12,6 +12,7 @@ from app.db import SessionDep
 from app.identifiers import ProfileCode
 from app.models.base import Page
 from app.pagination import PageParams
+from app.routers.shapes import get_route
 from app.schemas.reference_catalogue import Segment, SupportProfileCreate, SupportProfilePublic
 from app.services.reference import support_profiles
 from app.services.reference.common import resource_url
@@ -70,8 +71,13 @@ async def list_support_profiles(
     )
 
 
-@router.get("/support-profiles/{code}", response_model=SupportProfilePublic, summary="Get a support profile")
-async def get_support_profile(
-    code: ProfileCodePath, session: SessionDep, principal: CurrentPrincipal
-) -> SupportProfilePublic:
-    return SupportProfilePublic.model_validate(await support_profiles.get_profile(session, principal, code))
+get_route(
+    router,
+    "/support-profiles/{code}",
+    name="get_support_profile",
+    summary="Get a support profile",
+    key_param="code",
+    key=ProfileCodePath,
+    public=SupportProfilePublic,
+    load=support_profiles.get_profile,
+)

@@ -6,7 +6,13 @@ from starlette.datastructures import UploadFile
 from app.auth import PurchasingOfficer
 from app.db import SessionDep
 from app.errors import InvalidInput, InvalidParam
-from app.schemas.reference_imports import COLUMNS, CatalogueImportResult
+from app.openapi import document_model
+from app.schemas.reference_imports import (
+    COLUMNS,
+    CatalogueImportDocument,
+    CatalogueImportResult,
+    CatalogueImportUpload,
+)
 from app.services.reference import imports as catalogue_imports
 
 router = APIRouter(tags=["catalogue-imports"])
@@ -55,7 +61,6 @@ defined earlier in the same import. JSON is
 `products` is a list of `{{"profileCode", "intensityCode"}}`.
 """
 
-_ROW = {"type": "object", "properties": {"kind": {"enum": ["profile", "tariff", "contract"]}}}
 REQUEST_BODY = {
     "required": True,
     "content": {
@@ -64,20 +69,8 @@ REQUEST_BODY = {
             "example": "kind,profileCode,intensityCode,validFrom,amountCents\n"
             "tariff,P02,I1,2027-01-01,155000\n",
         },
-        "application/json": {
-            "schema": {
-                "type": "object",
-                "required": ["rows"],
-                "properties": {"rows": {"type": "array", "items": _ROW}},
-            }
-        },
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": ["file"],
-                "properties": {"file": {"type": "string", "format": "binary"}},
-            }
-        },
+        "application/json": {"schema": document_model(CatalogueImportDocument)},
+        "multipart/form-data": {"schema": document_model(CatalogueImportUpload)},
     },
 }
 

@@ -9,6 +9,7 @@ from app.auth import CurrentPrincipal
 from app.db import SessionDep
 from app.models.base import Page, QueryDate
 from app.pagination import PageParams
+from app.routers.shapes import Call, item_routes
 from app.schemas.engagements import (
     EngagementClose,
     EngagementCreate,
@@ -29,6 +30,7 @@ from app.services.engagements import service as engagements
 from app.services.engagements import views as engagement_views
 
 router = APIRouter(tags=["engagements"])
+ITEM = "/engagements/{engagement_id}"
 
 
 @router.get(
@@ -98,129 +100,101 @@ async def get_engagement(
     )
 
 
-@router.post(
-    "/engagements/{engagement_id}/accept",
-    summary="Accept a request: issues the assignment number and freezes the tariff",
-    response_model=EngagementPublic,
-    status_code=200,
+# Everything done on one engagement has one shape: a row each (app/routers/shapes.py).
+item_routes(
+    router,
+    id_param="engagement_id",
+    calls=[
+        Call(
+            "POST",
+            f"{ITEM}/accept",
+            "accept",
+            "Accept a request: issues the assignment number and freezes the tariff",
+            engagements.accept,
+            EngagementPublic,
+        ),
+        Call(
+            "POST",
+            f"{ITEM}/decline",
+            "decline",
+            "Decline a request with a reason",
+            engagements.decline,
+            EngagementPublic,
+            EngagementDecline,
+        ),
+        Call(
+            "POST",
+            f"{ITEM}/withdraw",
+            "withdraw",
+            "Withdraw a request or an accepted engagement that has not started",
+            engagements.withdraw,
+            EngagementPublic,
+        ),
+        Call(
+            "POST",
+            f"{ITEM}/start",
+            "start",
+            "Report the start of care (JW305); schedules the start payment",
+            engagements.start,
+            EngagementPublic,
+            EngagementStart,
+        ),
+        Call(
+            "POST",
+            f"{ITEM}/close",
+            "close",
+            "Close the engagement (JW307) with final GAS per goal; schedules the completion payment",
+            closure.close,
+            EngagementPublic,
+            EngagementClose,
+        ),
+        Call(
+            "POST",
+            f"{ITEM}/subcontracts",
+            "add_subcontract",
+            "Hire a subcontractor for part of the work",
+            subcontracts.add_subcontract,
+            SubcontractPublic,
+            SubcontractCreate,
+            status_code=201,
+        ),
+        Call(
+            "GET",
+            f"{ITEM}/subcontracts",
+            "list_subcontracts",
+            "The engagement's subcontracts (a subcontractor sees its own)",
+            subcontracts.list_subcontracts,
+            SubcontractPublic,
+            many=True,
+        ),
+        Call(
+            "POST",
+            f"{ITEM}/progress-reports",
+            "add_progress_report",
+            "Report progress: a GAS estimate per goal and the problem reduction",
+            progress.add_progress_report,
+            ProgressReportPublic,
+            ProgressReportCreate,
+            status_code=201,
+        ),
+        Call(
+            "GET",
+            f"{ITEM}/progress-reports",
+            "list_progress_reports",
+            "The engagement's progress reports, oldest first",
+            progress.list_progress_reports,
+            ProgressReportPublic,
+            many=True,
+        ),
+        Call(
+            "POST",
+            f"{ITEM}/experience-surveys",
+            "submit_experience_survey",
+            "A family member rates the help (1–10)",
+            experience.submit_survey,
+            ExperienceSurveyPublic,
+            ExperienceSurveyCreate,
+            status_code=201,
+        ),
+    ],
 )
-async def accept(
-    engagement_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal
-) -> EngagementPublic:
-    return EngagementPublic.model_validate(await engagements.accept(session, principal, engagement_id))
-
-
-@router.post(
-    "/engagements/{engagement_id}/decline",
-    summary="Decline a request with a reason",
-    response_model=EngagementPublic,
-    status_code=200,
-)
-async def decline(
-    engagement_id: uuid.UUID, body: EngagementDecline, session: SessionDep, principal: CurrentPrincipal
-) -> EngagementPublic:
-    return EngagementPublic.model_validate(await engagements.decline(session, principal, engagement_id, body))
-
-
-@router.post(
-    "/engagements/{engagement_id}/withdraw",
-    summary="Withdraw a request or an accepted engagement that has not started",
-    response_model=EngagementPublic,
-    status_code=200,
-)
-async def withdraw(
-    engagement_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal
-) -> EngagementPublic:
-    return EngagementPublic.model_validate(await engagements.withdraw(session, principal, engagement_id))
-
-
-@router.post(
-    "/engagements/{engagement_id}/start",
-    summary="Report the start of care (JW305); schedules the start payment",
-    response_model=EngagementPublic,
-    status_code=200,
-)
-async def start(
-    engagement_id: uuid.UUID, body: EngagementStart, session: SessionDep, principal: CurrentPrincipal
-) -> EngagementPublic:
-    return EngagementPublic.model_validate(await engagements.start(session, principal, engagement_id, body))
-
-
-@router.post(
-    "/engagements/{engagement_id}/close",
-    summary="Close the engagement (JW307) with final GAS per goal; schedules the completion payment",
-    response_model=EngagementPublic,
-    status_code=200,
-)
-async def close(
-    engagement_id: uuid.UUID, body: EngagementClose, session: SessionDep, principal: CurrentPrincipal
-) -> EngagementPublic:
-    return EngagementPublic.model_validate(await closure.close(session, principal, engagement_id, body))
-
-
-@router.post(
-    "/engagements/{engagement_id}/subcontracts",
-    summary="Hire a subcontractor for part of the work",
-    response_model=SubcontractPublic,
-    status_code=201,
-)
-async def add_subcontract(
-    engagement_id: uuid.UUID, body: SubcontractCreate, session: SessionDep, principal: CurrentPrincipal
-) -> SubcontractPublic:
-    return SubcontractPublic.model_validate(
-        await subcontracts.add_subcontract(session, principal, engagement_id, body)
-    )
-
-
-@router.get(
-    "/engagements/{engagement_id}/subcontracts",
-    summary="The engagement's subcontracts (a subcontractor sees its own)",
-    response_model=list[SubcontractPublic],
-    status_code=200,
-)
-async def list_subcontracts(
-    engagement_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal
-) -> list[SubcontractPublic]:
-    rows = await subcontracts.list_subcontracts(session, principal, engagement_id)
-    return [SubcontractPublic.model_validate(row) for row in rows]
-
-
-@router.post(
-    "/engagements/{engagement_id}/progress-reports",
-    summary="Report progress: a GAS estimate per goal and the problem reduction",
-    response_model=ProgressReportPublic,
-    status_code=201,
-)
-async def add_progress_report(
-    engagement_id: uuid.UUID, body: ProgressReportCreate, session: SessionDep, principal: CurrentPrincipal
-) -> ProgressReportPublic:
-    return ProgressReportPublic.model_validate(
-        await progress.add_progress_report(session, principal, engagement_id, body)
-    )
-
-
-@router.get(
-    "/engagements/{engagement_id}/progress-reports",
-    summary="The engagement's progress reports, oldest first",
-    response_model=list[ProgressReportPublic],
-    status_code=200,
-)
-async def list_progress_reports(
-    engagement_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal
-) -> list[ProgressReportPublic]:
-    rows = await progress.list_progress_reports(session, principal, engagement_id)
-    return [ProgressReportPublic.model_validate(row) for row in rows]
-
-
-@router.post(
-    "/engagements/{engagement_id}/experience-surveys",
-    summary="A family member rates the help (1–10)",
-    response_model=ExperienceSurveyPublic,
-    status_code=201,
-)
-async def submit_experience_survey(
-    engagement_id: uuid.UUID, body: ExperienceSurveyCreate, session: SessionDep, principal: CurrentPrincipal
-) -> ExperienceSurveyPublic:
-    return ExperienceSurveyPublic.model_validate(
-        await experience.submit_survey(session, principal, engagement_id, body)
-    )

@@ -8,13 +8,14 @@ teams are confined to the caller's municipality: others are 404.
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query
 
 from app.auth import Admin, CurrentPrincipal, Principal, Role, require_roles
 from app.db import SessionDep
 from app.identifiers import DistrictCode, MunicipalityCode
 from app.models.base import Page
 from app.pagination import PageParams
+from app.routers.shapes import create_route, get_route, list_route
 from app.schemas.reference_geography import (
     DistrictCreate,
     DistrictIndicatorsPublic,
@@ -28,7 +29,6 @@ from app.schemas.reference_geography import (
     TeamPublic,
 )
 from app.services.reference import geography, teams
-from app.services.reference.common import resource_url
 
 router = APIRouter(tags=["geography"])
 
@@ -39,42 +39,49 @@ MunicipalityCodePath = Annotated[MunicipalityCode, Path(examples=["GM0363"])]
 DistrictCodePath = Annotated[DistrictCode, Path(examples=["WK036301"])]
 
 
-@router.post("/regions", response_model=RegionPublic, status_code=201, summary="Create a region")
-async def create_region(
-    body: RegionCreate, session: SessionDep, principal: Admin, response: Response
-) -> RegionPublic:
-    region = await geography.create_region(session, principal, body.name)
-    response.headers["Location"] = resource_url("regions", region.id)
-    return RegionPublic.model_validate(region)
-
-
-@router.get("/regions", response_model=Page[RegionPublic], summary="List regions")
-async def list_regions(
-    session: SessionDep, principal: CurrentPrincipal, page: PageParams
-) -> Page[RegionPublic]:
-    items, cursor = await geography.list_regions(session, principal, page)
-    return Page[RegionPublic](items=[RegionPublic.model_validate(r) for r in items], next_cursor=cursor)
-
-
-@router.get("/regions/{region_id}", response_model=RegionPublic, summary="Get a region")
-async def get_region(region_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> RegionPublic:
-    return RegionPublic.model_validate(await geography.get_region(session, principal, region_id))
-
-
-@router.post(
-    "/municipalities",
-    response_model=MunicipalityPublic,
-    status_code=201,
-    summary="Register the caller's municipality in a region",
+# Regions, districts and teams: create, list and read have one shape each (app/routers/shapes.py).
+create_route(
+    router,
+    "/regions",
+    name="create_region",
+    summary="Create a region",
+    body=RegionCreate,
+    public=RegionPublic,
+    principal=Admin,
+    create=lambda session, principal, body: geography.create_region(session, principal, body.name),
 )
-async def create_municipality(
-    body: MunicipalityCreate, session: SessionDep, principal: Admin, response: Response
-) -> MunicipalityPublic:
-    municipality = await geography.create_municipality(
+list_route(
+    router,
+    "/regions",
+    name="list_regions",
+    summary="List regions",
+    public=RegionPublic,
+    load=geography.list_regions,
+)
+get_route(
+    router,
+    "/regions/{region_id}",
+    name="get_region",
+    summary="Get a region",
+    key_param="region_id",
+    public=RegionPublic,
+    load=geography.get_region,
+)
+
+
+create_route(
+    router,
+    "/municipalities",
+    name="create_municipality",
+    summary="Register the caller's municipality in a region",
+    body=MunicipalityCreate,
+    public=MunicipalityPublic,
+    principal=Admin,
+    create=lambda session, principal, body: geography.create_municipality(
         session, principal, body.code, body.name, body.region_id
-    )
-    response.headers["Location"] = resource_url("municipalities", municipality.code)
-    return MunicipalityPublic.model_validate(municipality)
+    ),
+    key=lambda municipality: municipality.code,
+)
 
 
 @router.get("/municipalities", response_model=Page[MunicipalityPublic], summary="List municipalities")
@@ -90,39 +97,49 @@ async def list_municipalities(
     )
 
 
-@router.get("/municipalities/{code}", response_model=MunicipalityPublic, summary="Get a municipality")
-async def get_municipality(
-    code: MunicipalityCodePath, session: SessionDep, principal: CurrentPrincipal
-) -> MunicipalityPublic:
-    return MunicipalityPublic.model_validate(await geography.get_municipality(session, principal, code))
-
-
-@router.post("/districts", response_model=DistrictPublic, status_code=201, summary="Create a district")
-async def create_district(
-    body: DistrictCreate, session: SessionDep, principal: Admin, response: Response
-) -> DistrictPublic:
-    district = await geography.create_district(
-        session, principal, body.code, body.name, body.municipality_code
-    )
-    response.headers["Location"] = resource_url("districts", district.code)
-    return DistrictPublic.model_validate(district)
-
-
-@router.get(
-    "/districts", response_model=Page[DistrictPublic], summary="List the districts of your municipality"
+get_route(
+    router,
+    "/municipalities/{code}",
+    name="get_municipality",
+    summary="Get a municipality",
+    key_param="code",
+    key=MunicipalityCodePath,
+    public=MunicipalityPublic,
+    load=geography.get_municipality,
 )
-async def list_districts(
-    session: SessionDep, principal: CurrentPrincipal, page: PageParams
-) -> Page[DistrictPublic]:
-    items, cursor = await geography.list_districts(session, principal, page)
-    return Page[DistrictPublic](items=[DistrictPublic.model_validate(d) for d in items], next_cursor=cursor)
 
 
-@router.get("/districts/{code}", response_model=DistrictPublic, summary="Get a district")
-async def get_district(
-    code: DistrictCodePath, session: SessionDep, principal: CurrentPrincipal
-) -> DistrictPublic:
-    return DistrictPublic.model_validate(await geography.get_district(session, principal, code))
+create_route(
+    router,
+    "/districts",
+    name="create_district",
+    summary="Create a district",
+    body=DistrictCreate,
+    public=DistrictPublic,
+    principal=Admin,
+    create=lambda session, principal, body: geography.create_district(
+        session, principal, body.code, body.name, body.municipality_code
+    ),
+    key=lambda district: district.code,
+)
+list_route(
+    router,
+    "/districts",
+    name="list_districts",
+    summary="List the districts of your municipality",
+    public=DistrictPublic,
+    load=geography.list_districts,
+)
+get_route(
+    router,
+    "/districts/{code}",
+    name="get_district",
+    summary="Get a district",
+    key_param="code",
+    key=DistrictCodePath,
+    public=DistrictPublic,
+    load=geography.get_district,
+)
 
 
 @router.put(
@@ -158,23 +175,32 @@ async def list_indicators(
     )
 
 
-@router.post(
-    "/teams", response_model=TeamPublic, status_code=201, summary="Create a team of your municipality"
+create_route(
+    router,
+    "/teams",
+    name="create_team",
+    summary="Create a team of your municipality",
+    body=TeamCreate,
+    public=TeamPublic,
+    principal=Admin,
+    create=lambda session, principal, body: teams.create_team(
+        session, principal, body.name, body.kind.value, body.district_codes
+    ),
 )
-async def create_team(
-    body: TeamCreate, session: SessionDep, principal: Admin, response: Response
-) -> TeamPublic:
-    team = await teams.create_team(session, principal, body.name, body.kind.value, body.district_codes)
-    response.headers["Location"] = resource_url("teams", team.id)
-    return TeamPublic.model_validate(team)
-
-
-@router.get("/teams", response_model=Page[TeamPublic], summary="List the teams of your municipality")
-async def list_teams(session: SessionDep, principal: CurrentPrincipal, page: PageParams) -> Page[TeamPublic]:
-    items, cursor = await teams.list_teams(session, principal, page)
-    return Page[TeamPublic](items=[TeamPublic.model_validate(t) for t in items], next_cursor=cursor)
-
-
-@router.get("/teams/{team_id}", response_model=TeamPublic, summary="Get a team")
-async def get_team(team_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> TeamPublic:
-    return TeamPublic.model_validate(await teams.get_team(session, principal, team_id))
+list_route(
+    router,
+    "/teams",
+    name="list_teams",
+    summary="List the teams of your municipality",
+    public=TeamPublic,
+    load=teams.list_teams,
+)
+get_route(
+    router,
+    "/teams/{team_id}",
+    name="get_team",
+    summary="Get a team",
+    key_param="team_id",
+    public=TeamPublic,
+    load=teams.get_team,
+)

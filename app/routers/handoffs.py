@@ -1,7 +1,7 @@
 """HTTP routes: handoffs to other life domains."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
@@ -9,6 +9,7 @@ from app.auth import CurrentPrincipal
 from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import PageParams
+from app.routers.shapes import Call, item_routes
 from app.schemas.handoffs import HandoffCreate, HandoffDecline, HandoffPublic, HandoffResolve, HandoffStatus
 from app.services.engagements import handoffs
 
@@ -64,53 +65,56 @@ async def get_handoff(
     return HandoffPublic.model_validate(await handoffs.get_handoff(session, principal, handoff_id))
 
 
-@router.post(
-    "/handoffs/{handoff_id}/acknowledge",
-    summary="Acknowledge a handoff (the family's team)",
-    response_model=HandoffPublic,
-    status_code=200,
-)
-async def acknowledge(
-    handoff_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal
-) -> HandoffPublic:
-    return HandoffPublic.model_validate(
-        await handoffs.transition(session, principal, handoff_id, "acknowledge")
+def _to(action: str) -> Any:
+    """The service call of a transition without a body."""
+    return lambda session, principal, handoff_id: handoffs.transition(session, principal, handoff_id, action)
+
+
+def _with_text(action: str, field: str) -> Any:
+    """The service call of a transition whose body carries one text (resolution, reason)."""
+    return lambda session, principal, handoff_id, body: handoffs.transition(
+        session, principal, handoff_id, action, getattr(body, field)
     )
 
 
-@router.post(
-    "/handoffs/{handoff_id}/start",
-    summary="Start working on an acknowledged handoff",
-    response_model=HandoffPublic,
-    status_code=200,
+# The transitions of a handoff: one shape, a row each (app/routers/shapes.py).
+item_routes(
+    router,
+    id_param="handoff_id",
+    calls=[
+        Call(
+            "POST",
+            "/handoffs/{handoff_id}/acknowledge",
+            "acknowledge",
+            "Acknowledge a handoff (the family's team)",
+            _to("acknowledge"),
+            HandoffPublic,
+        ),
+        Call(
+            "POST",
+            "/handoffs/{handoff_id}/start",
+            "start",
+            "Start working on an acknowledged handoff",
+            _to("start"),
+            HandoffPublic,
+        ),
+        Call(
+            "POST",
+            "/handoffs/{handoff_id}/resolve",
+            "resolve",
+            "Resolve a handoff in progress, saying how",
+            _with_text("resolve", "resolution"),
+            HandoffPublic,
+            HandoffResolve,
+        ),
+        Call(
+            "POST",
+            "/handoffs/{handoff_id}/decline",
+            "decline",
+            "Decline a handoff, with the reason",
+            _with_text("decline", "reason"),
+            HandoffPublic,
+            HandoffDecline,
+        ),
+    ],
 )
-async def start(handoff_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> HandoffPublic:
-    return HandoffPublic.model_validate(await handoffs.transition(session, principal, handoff_id, "start"))
-
-
-@router.post(
-    "/handoffs/{handoff_id}/resolve",
-    summary="Resolve a handoff in progress, saying how",
-    response_model=HandoffPublic,
-    status_code=200,
-)
-async def resolve(
-    handoff_id: uuid.UUID, body: HandoffResolve, session: SessionDep, principal: CurrentPrincipal
-) -> HandoffPublic:
-    return HandoffPublic.model_validate(
-        await handoffs.transition(session, principal, handoff_id, "resolve", body.resolution)
-    )
-
-
-@router.post(
-    "/handoffs/{handoff_id}/decline",
-    summary="Decline a handoff, with the reason",
-    response_model=HandoffPublic,
-    status_code=200,
-)
-async def decline(
-    handoff_id: uuid.UUID, body: HandoffDecline, session: SessionDep, principal: CurrentPrincipal
-) -> HandoffPublic:
-    return HandoffPublic.model_validate(
-        await handoffs.transition(session, principal, handoff_id, "decline", body.reason)
-    )

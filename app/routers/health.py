@@ -1,18 +1,22 @@
 """Liveness, readiness and Prometheus metrics."""
 
 from fastapi import APIRouter, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.errors import AppError
-from app.models.base import PublicModel
+from app.metrics import exposition
+from app.models.base import PublicModel, value_enum
 from app.services.integration import metrics as delivery_metrics
 from app.services.platform.health import database_ready
 
 router = APIRouter(tags=["operations"])
 
 
+HealthStatus = value_enum("HealthStatus", "ok", "ready")
+
+
 class Health(PublicModel):
-    status: str
+    status: HealthStatus
 
 
 class ServiceUnavailable(AppError):
@@ -39,5 +43,10 @@ async def ready(request: Request) -> Health:
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
 async def metrics(request: Request) -> Response:
-    await delivery_metrics.refresh(request.app.state.engine, request.app.state.settings)
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    """Every worker's samples (multiprocess mode) and the figures read from the database."""
+    try:
+        await delivery_metrics.refresh(request.app.state.engine, request.app.state.settings)
+        body, media_type = await exposition(request.app.state.engine)
+    except (OSError, SQLAlchemyError) as exc:
+        raise ServiceUnavailable("The database is not reachable.") from exc
+    return Response(body, media_type=media_type)

@@ -31,7 +31,10 @@ from app.services.money.ledger import LineFilter
 router = APIRouter(tags=["payments"])
 
 CSV = "text/csv"
-_BATCH_RESPONSES = {200: {"content": {CSV: {}}}, 201: {"content": {CSV: {}}}}
+_CSV_BODY = {"content": {CSV: {"schema": {"type": "string"}}}}
+# The export answers 201 for a new batch and 200 for the existing one; a read is always 200.
+_EXPORT_RESPONSES = {200: _CSV_BODY, 201: _CSV_BODY}
+_READ_RESPONSES = {200: _CSV_BODY}
 OfficerOrBus = Annotated[Principal, require_roles(Role.MUNICIPALITY_OFFICER, Role.INTEGRATION)]
 
 
@@ -129,7 +132,7 @@ def _batch_response(view: payment_batches.BatchView, status: int, accept: str | 
     "/payment-batches",
     response_model=BatchPublic,
     status_code=201,
-    responses=_BATCH_RESPONSES,
+    responses=_EXPORT_RESPONSES,
     summary="Export a period's approved lines as a batch (JSON or CSV via Accept; idempotent)",
 )
 async def export_batch(
@@ -161,7 +164,7 @@ async def list_batches(
     "/payment-batches/{batch_id}",
     response_model=BatchPublic | BatchBusView,
     status_code=200,
-    responses=_BATCH_RESPONSES,
+    responses=_READ_RESPONSES,
     summary="One payment batch with its lines (JSON or CSV via Accept)",
 )
 async def get_batch(

@@ -24,13 +24,13 @@ from app.schemas.plans import (
     PlanCreate,
     PlanPublic,
     PlanSummary,
+    PlanSupportProfileCreate,
+    PlanSupportProfilePublic,
     PlanUpdate,
     PlanVersionPublic,
     PlanVersionSummary,
     SignatureCreate,
     SignatureResult,
-    SupportProfileCreate,
-    SupportProfilePublic,
 )
 from app.services.integration import views as bus
 from app.services.plans import lifecycle as plan_lifecycle
@@ -39,7 +39,8 @@ from app.services.plans import service as plans
 from app.services.plans import signing as plan_signing
 from app.services.plans import snapshot as plan_snapshot
 from app.services.plans.view import PlanView
-from app.versioning import if_match, set_etag
+from app.versioning import IfMatch as Precondition
+from app.versioning import IfNoneMatch, if_match, not_modified, not_modified_response, set_etag
 
 router = APIRouter(tags=["plans"])
 
@@ -51,7 +52,7 @@ OnePlanReader = Annotated[
     Principal,
     require_roles(Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL, Role.PROVIDER_STAFF, Role.INTEGRATION),
 ]
-IfMatch = Annotated[int | None, Depends(if_match)]
+IfMatch = Annotated[Precondition | None, Depends(if_match)]
 
 
 def _plan(view: PlanView, response: Response) -> PlanPublic:
@@ -95,15 +96,23 @@ async def list_plans(
     response_model=PlanPublic | PlanBusView,
     status_code=200,
     summary="The whole plan (the integration bus: ids, states and process dates only)",
+    responses={304: {"description": "Not modified: If-None-Match names the current version."}},
 )
 async def get_plan(
-    plan_id: uuid.UUID, session: SessionDep, principal: OnePlanReader, response: Response
-) -> PlanPublic | PlanBusView:
+    plan_id: uuid.UUID,
+    session: SessionDep,
+    principal: OnePlanReader,
+    response: Response,
+    if_none_match: IfNoneMatch = None,
+) -> PlanPublic | PlanBusView | Response:
     if bus.reads_as_bus(principal, Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL, Role.PROVIDER_STAFF):
-        view = PlanBusView.model_validate(await bus.plan(session, principal, plan_id))
-        set_etag(response, view.version)
-        return view
-    return _plan(await plans.get_plan(session, principal, plan_id), response)
+        bus_view = PlanBusView.model_validate(await bus.plan(session, principal, plan_id))
+        set_etag(response, bus_view.version)
+        return bus_view
+    view = await plans.get_plan(session, principal, plan_id)
+    if not_modified(if_none_match, view.plan.version):
+        return not_modified_response(view.plan.version)
+    return _plan(view, response)
 
 
 @router.patch(
@@ -184,21 +193,21 @@ async def update_goal(
 
 @router.post(
     "/plans/{plan_id}/support-profiles",
-    response_model=SupportProfilePublic,
+    response_model=PlanSupportProfilePublic,
     status_code=201,
     summary="Attach a support profile for a child; B and C need a valid referral (If-Match)",
 )
 async def add_support_profile(
     plan_id: uuid.UUID,
-    body: SupportProfileCreate,
+    body: PlanSupportProfileCreate,
     session: SessionDep,
     principal: Professional,
     expected: IfMatch,
     response: Response,
-) -> SupportProfilePublic:
+) -> PlanSupportProfilePublic:
     result = await plan_parts.add_support_profile(session, principal, plan_id, expected, body)
     set_etag(response, result.plan.version)
-    return SupportProfilePublic.model_validate(result.part)
+    return PlanSupportProfilePublic.model_validate(result.part)
 
 
 @router.post(

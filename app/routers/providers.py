@@ -14,6 +14,7 @@ from app.auth import CurrentPrincipal, PurchasingOfficer
 from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import PageParams
+from app.routers.shapes import create_route, get_route
 from app.schemas.reference_geography import MunicipalityCode
 from app.schemas.reference_providers import (
     AgbCode,
@@ -29,15 +30,18 @@ from app.services.reference.contracts import ContractSpec
 router = APIRouter(tags=["providers"])
 
 
-@router.post("/providers", response_model=ProviderPublic, status_code=201, summary="Register a provider")
-async def create_provider(
-    body: ProviderCreate, session: SessionDep, principal: PurchasingOfficer, response: Response
-) -> ProviderPublic:
-    provider = await providers.create_provider(
+create_route(
+    router,
+    "/providers",
+    name="create_provider",
+    summary="Register a provider",
+    body=ProviderCreate,
+    public=ProviderPublic,
+    principal=PurchasingOfficer,
+    create=lambda session, principal, body: providers.create_provider(
         session, principal, body.agb_code, body.name, body.municipalities
-    )
-    response.headers["Location"] = resource_url("providers", provider.id)
-    return ProviderPublic.model_validate(provider)
+    ),
+)
 
 
 @router.get("/providers", response_model=Page[ProviderPublic], summary="List providers")
@@ -54,11 +58,15 @@ async def list_providers(
     return Page[ProviderPublic](items=[ProviderPublic.model_validate(p) for p in items], next_cursor=cursor)
 
 
-@router.get("/providers/{provider_id}", response_model=ProviderPublic, summary="Get a provider")
-async def get_provider(
-    provider_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal
-) -> ProviderPublic:
-    return ProviderPublic.model_validate(await providers.get_provider(session, principal, provider_id))
+get_route(
+    router,
+    "/providers/{provider_id}",
+    name="get_provider",
+    summary="Get a provider",
+    key_param="provider_id",
+    public=ProviderPublic,
+    load=providers.get_provider,
+)
 
 
 @router.post(

@@ -1,7 +1,7 @@
 """HTTP routes: referrals (verwijzingen)."""
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
@@ -10,7 +10,7 @@ from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import PageParams
 from app.schemas.integration_views import ReferralBusView
-from app.schemas.referrals import ReferralCreate, ReferralPublic
+from app.schemas.referrals import ReferralCreate, ReferralPublic, ReferralStatus
 from app.services.integration import views as bus
 from app.services.referrals import service
 
@@ -51,7 +51,7 @@ async def list_referrals(
     session: SessionDep,
     principal: ReferralReader,
     page: PageParams,
-    status: Annotated[Literal["intake", "open", "in_use", "expired", "withdrawn"] | None, Query()] = None,
+    status: Annotated[ReferralStatus | None, Query()] = None,
     family_id: Annotated[uuid.UUID | None, Query(alias="familyId")] = None,
 ) -> Page[ReferralPublic]:
     views, cursor = await service.list_referrals(session, principal, page, status=status, family_id=family_id)

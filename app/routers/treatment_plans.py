@@ -9,11 +9,11 @@ from app.auth import CurrentPrincipal
 from app.db import SessionDep
 from app.schemas.treatment_plans import TreatmentPlanPublic, TreatmentPlanPut
 from app.services.engagements import treatment_plans
-from app.versioning import if_match, set_etag
+from app.versioning import IfMatch, IfNoneMatch, if_match, not_modified, not_modified_response, set_etag
 
 router = APIRouter(tags=["treatment-plans"])
 
-ExpectedVersion = Annotated[int | None, Depends(if_match)]
+ExpectedVersion = Annotated[IfMatch | None, Depends(if_match)]
 
 
 @router.put(
@@ -46,11 +46,18 @@ async def put_treatment_plan(
     summary="The treatment plan (a subcontractor sees only the activities)",
     response_model=TreatmentPlanPublic,
     status_code=200,
+    responses={304: {"description": "Not modified: If-None-Match names the current version."}},
 )
 async def get_treatment_plan(
-    engagement_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal, response: Response
-) -> TreatmentPlanPublic:
+    engagement_id: uuid.UUID,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    response: Response,
+    if_none_match: IfNoneMatch = None,
+) -> TreatmentPlanPublic | Response:
     plan = await treatment_plans.get_treatment_plan(session, principal, engagement_id)
+    if not_modified(if_none_match, plan["version"]):
+        return not_modified_response(plan["version"])
     set_etag(response, plan["version"])
     return TreatmentPlanPublic.model_validate(plan)
 

@@ -2,14 +2,14 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
 from app.identifiers import DistrictCode, IndicatorName, MunicipalityCode
-from app.models.base import ApiModel, PublicModel
+from app.models.base import ApiModel, PublicModel, value_enum
 
-Category = Literal["specialist", "local_team", "prevention", "lumpsum"]
+Category = value_enum("BudgetCategory", "specialist", "local_team", "prevention", "lumpsum")
 Year = Annotated[int, Field(ge=2000, le=2100)]
 
 

@@ -2,21 +2,23 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
 
 from pydantic import Field
 
-from app.models.base import ApiModel, PublicModel
+from app.models.base import ApiModel, PublicModel, value_enum
+from app.schemas.families import MemberRole
 
-Flag = Literal[
+Flag = value_enum(
+    "ReviewFlag",
     "past_expected_end",
     "overdue_handoff",
     "declined_by_providers",
     "waiting_over_8_weeks",
     "turning_18",
     "allocation_request_late",
-]
-DecisionCode = Literal[
+)
+DecisionCode = value_enum(
+    "ReviewDecision",
     "discuss_with_family",
     "extend_engagement",
     "switch_provider",
@@ -24,8 +26,9 @@ DecisionCode = Literal[
     "escalate",
     "close_engagement",
     "no_action",
-]
-ReviewStatus = Literal["open", "decided", "resolved"]
+)
+ReviewStatus = value_enum("ReviewStatus", "open", "decided", "resolved")
+ReviewSubjectType = value_enum("ReviewSubjectType", "engagement", "handoff", "support_profile")
 
 
 class DecisionCreate(ApiModel):
@@ -43,7 +46,7 @@ class DecisionPublic(PublicModel):
 
 class CaseMember(PublicModel):
     id: uuid.UUID
-    role: str
+    role: MemberRole
     given_name: str
     family_name: str
     birth_date: date
@@ -52,7 +55,7 @@ class CaseMember(PublicModel):
 class CaseDetails(PublicModel):
     """The case behind the pseudonym: only for the family's own team."""
 
-    subject_type: Literal["engagement", "handoff", "support_profile"]
+    subject_type: ReviewSubjectType
     subject_id: uuid.UUID
     family_id: uuid.UUID
     members: list[CaseMember]

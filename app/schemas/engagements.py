@@ -3,12 +3,13 @@
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field
 
 from app.identifiers import AgbCode
-from app.models.base import ApiModel, PublicModel
+from app.models.base import ApiModel, PublicModel, value_enum
+from app.schemas.reference_providers import PaymentModel
 
 GasScore = Annotated[int, Field(ge=-2, le=2)]
 ProblemReduction = Annotated[int, Field(ge=1, le=3, description="1 none, 2 partly, 3 (largely) reduced")]
@@ -38,6 +39,17 @@ class EndReason(StrEnum):
     CHANGE_REQUEST = "37"
     SWITCH_OF_PROVIDER = "38"
     OUTFLOW_OTHER_DOMAIN = "39"
+
+
+View = value_enum(
+    "View",
+    "full",
+    "restricted",
+    "subcontractor",
+    doc="How much of the resource the caller sees (see the resource's description).",
+)
+RespondentKind = value_enum("RespondentKind", "parent", "youth")
+TreatmentPlanStatus = value_enum("TreatmentPlanStatus", "draft", "submitted")
 
 
 class DeclineReason(StrEnum):
@@ -111,6 +123,12 @@ class ProgressGoal(ApiModel):
     note: Annotated[str | None, Field(max_length=4000)] = None
 
 
+class ProgressGoalPublic(PublicModel):
+    goal_id: uuid.UUID
+    gas_score: int
+    note: str | None = None
+
+
 class ProgressReportCreate(ApiModel):
     goals: Annotated[list[ProgressGoal], Field(min_length=1, max_length=50)]
     problem_reduction: ProblemReduction
@@ -149,7 +167,7 @@ class EngagementFlags(PublicModel):
 
 class TreatmentPlanSummary(PublicModel):
     version: int
-    status: str
+    status: TreatmentPlanStatus
     expected_end_date: date | None
     activity_count: int
     submitted_at: datetime | None
@@ -190,7 +208,7 @@ class SelfReliancePublic(PublicModel):
 
 
 class OutcomePublic(PublicModel):
-    end_reason: str
+    end_reason: EndReason
     dropout: bool
     premature_by_agreement: bool
     problem_reduction: int | None
@@ -213,8 +231,8 @@ class EngagementPublic(PublicModel):
     """
 
     id: uuid.UUID
-    view: str
-    status: str
+    view: View
+    status: EngagementStatus
     provider_id: uuid.UUID | None = None
     provider_name: str | None = None
     family_id: uuid.UUID | None = None
@@ -228,18 +246,18 @@ class EngagementPublic(PublicModel):
     choice_reason: str | None = None
     requested_at: datetime | None = None
     answered_at: datetime | None = None
-    decline_reason_code: str | None = None
+    decline_reason_code: DeclineReason | None = None
     decline_reason: str | None = None
     withdrawn_at: datetime | None = None
     assignment_number: str | None = None
     contract_id: uuid.UUID | None = None
     tariff_cents: int | None = None
-    payment_model: str | None = None
+    payment_model: PaymentModel | None = None
     start_share_percent: int | None = None
     result_share_percent: int | None = None
     start_date: date | None = None
     end_date: date | None = None
-    end_reason: str | None = None
+    end_reason: EndReason | None = None
     problem_reduction: int | None = None
     closed_at: datetime | None = None
     outcome_pending: bool | None = Field(
@@ -260,7 +278,7 @@ class ProgressReportPublic(PublicModel):
     id: uuid.UUID
     engagement_id: uuid.UUID
     problem_reduction: int
-    goals: list[dict[str, Any]]
+    goals: list[ProgressGoalPublic]
     reported_at: datetime
 
 
@@ -268,7 +286,7 @@ class ExperienceSurveyPublic(PublicModel):
     id: uuid.UUID
     engagement_id: uuid.UUID
     respondent_member_id: uuid.UUID
-    respondent_kind: str
+    respondent_kind: RespondentKind
     score: int
     submitted_at: datetime
 

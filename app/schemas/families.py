@@ -2,15 +2,18 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
 
 from pydantic import Field
 
+from app.auth import Role
 from app.identifiers import DistrictCodeInput
-from app.models.base import ApiModel, PublicModel
+from app.models.base import ApiModel, PublicModel, value_enum
 from app.schemas.family_fields import BsnInput, Name
 
-MemberRole = Literal["child", "parent", "carer", "other"]
+MemberRole = value_enum("MemberRole", "child", "parent", "carer", "other")
+FamilyStatus = value_enum("FamilyStatus", "active", "closed", "anonymised")
+ConsentScope = value_enum("ConsentScope", "share_plan_with_provider")
+AuditOutcome = value_enum("AuditOutcome", "success", "denied")
 
 
 class MemberCreate(ApiModel):
@@ -43,7 +46,7 @@ class FamilyCreate(ApiModel):
 
 class MemberPublic(PublicModel):
     id: uuid.UUID
-    role: str
+    role: MemberRole
     given_name: str
     family_name: str
     birth_date: date
@@ -57,14 +60,14 @@ class FamilyPublic(PublicModel):
     municipality_code: str
     district_code: str
     team_id: uuid.UUID
-    status: str
+    status: FamilyStatus
     created_at: datetime
     updated_at: datetime
     members: list[MemberPublic]
 
 
 class ConsentCreate(ApiModel):
-    scope: Literal["share_plan_with_provider"]
+    scope: ConsentScope
     provider_id: uuid.UUID
     granted_by_member_id: uuid.UUID
     valid_to: date | None = None
@@ -88,9 +91,9 @@ class FamilyAuditEventPublic(PublicModel):
     id: uuid.UUID
     occurred_at: datetime
     subject: str
-    role: str
+    role: Role
     organisation: str
     action: str
     resource_type: str
     resource_id: str | None
-    outcome: str
+    outcome: AuditOutcome

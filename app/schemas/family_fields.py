@@ -10,12 +10,15 @@ from pydantic import Field
 
 from app import identifiers
 from app.models.base import NO_NUL
+from app.rules import Rule
+from app.services.families.bsn import bsn_problem
 
 Text = Annotated[str, Field(min_length=1, max_length=20_000, pattern=NO_NUL)]
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=NO_NUL)]
-# format and 11-proef of a BSN are checked by the service, together with every other rule;
-# at the edge only visible ASCII passes (a look-alike digit is never a BSN)
-BsnInput = Annotated[identifiers.Bsn, Field(examples=["111222333"])]
+# The format and 11-proef of a BSN are checked by the service with every other rule, and by the
+# 400 handler when the schema refuses the body (app/rules.py): one answer lists all problems.
+# At the edge only visible ASCII passes (a look-alike digit is never a BSN).
+BsnInput = Annotated[identifiers.Bsn, Field(examples=["111222333"]), Rule(bsn_problem)]
 DistrictCode = identifiers.DistrictCode
 DomainCode = identifiers.DomainCode
 ProfileCode = identifiers.ProfileCode

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 
 from app.identifiers import DomainCode
 from app.models.base import ApiModel, PublicModel
+from app.schemas.engagements import View
 
 LongText = Annotated[str, Field(min_length=1, max_length=10_000)]
 
@@ -61,16 +62,16 @@ class HandoffPublic(PublicModel):
     """A handoff; ``need``, ``resolution`` and ``declineReason`` are null in the restricted view."""
 
     id: uuid.UUID
-    view: str
+    view: View
     family_id: uuid.UUID
     plan_id: uuid.UUID
     engagement_id: uuid.UUID | None
     domain_code: str
     need: str | None
-    urgency: str
+    urgency: Urgency
     route_to: str
     team_id: uuid.UUID | None
-    status: str
+    status: HandoffStatus
     raised_by_role: str
     raised_by_provider_id: uuid.UUID | None
     due_at: datetime

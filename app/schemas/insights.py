@@ -1,11 +1,15 @@
 """Response bodies of the insights and trend alerts (figures with small-cell suppression)."""
 
 from datetime import date
-from typing import Literal
 
 from pydantic import Field
 
-from app.models.base import PublicModel
+from app.models.base import PublicModel, value_enum
+
+RateFlag = value_enum(
+    "RateFlag", "above", "below", "in_line", doc="The team's referral rate against the municipality's."
+)
+InsightDimension = value_enum("InsightDimension", "districts", "teams", "providers", "profiles")
 
 
 class InsightCell(PublicModel):
@@ -109,7 +113,7 @@ class RateVsMean(PublicModel):
         description="The municipality's published referrals × the team's youth / the municipality's youth."
     )
     z: InsightCell
-    flag: Literal["above", "below", "in_line"] | None
+    flag: RateFlag | None
 
 
 class TeamInsightItem(ReferralInsightItem):
@@ -123,7 +127,7 @@ class MunicipalityFigures(PublicModel):
 
 
 class InsightReportBase(PublicModel):
-    dimension: Literal["districts", "teams", "providers", "profiles"]
+    dimension: InsightDimension
     from_date: date = Field(description="First day of the period used: the first of a month.")
     to_date: date = Field(description="Last day of the period used: the last of a month.")
     requested_from_date: date | None = Field(description="`from` as asked (before widening to whole months).")

@@ -2,15 +2,14 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
 
 from pydantic import Field
 
 from app.identifiers import Period
-from app.models.base import ApiModel, PublicModel
+from app.models.base import ApiModel, PublicModel, value_enum
 
-LineKind = Literal["start", "completion", "monthly", "result", "lumpsum", "correction"]
-LineStatus = Literal["scheduled", "approved", "exported", "paid"]
+LineKind = value_enum("PaymentLineKind", "start", "completion", "monthly", "result", "lumpsum", "correction")
+LineStatus = value_enum("PaymentLineStatus", "scheduled", "approved", "exported", "paid")
 
 
 class PaymentLinePublic(PublicModel):

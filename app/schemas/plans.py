@@ -2,15 +2,28 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
-from app.models.base import ApiModel, PublicModel
+from app.models.base import ApiModel, PublicModel, value_enum
+from app.schemas.engagements import EngagementStatus
 from app.schemas.family_fields import DomainCode, IntensityCode, ProfileCode, Text
+from app.schemas.handoffs import HandoffStatus, Urgency
 
 Score = Annotated[int, Field(ge=1, le=5, description="ZRM self-reliance: 1 acute … 5 fully self-reliant.")]
-GoalStatus = Literal["open", "achieved", "partly_achieved", "not_achieved", "dropped"]
+GoalStatus = value_enum("GoalStatus", "open", "achieved", "partly_achieved", "not_achieved", "dropped")
+PlanStatus = value_enum(
+    "PlanStatus",
+    "draft",
+    "agreed",
+    "active",
+    "evaluating",
+    "closed",
+    "withdrawn",
+    doc="draft → agreed → active → evaluating → closed; draft or agreed → withdrawn.",
+)
+SignerKind = value_enum("SignerKind", "family", "professional")
 
 
 class PlanCreate(ApiModel):
@@ -49,7 +62,9 @@ class GoalUpdate(ApiModel):
     status: GoalStatus | None = None
 
 
-class SupportProfileCreate(ApiModel):
+class PlanSupportProfileCreate(ApiModel):
+    """A support profile the plan asks for one child (the catalogue's ``SupportProfile`` is the product)."""
+
     member_id: uuid.UUID = Field(description="The child the profile is for (the tariff is per child).")
     profile_code: ProfileCode
     intensity_code: IntensityCode
@@ -98,12 +113,12 @@ class GoalPublic(PublicModel):
     description: str
     desired_result: str | None
     target_date: date | None
-    status: str
+    status: GoalStatus
     created_at: datetime
     updated_at: datetime
 
 
-class SupportProfilePublic(PublicModel):
+class PlanSupportProfilePublic(PublicModel):
     id: uuid.UUID
     member_id: uuid.UUID
     profile_code: str
@@ -116,7 +131,7 @@ class SupportProfilePublic(PublicModel):
 class SignaturePublic(PublicModel):
     id: uuid.UUID
     version: int
-    signer_kind: str
+    signer_kind: SignerKind
     member_id: uuid.UUID | None
     team_id: uuid.UUID | None
     signed_at: datetime
@@ -125,7 +140,7 @@ class SignaturePublic(PublicModel):
 class SignatureResult(SignaturePublic):
     """The signature and the plan's state after it (``agreed`` when both kinds are on this version)."""
 
-    plan_status: str
+    plan_status: PlanStatus
     plan_version: int
     agreed_version: int | None
 
@@ -136,7 +151,7 @@ class EngagementSummary(PublicModel):
     provider_id: uuid.UUID
     profile_code: str
     intensity_code: str
-    status: str
+    status: EngagementStatus
     transition18_due: bool = Field(
         description="The child turns 18 within 6 months of this running engagement (18-/18+)."
     )
@@ -146,8 +161,8 @@ class EngagementSummary(PublicModel):
 class HandoffSummary(PublicModel):
     id: uuid.UUID
     domain_code: str
-    urgency: str
-    status: str
+    urgency: Urgency
+    status: HandoffStatus
     due_at: datetime
     overdue: bool
 
@@ -155,7 +170,7 @@ class HandoffSummary(PublicModel):
 class PlanSummary(PublicModel):
     id: uuid.UUID
     family_id: uuid.UUID
-    status: str
+    status: PlanStatus
     version: int
     agreed_version: int | None
     revision_open: bool
@@ -175,7 +190,7 @@ class PlanContent(PlanSummary):
     summary: str | None
     assessments: list[AssessmentPublic]
     goals: list[GoalPublic]
-    support_profiles: list[SupportProfilePublic]
+    support_profiles: list[PlanSupportProfilePublic]
     signatures: list[SignaturePublic]
 
 

@@ -53,6 +53,18 @@ class ContractRow(ApiModel):
     products: Annotated[list[Product], Field(min_length=1, max_length=500)]
 
 
+class CatalogueImportDocument(ApiModel):
+    """The JSON form of a catalogue import (the CSV form has the same columns)."""
+
+    rows: list[Annotated[ProfileRow | TariffRow | ContractRow, Field(discriminator="kind")]]
+
+
+class CatalogueImportUpload(ApiModel):
+    """A ``multipart/form-data`` upload: the CSV or JSON document as the part ``file``."""
+
+    file: bytes = Field(description="The document; its type or a `.csv`/`.json` name tells the format.")
+
+
 ROW_MODELS: dict[str, type[ApiModel]] = {"profile": ProfileRow, "tariff": TariffRow, "contract": ContractRow}
 COLUMNS = (
     "kind",

@@ -3,12 +3,13 @@
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 
 from pydantic import Field
 
 from app import identifiers
 from app.models.base import ApiModel, PublicModel
+from app.rules import ModelRule
 from app.schemas.reference_catalogue import IntensityCode, ProfileCode
 from app.schemas.reference_geography import INT32_MAX, MunicipalityCode, Name
 
@@ -17,6 +18,24 @@ Percent = Annotated[int, Field(ge=0, le=100)]
 # Amounts up to €100 million; beyond that an amount is a typing error, not a price.
 AmountCents = Annotated[int, Field(gt=0, le=100_000_000_00)]
 Capacity = Annotated[int, Field(ge=0, le=INT32_MAX)]
+
+
+def _period_order(raw: dict[str, Any]) -> list[tuple[str, str, str]]:
+    try:
+        start, end = date.fromisoformat(raw["validFrom"]), date.fromisoformat(raw["validTo"])
+    except (KeyError, TypeError, ValueError):
+        return []
+    return [("validTo", "invalid_period", "validTo lies before validFrom.")] if end < start else []
+
+
+class Period(ApiModel):
+    """``validFrom`` … ``validTo`` (inclusive, open-ended when left out). The service checks the
+    order with its other rules; ``raw_rules`` lets a 400 of the schema list it too."""
+
+    raw_rules: ClassVar[tuple[ModelRule, ...]] = (_period_order,)
+
+    valid_from: date
+    valid_to: date | None = None
 
 
 
@@ -54,13 +73,11 @@ class ProductPublic(PublicModel):
     intensity_code: str
 
 
-class ContractCreate(ApiModel):
+class ContractCreate(Period):
     region_id: Annotated[
         uuid.UUID | None,
         Field(description="Your region (the token's `region`); taken from the token when left out."),
     ] = None
-    valid_from: date
-    valid_to: date | None = None
     payment_model: PaymentModel
     start_share_percent: Annotated[Percent, Field(description="Share of the tariff paid at the start.")] = 70
     result_share_percent: Annotated[
@@ -96,15 +113,13 @@ class ContractPublic(PublicModel):
     created_at: datetime
 
 
-class TariffCreate(ApiModel):
+class TariffCreate(Period):
     profile_code: ProfileCode
     intensity_code: IntensityCode
     provider_id: Annotated[
         uuid.UUID | None,
         Field(description="Required for segment C (provider tariff), forbidden for A and B."),
     ] = None
-    valid_from: date
-    valid_to: date | None = None
     amount_cents: AmountCents
 
 

@@ -2,17 +2,17 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
 
 from pydantic import Field
 
 from app.identifiers import DistrictCodeInput
-from app.models.base import ApiModel, PublicModel
+from app.models.base import ApiModel, PublicModel, value_enum
 from app.schemas.family_fields import Agb, BsnInput, IntensityCode, ProfileCode, Text
 
 # iJw COD327: 01 municipality, 02 GP, 03 youth doctor, 04 certified institution,
 # 05 medical specialist, 06 self-referral, 08 court / public prosecutor
-ReferrerType = Literal["01", "02", "03", "04", "05", "06", "08"]
+ReferrerType = value_enum("ReferrerType", "01", "02", "03", "04", "05", "06", "08")
+ReferralStatus = value_enum("ReferralStatus", "intake", "open", "in_use", "expired", "withdrawn")
 
 
 class ReferralCreate(ApiModel):
@@ -50,5 +50,5 @@ class ReferralPublic(PublicModel):
     reason: str
     valid_from: date
     valid_to: date
-    status: Literal["intake", "open", "in_use", "expired", "withdrawn"]
+    status: ReferralStatus
     created_at: datetime

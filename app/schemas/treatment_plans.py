@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field
 
 from app.models.base import ApiModel, PublicModel
-from app.schemas.engagements import ActivityPublic
+from app.schemas.engagements import ActivityPublic, TreatmentPlanStatus, View
 
 
 class ActivityInput(ApiModel):
@@ -29,9 +29,9 @@ class TreatmentPlanPublic(PublicModel):
 
     id: uuid.UUID
     engagement_id: uuid.UUID
-    view: str
+    view: View
     version: int
-    status: str
+    status: TreatmentPlanStatus
     approach: str | None
     expected_end_date: date | None
     activities: list[ActivityPublic]

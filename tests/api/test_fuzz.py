@@ -75,6 +75,7 @@ OPERATIONS = {op.label: op for op in (result.ok() for result in SCHEMA.get_all_o
 _TAG_ROLES: dict[str, tuple[str, ...]] = {
     "operations": (ANONYMOUS,),
     "marketplace": (ANONYMOUS,),
+    "problems": (ANONYMOUS,),
     "geography": ("admin", "district_professional"),
     "life-domains": ("family_member",),
     "catalogue": ("purchasing_officer", "district_professional"),

@@ -161,8 +161,9 @@ async def test_authentication_is_documented_per_operation(document: dict[str, An
     assert document["paths"]["/life-domains"]["get"]["operationId"] == "listLifeDomains"
     assert "security" not in document
     public = {path for path, _, op in operations(document) if not op.get("security")}
-    # only the operations endpoints and the public marketplace are open without a token
-    assert {p for p in public if not p.startswith("/public/")} <= {"/health", "/ready", "/metrics"}
+    # only the operations endpoints, the problem type pages and the public marketplace are open
+    open_paths = {"/health", "/ready", "/metrics", "/problems", "/problems/{code}"}
+    assert {p for p in public if not p.startswith("/public/")} <= open_paths
 
 
 async def test_date_properties_have_format_date(document: dict[str, Any]) -> None:

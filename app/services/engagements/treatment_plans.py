@@ -36,7 +36,7 @@ from app.services.engagements.scope import (
 from app.services.engagements.views import load_activities
 from app.services.platform import audit, events
 from app.services.platform.audit import Action
-from app.versioning import check_version
+from app.versioning import Expected, check_version
 
 WRITABLE = ("accepted", "started")
 TreatmentPlanView = dict[str, Any]
@@ -122,7 +122,7 @@ async def put_treatment_plan(
     principal: Principal,
     engagement_id: uuid.UUID,
     body: TreatmentPlanPut,
-    expected_version: int | None,
+    expected_version: Expected,
 ) -> tuple[TreatmentPlanView, bool]:
     """Create (first PUT) or replace the treatment plan; returns the plan and whether it was created."""
     engagement = await load_for_main_contractor(session, principal, engagement_id)
@@ -193,7 +193,7 @@ async def get_treatment_plan(
 
 
 async def submit_treatment_plan(
-    session: AsyncSession, principal: Principal, engagement_id: uuid.UUID, expected_version: int | None
+    session: AsyncSession, principal: Principal, engagement_id: uuid.UUID, expected_version: Expected
 ) -> TreatmentPlanView:
     engagement = await load_for_main_contractor(session, principal, engagement_id)
     require_status(engagement, WRITABLE, "given a treatment plan", transition=False)

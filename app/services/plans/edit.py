@@ -16,13 +16,13 @@ from app.models.base import utcnow
 from app.models.plans import Plan
 from app.services.families.scope import plan_write_clause
 from app.services.platform import events
-from app.versioning import check_version
+from app.versioning import Expected, check_version
 
 OPEN_STATES = ("draft", "agreed", "active", "evaluating")
 
 
 async def lock_plan(
-    session: AsyncSession, principal: Principal, plan_id: uuid.UUID, expected_version: int | None
+    session: AsyncSession, principal: Principal, plan_id: uuid.UUID, expected_version: Expected
 ) -> Plan:
     """The plan, locked, when the caller may change it (404 otherwise) and holds its version (428/412)."""
     plan = (

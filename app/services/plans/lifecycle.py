@@ -26,6 +26,7 @@ from app.schemas.plans import EvaluationCreate
 from app.services.plans.edit import bump, emit_plan_event, lock_plan
 from app.services.platform import audit
 from app.services.platform.audit import Action
+from app.versioning import Expected
 
 LIVE_ENGAGEMENT = ("requested", "accepted", "started")
 
@@ -48,7 +49,7 @@ async def _has_live_engagements(session: AsyncSession, plan: Plan) -> bool:
 
 
 async def open_revision(
-    session: AsyncSession, principal: Principal, plan_id: uuid.UUID, expected: int | None
+    session: AsyncSession, principal: Principal, plan_id: uuid.UUID, expected: Expected
 ) -> Plan:
     plan = await lock_plan(session, principal, plan_id, expected)
     if plan.revision_open:
@@ -64,7 +65,7 @@ async def open_revision(
 
 
 async def withdraw(
-    session: AsyncSession, principal: Principal, plan_id: uuid.UUID, expected: int | None
+    session: AsyncSession, principal: Principal, plan_id: uuid.UUID, expected: Expected
 ) -> Plan:
     plan = await lock_plan(session, principal, plan_id, expected)
     if plan.status not in ("draft", "agreed"):
@@ -100,7 +101,7 @@ async def evaluate(
     session: AsyncSession,
     principal: Principal,
     plan_id: uuid.UUID,
-    expected: int | None,
+    expected: Expected,
     body: EvaluationCreate,
 ) -> Plan:
     """Record the final score of every domain assessed with a score, and optionally goal outcomes."""
@@ -160,7 +161,7 @@ def _evaluation_problems(
 
 
 async def close(
-    session: AsyncSession, principal: Principal, plan_id: uuid.UUID, expected: int | None
+    session: AsyncSession, principal: Principal, plan_id: uuid.UUID, expected: Expected
 ) -> Plan:
     plan = await lock_plan(session, principal, plan_id, expected)
     await _require_settled(session, plan, "closed")

@@ -18,11 +18,12 @@ from app.models.base import utcnow
 from app.models.catalogue import LifeDomain, ProfileIntensity, SupportProfile
 from app.models.families import FamilyMember
 from app.models.plans import Goal, Plan, PlanAssessment, PlanSupportProfile
-from app.schemas.plans import AssessmentPut, GoalCreate, GoalUpdate, SupportProfileCreate
+from app.schemas.plans import AssessmentPut, GoalCreate, GoalUpdate, PlanSupportProfileCreate
 from app.services.plans.edit import bump, lock_plan, require_editable
 from app.services.platform import audit, clock
 from app.services.platform.audit import Action
 from app.services.referrals.service import claim_referral
+from app.versioning import Expected
 
 T = TypeVar("T")
 
@@ -56,7 +57,7 @@ async def put_assessment(
     principal: Principal,
     plan_id: uuid.UUID,
     domain_code: str,
-    expected: int | None,
+    expected: Expected,
     body: AssessmentPut,
 ) -> PartResult[PlanAssessment]:
     """Assess one life domain: a score 1–5, or ``relevant: false`` (then without a score)."""
@@ -114,7 +115,7 @@ async def _goal_problems(
 
 
 async def add_goal(
-    session: AsyncSession, principal: Principal, plan_id: uuid.UUID, expected: int | None, body: GoalCreate
+    session: AsyncSession, principal: Principal, plan_id: uuid.UUID, expected: Expected, body: GoalCreate
 ) -> PartResult[Goal]:
     plan = await lock_plan(session, principal, plan_id, expected)
     require_editable(plan)
@@ -143,7 +144,7 @@ async def update_goal(
     principal: Principal,
     plan_id: uuid.UUID,
     goal_id: uuid.UUID,
-    expected: int | None,
+    expected: Expected,
     body: GoalUpdate,
 ) -> PartResult[Goal]:
     """Change the properties sent; ``memberId``, ``desiredResult`` and ``targetDate`` may be emptied."""
@@ -183,8 +184,8 @@ async def add_support_profile(
     session: AsyncSession,
     principal: Principal,
     plan_id: uuid.UUID,
-    expected: int | None,
-    body: SupportProfileCreate,
+    expected: Expected,
+    body: PlanSupportProfileCreate,
 ) -> PartResult[PlanSupportProfile]:
     """A profile × intensity for one child; segment B and C rest on a valid referral."""
     plan = await lock_plan(session, principal, plan_id, expected)

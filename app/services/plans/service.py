@@ -23,6 +23,7 @@ from app.services.plans.view import PlanView, load_view
 from app.services.platform import audit
 from app.services.platform import paging as family_paging
 from app.services.platform.audit import Action
+from app.versioning import Expected
 
 ONE_OPEN_PLAN_INDEX = "uq_plans_one_open_per_family"
 
@@ -101,7 +102,7 @@ async def list_plans(
 
 
 async def update_plan(
-    session: AsyncSession, principal: Principal, plan_id: uuid.UUID, expected: int | None, body: PlanUpdate
+    session: AsyncSession, principal: Principal, plan_id: uuid.UUID, expected: Expected, body: PlanUpdate
 ) -> PlanView:
     """Change the family vision and/or summary of a draft (or open revision)."""
     plan = await lock_plan(session, principal, plan_id, expected)

@@ -28,6 +28,7 @@ from app.services.plans.edit import emit_plan_event, lock_plan, require_editable
 from app.services.plans.snapshot import freeze
 from app.services.platform import audit, clock
 from app.services.platform.audit import Action
+from app.versioning import Expected
 
 FAMILY = "family"
 PROFESSIONAL = "professional"
@@ -90,7 +91,7 @@ async def sign(
     session: AsyncSession,
     principal: Principal,
     plan_id: uuid.UUID,
-    expected: int | None,
+    expected: Expected,
     body: SignatureCreate,
 ) -> SignResult:
     plan = await lock_plan(session, principal, plan_id, expected)
