@@ -69,7 +69,11 @@ def start(primary_socket_dir: Path, target: Path) -> Replica:
 
 
 def stop(replica_dir: Path) -> None:
-    pgdata = replica_dir / "data"
+    stop_cluster(replica_dir / "data")
+
+
+def stop_cluster(pgdata: Path) -> None:
+    """Stop the server of ``pgdata`` if it runs (``pg_ctl stop``, fast: sessions are ended)."""
     if (pgdata / "postmaster.pid").exists():
         _run("pg_ctl", "-D", str(pgdata), "-w", "-m", "fast", "stop")
 

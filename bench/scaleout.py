@@ -204,7 +204,7 @@ def replica_part(args: argparse.Namespace, settings: Settings, secret: str) -> l
                     print(f"  {lines[-1]}")
     finally:
         standby.stop(WORK / "replica")
-        primary.cleanup()  # stops the primary (cleanup mode None keeps its data for a rerun)
+        standby.stop_cluster(WORK / "primary")  # its data stays for a rerun
     return lines
 
 
