@@ -199,3 +199,23 @@ async def test_claims_across_messages(
     )
     assert "9390" in all_codes(credited_twice)
     assert sorted(c.reference for c in await approved(session)) == ["R1", "R5", "R6"]
+
+
+async def test_a_claim_reads_what_it_is_checked_against_once_not_per_line(
+    client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth, count_statements: Any
+) -> None:
+    ended = [await ended_care(client, session, ref, auth, bsn(60 + n)) for n in range(3)]
+    a = ended[0][0]
+
+    def claim(number: str, cases: list[Any]) -> bytes:
+        lines = [
+            Claimed(f"{number}-{n}", TODAY, TODAY, due, assignment=alloc.assignment_number, bsn=alloc.bsn)
+            for n, (_, _, alloc, due) in enumerate(cases)
+        ]
+        return jw323(ended[0][2], lines, number=number, identification=number, issued=TODAY, period=MONTH)
+
+    with count_statements() as one:
+        assert codes(await post_claim(client, a, claim("ONE", ended[:1])), "DeclaratieAntwoord") == ["8001"]
+    with count_statements() as three:
+        assert codes(await post_claim(client, a, claim("THREE", ended[1:])), "DeclaratieAntwoord") == ["8001"]
+    assert three.count == one.count

@@ -87,6 +87,10 @@ async def test_an_unknown_client_is_an_intake_task_the_team_answers_with_jw319(
     await send(client, staff, body)
     [task] = await team_requests(client, team, status="open")
     assert task["familyId"] is None
+    intake = await document(client, team, task["messageId"])  # the team reads who it is for
+    assert text(intake, "Client/Bsn") == bsn(40)
+    outsider = auth("district_professional", team=ref.teams["GM0599"], municipality="GM0599")
+    assert (await client.get(f"/ijw-messages/{task['messageId']}", headers=outsider)).status_code == 404
     missing = await client.post(
         f"/ijw-allocation-requests/{task['id']}/answer", json={"answer": "refused"}, headers=team
     )

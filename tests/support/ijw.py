@@ -1,7 +1,6 @@
 """Shared arrangements for the iJw tests: a case whose child has a BSN, reading messages, and
-provider-side messages (JW305, JW307, JW323) built from the allocation we sent."""
+provider-side messages (JW305, JW307, JW315, JW317, JW323) built from what a provider knows."""
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -187,10 +186,6 @@ def jw307(
     )
     root = x("Bericht", x.header(a, identification, issued), x.client(a, product, wrapper="StopProducten"))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-
-
-def uuid_of(location: str) -> uuid.UUID:
-    return uuid.UUID(location.rsplit("/", 1)[-1])
 
 
 @dataclass

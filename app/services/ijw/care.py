@@ -18,10 +18,10 @@ answered ``0001`` and change nothing.
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from lxml import etree
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import AppError
 from app.models.engagements import Engagement
@@ -31,7 +31,7 @@ from app.services.engagements import closure
 from app.services.engagements import service as engagements
 from app.services.ijw import checks, returns
 from app.services.ijw.allocations import allocated_from, allocated_to, product_of
-from app.services.ijw.assessment import TECHNICAL
+from app.services.ijw.assessment import TECHNICAL, Assessment
 from app.services.ijw.reading import child, children, day, text
 from app.services.ijw.received import Received
 
@@ -56,11 +56,11 @@ class Care:
     bsn: str
 
     @property
-    def session(self) -> Any:
+    def session(self) -> AsyncSession:
         return self.received.session
 
     @property
-    def assessment(self) -> Any:
+    def assessment(self) -> Assessment:
         return self.received.assessment
 
 

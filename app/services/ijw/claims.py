@@ -14,26 +14,29 @@ period (TR389 ``9389``), a credit names an approved debit (TR323 ``8017``) once 
 the volume (whole euros, rounded down) fits the allocation (TR321/TR322 ``9321``/``9322``) and the
 amount is not above what the frozen tariff put in the ledger for that month (TR418 ``0611``).
 
-Every line is kept (``ijw_claim_lines``) with its verdict and the ledger lines it matched.
+Every line is kept (``ijw_claim_lines``) with its verdict and the ledger lines it matched. What a
+claim is checked against is read once per claim (:class:`Holdings`), not once per line.
 """
 
 import calendar
-from collections.abc import Iterable
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
 from lxml import etree
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 
+from app.models.catalogue import ProfileIntensity
 from app.models.engagements import Engagement
 from app.models.families import FamilyMember
 from app.models.ijw import ClaimLine
 from app.models.money import PaymentLine
 from app.services.ijw import jw301, jw325
-from app.services.ijw.allocations import allocated_from, allocated_to, ceiling_cents, product_of
+from app.services.ijw.allocations import allocated_from, allocated_to, ceiling_cents
 from app.services.ijw.assessment import TECHNICAL, Assessment
 from app.services.ijw.reading import child, children, day, text
 from app.services.ijw.received import Received
+from app.services.reference.support_profiles import IjwProduct, ijw_product
 
 CLAIM_NUMBER_USED = "9333"
 REFERENCE_USED = "8021"
@@ -121,6 +124,99 @@ def _month_bounds(day_: date) -> tuple[date, date]:
     return day_.replace(day=1), day_.replace(day=calendar.monthrange(day_.year, day_.month)[1])
 
 
+@dataclass
+class Holdings:
+    """What a claim is checked against, read in a fixed number of statements for all its lines."""
+
+    engagements: dict[str, Engagement]  # by assignment number
+    bsns: dict[uuid.UUID, str | None]  # member id → BSN
+    products: dict[tuple[str, str], IjwProduct]  # (profile, intensity) → iJw product
+    claimed: dict[uuid.UUID, list[ClaimLine]]  # engagement id → approved claim lines
+    references: set[str]  # the provider's references already used
+    ledger: dict[tuple[uuid.UUID, str], list[PaymentLine]]  # (engagement id, YYYY-MM) → ledger lines
+
+    @classmethod
+    async def read(cls, received: Received, lines: list[Line]) -> "Holdings":
+        session, provider = received.session, received.provider.id
+        numbers = {_canonical(line.number) for line in lines} - {None}
+        engagements = {
+            e.assignment_number: e
+            for e in (
+                await session.scalars(
+                    select(Engagement).where(
+                        Engagement.assignment_number.in_(numbers),
+                        Engagement.provider_id == provider,
+                        Engagement.municipality_code == received.principal.municipality,
+                        Engagement.status.in_(("accepted", "started", "closed", "withdrawn")),
+                    )
+                )
+            ).all()
+            if e.assignment_number
+        }
+        ids = [e.id for e in engagements.values()]
+        members = [e.member_id for e in engagements.values()]
+        bsns = {
+            member: bsn
+            for member, bsn in (
+                await session.execute(
+                    select(FamilyMember.id, FamilyMember.bsn).where(FamilyMember.id.in_(members))
+                )
+            ).all()
+        }
+        pairs = {(e.profile_code, e.intensity_code) for e in engagements.values()}
+        rows = (
+            await session.execute(
+                select(
+                    ProfileIntensity.profile_code,
+                    ProfileIntensity.code,
+                    ProfileIntensity.ijw_category,
+                    ProfileIntensity.ijw_code,
+                ).where(tuple_(ProfileIntensity.profile_code, ProfileIntensity.code).in_(list(pairs)))
+            )
+            if pairs
+            else []
+        )
+        products = {(p, i): ijw_product(p, i, c, k) for p, i, c, k in rows}
+        claimed: dict[uuid.UUID, list[ClaimLine]] = {i: [] for i in ids}
+        for row in (
+            await session.scalars(
+                select(ClaimLine).where(ClaimLine.engagement_id.in_(ids), ClaimLine.approved)
+            )
+        ).all():
+            claimed[row.engagement_id].append(row)  # type: ignore[index]
+        references = set(
+            (
+                await session.scalars(
+                    select(ClaimLine.reference).where(
+                        ClaimLine.provider_id == provider,
+                        ClaimLine.reference.in_([line.reference for line in lines]),
+                    )
+                )
+            ).all()
+        )
+        ledger: dict[tuple[uuid.UUID, str], list[PaymentLine]] = {}
+        for payment in (
+            await session.scalars(
+                select(PaymentLine)
+                .where(PaymentLine.engagement_id.in_(ids))
+                .order_by(PaymentLine.created_at, PaymentLine.id)
+            )
+        ).all():
+            ledger.setdefault((payment.engagement_id, payment.period), []).append(payment)  # type: ignore[arg-type]
+        return cls(engagements, bsns, products, claimed, references, ledger)
+
+    def product(self, engagement: Engagement) -> IjwProduct:
+        key = (engagement.profile_code, engagement.intensity_code)
+        return self.products.get(key) or ijw_product(*key)
+
+    def month(self, engagement: Engagement, day_: date) -> list[PaymentLine]:
+        return self.ledger.get((engagement.id, day_.strftime("%Y-%m")), [])
+
+
+def _canonical(number: str) -> str | None:
+    return f"{int(number):08d}" if int(number) <= MAX_ASSIGNMENT_NUMBER else None
+
+
 class ClaimMessage:
     """JW323, answered with JW325. One instance per message: it gathers the verdict."""
 
@@ -153,83 +249,65 @@ class ClaimMessage:
         )
         if used:
             a.reject(declaration, CLAIM_NUMBER_USED)
+        held = await Holdings.read(received, lines)
         claim_period = _period(declaration, "DeclaratiePeriode")
-        for line in lines:
-            await self._line(received, line, claim_period)
+        received.session.add_all([self._line(received, held, line, claim_period) for line in lines])
+        await received.session.flush()
 
-    async def _line(self, received: Received, line: Line, claim_period: tuple[date, date]) -> None:
+    def _line(
+        self, received: Received, held: Holdings, line: Line, claim_period: tuple[date, date]
+    ) -> ClaimLine:
         a = received.assessment
-        engagement = None
+        number = _canonical(line.number)
+        engagement = held.engagements.get(number) if number else None
+        if engagement is not None:
+            received.link(engagement)
         matched: list[PaymentLine] = []
         if not a.rejected(line.element):
-            engagement = await self._engagement(received, line)
-            codes = await self._codes(received, line, engagement, claim_period)
+            codes = self._codes(held, line, engagement, claim_period)
             for code in codes:
                 a.reject(line.element, code)
             if not codes and engagement is not None:
-                matched = await self._match(received, line, engagement)
+                matched = held.month(engagement, line.start)
         approved = not a.rejected(line.element)
+        kept = ClaimLine(
+            municipality_code=received.principal.municipality,
+            message_id=received.row_id,
+            provider_id=received.provider.id,
+            engagement_id=engagement.id if engagement else None,
+            claim_number=self.claim_number,
+            reference=line.reference,
+            previous_reference=line.previous,
+            period_start=line.start,
+            period_end=line.end,
+            volume=line.volume,
+            amount_cents=line.cents,
+            debit_credit="D" if line.debit else "C",
+            approved=approved,
+            return_codes=a.codes(line.element),
+            payment_line_ids=[str(p.id) for p in matched],
+        )
+        held.references.add(line.reference)
         if approved:
             self.approved.add(line.element)
             self.approved_cents += line.signed_cents
-        received.session.add(
-            ClaimLine(
-                municipality_code=received.principal.municipality,
-                message_id=received.row_id,
-                provider_id=received.provider.id,
-                engagement_id=engagement.id if engagement else None,
-                claim_number=self.claim_number,
-                reference=line.reference,
-                previous_reference=line.previous,
-                period_start=line.start,
-                period_end=line.end,
-                volume=line.volume,
-                amount_cents=line.cents,
-                debit_credit="D" if line.debit else "C",
-                approved=approved,
-                return_codes=a.codes(line.element),
-                payment_line_ids=[str(p.id) for p in matched],
-            )
-        )
-        await received.session.flush()
+            assert engagement is not None
+            held.claimed[engagement.id].append(kept)
+        return kept
 
-    async def _engagement(self, received: Received, line: Line) -> Engagement | None:
-        if int(line.number) > MAX_ASSIGNMENT_NUMBER:
-            return None
-        engagement = (
-            await received.session.execute(
-                select(Engagement).where(
-                    Engagement.assignment_number == f"{int(line.number):08d}",
-                    Engagement.provider_id == received.provider.id,
-                    Engagement.municipality_code == received.principal.municipality,
-                    Engagement.status.in_(("accepted", "started", "closed", "withdrawn")),
-                )
-            )
-        ).scalar_one_or_none()
-        if engagement is not None:
-            received.link(engagement)
-        return engagement
-
-    async def _codes(
-        self, received: Received, line: Line, engagement: Engagement | None, claim_period: tuple[date, date]
+    def _codes(
+        self, held: Holdings, line: Line, engagement: Engagement | None, claim_period: tuple[date, date]
     ) -> list[str]:
-        session = received.session
-        used = await session.scalar(
-            select(func.count())
-            .select_from(ClaimLine)
-            .where(ClaimLine.provider_id == received.provider.id, ClaimLine.reference == line.reference)
-        )
-        if used:
+        if line.reference in held.references:
             return [REFERENCE_USED]
         if engagement is None:
             return [NOT_ALLOCATED]
         if engagement.status == "withdrawn":
             return [REMOVED_ALLOCATION]
         codes: list[str] = []
-        bsn = await session.scalar(select(FamilyMember.bsn).where(FamilyMember.id == engagement.member_id))
-        if bsn != text(line.client, "Bsn"):
+        if held.bsns.get(engagement.member_id) != text(line.client, "Bsn"):
             codes.append(OTHER_CLIENT)
-        product = await product_of(session, engagement)
+        product = held.product(engagement)
         if line.category != product.category:
             codes.append(OTHER_CATEGORY)
         if line.code != product.code:
@@ -237,7 +315,7 @@ class ClaimMessage:
         if line.unit != jw301.UNIT_EUROS:
             codes.append(OTHER_UNIT)
         codes += self._period_codes(line, engagement, claim_period)
-        codes += await self._ledger_codes(received, line, engagement)
+        codes += self._ledger_codes(held, line, engagement)
         return codes
 
     @staticmethod
@@ -257,14 +335,8 @@ class ClaimMessage:
             codes.append(NOT_MONTH_END)
         return codes
 
-    async def _ledger_codes(self, received: Received, line: Line, engagement: Engagement) -> list[str]:
-        earlier = list(
-            (
-                await received.session.scalars(
-                    select(ClaimLine).where(ClaimLine.engagement_id == engagement.id, ClaimLine.approved)
-                )
-            ).all()
-        )
+    def _ledger_codes(self, held: Holdings, line: Line, engagement: Engagement) -> list[str]:
+        earlier = held.claimed[engagement.id]
         if not line.debit:
             return self._credit_codes(line, earlier)
         debits = [c for c in earlier if c.debit_credit == "D" and c.period_start == line.start]
@@ -278,40 +350,18 @@ class ClaimMessage:
             codes.append(VOLUME_LINE)
         elif claimed + line.volume > allocated:
             codes.append(VOLUME_TOTAL)
-        if line.cents > await self._due(received, engagement, line.start):
+        if line.cents > sum(p.amount_cents for p in held.month(engagement, line.start)):
             codes.append(ABOVE_TARIFF)
         return codes
 
     @staticmethod
-    def _credit_codes(line: Line, earlier: Iterable[ClaimLine]) -> list[str]:
-        earlier = list(earlier)
+    def _credit_codes(line: Line, earlier: list[ClaimLine]) -> list[str]:
         debit = next((c for c in earlier if c.debit_credit == "D" and c.reference == line.previous), None)
         if debit is None:
             return [NO_DEBIT]
         if any(c.debit_credit == "C" and c.previous_reference == line.previous for c in earlier):
             return [CREDITED_TWICE]
         return []
-
-    @staticmethod
-    async def _due(received: Received, engagement: Engagement, month: date) -> int:
-        """What the ledger holds for the engagement in ``month`` (corrections included)."""
-        total = await received.session.scalar(
-            select(func.coalesce(func.sum(PaymentLine.amount_cents), 0)).where(
-                PaymentLine.engagement_id == engagement.id, PaymentLine.period == month.strftime("%Y-%m")
-            )
-        )
-        return int(total or 0)
-
-    @staticmethod
-    async def _match(received: Received, line: Line, engagement: Engagement) -> list[PaymentLine]:
-        rows = await received.session.scalars(
-            select(PaymentLine)
-            .where(
-                PaymentLine.engagement_id == engagement.id, PaymentLine.period == line.start.strftime("%Y-%m")
-            )
-            .order_by(PaymentLine.created_at, PaymentLine.id)
-        )
-        return list(rows.all())
 
     def answer(self, received: Received, identification: str) -> etree._Element:
         a = received.assessment

@@ -126,6 +126,17 @@ def _may_read(principal: Principal, provider_id: uuid.UUID) -> bool:
     return principal.has(Role.DISTRICT_PROFESSIONAL)
 
 
+REQUEST_MESSAGES = ("JW315", "JW316", "JW317", "JW318", "JW319")
+
+
+def _intake_for_teams(principal: Principal, row: IjwMessage) -> bool:
+    return (
+        principal.has(Role.DISTRICT_PROFESSIONAL)
+        and row.municipality_code == principal.municipality
+        and row.message_code in REQUEST_MESSAGES
+    )
+
+
 async def _team_of_family(session: AsyncSession, principal: Principal, family_id: uuid.UUID | None) -> bool:
     if family_id is None or not principal.has(Role.DISTRICT_PROFESSIONAL):
         return False
@@ -154,7 +165,8 @@ async def get_message(session: AsyncSession, principal: Principal, message_id: u
     """The message, for the engagement's provider and the family's team; others get 404.
 
     A message without an engagement (a request, an unlinked claim) is visible to its provider and,
-    when it concerns a family, to that family's team.
+    when it concerns a family, to that family's team; a request for a client we do not know (an
+    intake task) and its answers to every district team of the municipality.
     """
     row = await session.get(IjwMessage, message_id)
     if row is None:
@@ -167,6 +179,8 @@ async def get_message(session: AsyncSession, principal: Principal, message_id: u
         visible = _may_read(principal, scoped.engagement.provider_id)
     elif principal.has(Role.PROVIDER_STAFF):
         visible = principal.provider == row.provider_id
+    elif row.family_id is None:
+        visible = _intake_for_teams(principal, row)
     else:
         visible = await _team_of_family(session, principal, row.family_id)
     if not visible:
