@@ -6,8 +6,14 @@ from app.models.core import OutboxEvent
 from app.models.families import Family
 from app.models.plans import Plan, PlanAssessment
 from app.models.referrals import Referral
-from tests.plans.test_read import _engagement, _support_profile
-from tests.support.families import DOMAINS, agreed_plan, member_of, pro
+from tests.support.families import (
+    DOMAINS,
+    agreed_plan,
+    engagement_row,
+    member_of,
+    pro,
+    revised_support_profile,
+)
 
 SCORED = [d for d in DOMAINS if d != "justice"]  # the helpers mark 'justice' not relevant
 
@@ -77,14 +83,14 @@ async def test_evaluate_and_close_an_agreed_plan_without_engagements(client, aut
 
 async def test_evaluation_waits_for_the_engagements(client, auth, ref, session) -> None:
     family, plan, version = await agreed_plan(client, auth, ref)
-    profile = await _support_profile(client, auth, ref, family, plan["id"], version)
+    profile = await revised_support_profile(client, auth, ref, family, plan["id"], version)
     team = pro(auth, ref)
     path = f"/plans/{plan['id']}"
     # agree the revision that added the profile
     version = int((await client.get(path, headers=team)).headers["ETag"].strip('"'))
     await client.post(f"{path}/signatures", headers={**team, "If-Match": f'"{version}"'})
     await client.post(f"{path}/signatures", headers={**member_of(auth, family), "If-Match": f'"{version}"'})
-    engagement_id = await _engagement(session, family, plan["id"], profile, ref.providers[0], "started")
+    engagement_id = await engagement_row(session, family, plan["id"], profile, ref.providers[0], "started")
     stored = await session.get(Plan, plan["id"])
     stored.status = "active"
     await session.commit()
@@ -146,7 +152,7 @@ async def test_withdrawing_an_agreed_plan_frees_its_referrals(client, auth, ref,
     assert (await session.get(Referral, referral.json()["id"])).status == "in_use"
     version += 1
     # a requested engagement blocks the withdrawal
-    engagement_id = await _engagement(
+    engagement_id = await engagement_row(
         session, family, plan["id"], profile.json(), ref.providers[0], "requested"
     )
     blocked = await client.post(f"{path}/withdraw", headers={**team, "If-Match": f'"{version}"'})

@@ -2,7 +2,6 @@
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 
@@ -13,54 +12,12 @@ from tests.support.families import (
     agreed_plan,
     create_family,
     create_plan,
+    engagement_row,
     family_body,
     member_of,
     pro,
+    revised_support_profile,
 )
-
-
-async def _support_profile(
-    client: Any, auth: Any, ref: Any, family: dict, plan_id: str, version: int
-) -> dict:
-    child = next(m for m in family["members"] if m["role"] == "child")
-    revision = await client.post(
-        f"/plans/{plan_id}/revisions", headers={**pro(auth, ref), "If-Match": f'"{version}"'}
-    )
-    version = int(revision.headers["ETag"].strip('"'))
-    response = await client.post(
-        f"/plans/{plan_id}/support-profiles",
-        json={
-            "memberId": child["id"],
-            "profileCode": "P01",
-            "intensityCode": "I1",
-            "problemDescription": "Ruzies.",
-        },
-        headers={**pro(auth, ref), "If-Match": f'"{version}"'},
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-async def _engagement(
-    session: Any, family: dict, plan_id: str, profile: dict, provider: uuid.UUID, status: str
-) -> uuid.UUID:
-    engagement = Engagement(
-        municipality_code="GM0363",
-        family_id=family["id"],
-        plan_id=plan_id,
-        member_id=profile["memberId"],
-        plan_support_profile_id=profile["id"],
-        district_code=family["districtCode"],
-        team_id=family["teamId"],
-        profile_code=profile["profileCode"],
-        intensity_code=profile["intensityCode"],
-        provider_id=provider,
-        status=status,
-        requested_by="test",
-    )
-    session.add(engagement)
-    await session.commit()
-    return engagement.id
 
 
 async def test_reading_the_plan_takes_a_fixed_number_of_statements(
@@ -84,8 +41,8 @@ async def test_reading_the_plan_takes_a_fixed_number_of_statements(
 
 async def test_engagement_and_handoff_summaries(client, auth, ref, session) -> None:
     family, plan, version = await agreed_plan(client, auth, ref)
-    profile = await _support_profile(client, auth, ref, family, plan["id"], version)
-    engagement_id = await _engagement(session, family, plan["id"], profile, ref.providers[0], "started")
+    profile = await revised_support_profile(client, auth, ref, family, plan["id"], version)
+    engagement_id = await engagement_row(session, family, plan["id"], profile, ref.providers[0], "started")
     now = datetime.now(UTC)
     for urgency, due, status in (
         ("crisis", now - timedelta(hours=2), "open"),
@@ -133,11 +90,11 @@ async def test_provider_reads_the_plan_only_as_main_contractor_under_consent(
     client, auth, ref, session
 ) -> None:
     family, plan, version = await agreed_plan(client, auth, ref)
-    profile = await _support_profile(client, auth, ref, family, plan["id"], version)
+    profile = await revised_support_profile(client, auth, ref, family, plan["id"], version)
     provider, other_provider = ref.providers[0], ref.providers[1]
     staff = auth("provider_staff", provider=provider)
     path = f"/plans/{plan['id']}"
-    engagement_id = await _engagement(session, family, plan["id"], profile, provider, "requested")
+    engagement_id = await engagement_row(session, family, plan["id"], profile, provider, "requested")
     parent = member_of(auth, family)
     consent = await client.post(
         f"/families/{family['id']}/consents",

@@ -1,11 +1,13 @@
 """Helpers for the family-side tests: families, complete plans, valid BSNs, headers."""
 
+import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import httpx
 
+from app.models.engagements import Engagement
 from tests.support.factories import Reference
 
 DOMAINS = [
@@ -154,3 +156,49 @@ async def agreed_plan(
     assert response.status_code == 201, response.text
     assert response.json()["planStatus"] == "agreed"
     return family, plan, version
+
+
+async def revised_support_profile(
+    client: Any, auth: Any, ref: Any, family: dict, plan_id: str, version: int
+) -> dict:
+    """Open a revision of the agreed plan and attach P01 I1 to its child."""
+    child = next(m for m in family["members"] if m["role"] == "child")
+    revision = await client.post(
+        f"/plans/{plan_id}/revisions", headers={**pro(auth, ref), "If-Match": f'"{version}"'}
+    )
+    version = int(revision.headers["ETag"].strip('"'))
+    response = await client.post(
+        f"/plans/{plan_id}/support-profiles",
+        json={
+            "memberId": child["id"],
+            "profileCode": "P01",
+            "intensityCode": "I1",
+            "problemDescription": "Ruzies.",
+        },
+        headers={**pro(auth, ref), "If-Match": f'"{version}"'},
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def engagement_row(
+    session: Any, family: dict, plan_id: str, profile: dict, provider: uuid.UUID, status: str
+) -> uuid.UUID:
+    """An engagement row in ``status`` written directly, for read tests."""
+    engagement = Engagement(
+        municipality_code="GM0363",
+        family_id=family["id"],
+        plan_id=plan_id,
+        member_id=profile["memberId"],
+        plan_support_profile_id=profile["id"],
+        district_code=family["districtCode"],
+        team_id=family["teamId"],
+        profile_code=profile["profileCode"],
+        intensity_code=profile["intensityCode"],
+        provider_id=provider,
+        status=status,
+        requested_by="test",
+    )
+    session.add(engagement)
+    await session.commit()
+    return engagement.id
