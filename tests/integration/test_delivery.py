@@ -128,7 +128,7 @@ async def test_a_slow_receiver_times_out_and_is_retried_with_the_same_event_id(
     assert sorted({r.header_event_id for r in receiver.accepted()}) == sorted(ids)
     rows = await deliveries(worker.engine)
     assert [d.status for d in rows] == ["delivered", "delivered"]
-    assert rows[0].attempts == 2
+    assert rows[0].attempts >= 2  # more when a loaded machine slows the retry past 0.3 s too
 
 
 async def test_two_dispatchers_never_deliver_the_same_attempt_twice(

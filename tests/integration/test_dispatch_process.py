@@ -74,7 +74,7 @@ async def test_a_killed_dispatchers_claim_expires_and_another_delivers(
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=30)
 
-        other = dispatcher(engines, database_url, dispatch_lease_seconds=1.0)
+        other = dispatcher(engines, database_url)
         [held] = await deliveries(other.engine)
         assert held.status == "pending" and held.attempts == 1 and held.claim_token is not None
         assert await other.deliver_batch() == 0  # the lease still holds: nobody else sends it
