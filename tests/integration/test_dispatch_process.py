@@ -68,13 +68,13 @@ async def test_a_killed_dispatchers_claim_expires_and_another_delivers(
         await subscribe(client, integration, receiver.url)
         [event_id] = await commit_events(sessionmaker, [uuid.uuid4()], per_subject=1)
         with dispatch_process(
-            database_url, dispatch_timeout_seconds="2", dispatch_lease_seconds="3.5"
+            database_url, dispatch_timeout_seconds="2", dispatch_lease_seconds="6"
         ) as process:
             await wait_for(lambda: receiver.requests >= 1)
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=30)
 
-        other = dispatcher(engines, database_url, dispatch_lease_seconds=1.0)
+        other = dispatcher(engines, database_url)
         [held] = await deliveries(other.engine)
         assert held.status == "pending" and held.attempts == 1 and held.claim_token is not None
         assert await other.deliver_batch() == 0  # the lease still holds: nobody else sends it
@@ -82,7 +82,7 @@ async def test_a_killed_dispatchers_claim_expires_and_another_delivers(
         async def delivered() -> bool:
             return [d.status for d in await deliveries(other.engine)] == ["delivered"]
 
-        await run_until([other], delivered)  # once the 3.5 s lease has expired
+        await run_until([other], delivered)  # once the 6 s lease has expired
     finally:
         receiver.stop()
     [row] = await deliveries(other.engine)
