@@ -65,7 +65,8 @@ class AllocationRequest(SQLModel, table=True):
     plan_id: uuid.UUID | None = Field(default=None, foreign_key="plans.id")
     referral_id: uuid.UUID | None = Field(default=None, foreign_key="referrals.id")
     provider_reference: str = Field(max_length=36)
-    client_bsn: str = Field(max_length=9)  # personal data: who the request is for (TR374)
+    # personal data: who the request is for (TR374); NULL once erased
+    client_bsn: str | None = Field(default=None, max_length=9)
     product_category: str | None = Field(default=None, max_length=2)
     product_code: str | None = Field(default=None, max_length=5)
     requested_start: date = day()
