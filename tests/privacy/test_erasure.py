@@ -42,6 +42,8 @@ async def test_erasure_leaves_no_personal_data_anywhere(client, auth, ref, sessi
         "experience_surveys",
         "payment_lines",
         "idempotency_keys",
+        "ijw_messages",
+        "ijw_allocation_requests",
     } <= set(before)
 
     admin = auth("admin", sub="privacy-officer")

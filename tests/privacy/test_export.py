@@ -88,6 +88,12 @@ async def test_the_family_downloads_everything_held_on_it(client, auth, ref, ses
         f"{MARKER}Jongere",
     }
     assert set(planted.bsns) == {m["bsn"] for m in document["members"]}
+    # the iJw messages about the family, the intake of a member not yet known by BSN included
+    codes = sorted(m["messageCode"] for m in document["ijwMessages"])
+    assert {"JW301", "JW305", "JW306", "JW315"} <= set(codes), codes
+    intake = [m for m in document["ijwMessages"] if m["messageCode"] == "JW315"]
+    assert [m["familyId"] for m in intake] == [None] and planted.bsns[2] in intake[0]["document"]
+    assert [r["clientBsn"] for r in document["ijwAllocationRequests"]] == [planted.bsns[2]]
     # the export itself is in the trail it exports (committed before the first byte was sent)
     assert any(e["action"] == "export" for e in document["auditEvents"])
 

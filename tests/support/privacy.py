@@ -3,7 +3,7 @@ scan of every table (partitions included) for what was planted."""
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,6 +15,8 @@ from tests.support.builders import Case, build_case, nl_today
 from tests.support.engagements import actors, closure_body, started_engagement
 from tests.support.factories import Reference
 from tests.support.families import bsn
+from tests.support.ijw import XML, Allocated, jw305, jw315, messages, requester
+from tests.support.ijw import document as ijw_document
 
 MARKER = "Qzx"  # in every planted name and free text
 Auth = Callable[..., dict[str, str]]
@@ -47,6 +49,7 @@ async def planted_family(
         youth_birth_date=births[2],
     )
     numbers = [bsn(100 * seed + i) for i in range(3)]
+    await _intake_before_known(client, auth, ref, numbers[2], births[2], seed)
     for member_id, given, number, born in zip(
         (case.parent_id, case.child_id, case.youth_id),
         ("Ouder", "Kind", "Jongere"),
@@ -91,6 +94,15 @@ async def planted_family(
     )
     await session.commit()
     today = nl_today()
+    # the allocation (JW301, with the parents as relations) and the provider's start (JW305)
+    jw301 = [m for m in await messages(client, a.provider, eid) if m["messageCode"] == "JW301"]
+    allocation = Allocated.of(await ijw_document(client, a.provider, jw301[0]["id"]))
+    started = await client.post(
+        "/ijw-messages",
+        content=jw305(allocation, today, identification=f"PLANTED{seed}", issued=today),
+        headers=a.provider | XML,
+    )
+    assert started.status_code == 201, started.text
     sub = await client.post(
         f"/engagements/{eid}/subcontracts",
         json={
@@ -154,6 +166,19 @@ async def planted_family(
     )
     await session.commit()
     return Planted(case, eid, numbers, births)
+
+
+async def _intake_before_known(
+    client: httpx.AsyncClient, auth: Auth, ref: Reference, number: str, born: date, seed: int
+) -> None:
+    """A provider asks for an allocation (JW315) for a client the municipality does not know by
+    that BSN yet: an intake, linked to no family."""
+    provider = auth("provider_staff", provider=ref.providers[0], sub="main-staff")
+    today = nl_today()
+    asked = replace(requester(ref, bsn_=number), surname=f"{MARKER}Visser", birth_date=born.isoformat())
+    body = jw315(asked, f"INTAKE-{seed}", start=today, identification=f"INTAKE{seed}", issued=today)
+    answered = await client.post("/ijw-messages", content=body, headers=provider | XML)
+    assert answered.status_code == 201, answered.text
 
 
 async def settle(session: AsyncSession, family_id: Any) -> None:

@@ -3,7 +3,8 @@
 Personal data goes: names, BSNs, the birth date beyond its year (kept as 1 January), every free
 text (plan texts, assessments, goals, problem descriptions, referral reasons, treatment plans,
 subcontract scopes, progress notes, survey answers, handoff texts, payment and case-review
-notes, the texts in frozen plan versions) and stored idempotency responses that mention the
+notes, the texts in frozen plan versions), the persons in the iJw messages (``ijw_documents``)
+and the client BSN of allocation requests, and stored idempotency responses that mention the
 family. What stays are ids, codes, states, the dates of the process and money — so the ledger,
 the insights and the outcome figures are the same before and after.
 
@@ -19,7 +20,8 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Text
 
-from app.services.privacy.family_tables import CASE_REVIEWS, PLANS
+from app.services.privacy.family_tables import CASE_REVIEWS, IJW_MESSAGES, IJW_REQUESTS, PLANS
+from app.services.privacy.ijw_documents import Erased, relation_number, scrub_document
 
 ERASED = ""  # what a required text becomes; optional texts become NULL
 
@@ -137,12 +139,37 @@ async def _scrub_plan_versions(session: AsyncSession, params: dict[str, Any], me
         )
 
 
+# iJw: the BSNs being erased (read before the members' go), and the requests that carry them.
+FAMILY_MEMBER_BSNS = "SELECT bsn FROM family_members WHERE family_id = :family_id AND bsn IS NOT NULL"
+ONE_MEMBER_BSN = FAMILY_MEMBER_BSNS + " AND id = :member_id"
+FAMILY_REQUESTS = f"UPDATE ijw_allocation_requests SET client_bsn = NULL WHERE {IJW_REQUESTS}"
+MEMBER_REQUESTS = (
+    "UPDATE ijw_allocation_requests SET client_bsn = NULL WHERE (family_id = :family_id"
+    f" AND member_id = :member_id) OR (family_id IS NULL AND client_bsn IN ({ONE_MEMBER_BSN}))"
+)
+
+
+async def _scrub_ijw(session: AsyncSession, params: dict[str, Any], member_id: str | None) -> None:
+    """The erased persons out of every iJw message that may hold them, then out of the requests."""
+    bsns = await session.execute(text(FAMILY_MEMBER_BSNS if member_id is None else ONE_MEMBER_BSN), params)
+    relations = frozenset() if member_id is None else frozenset({relation_number(member_id)})
+    erased = Erased(frozenset(bsns.scalars()), relations)
+    rows = await session.execute(text(f"SELECT id, document FROM ijw_messages WHERE {IJW_MESSAGES}"), params)
+    update = text("UPDATE ijw_messages SET document = :document WHERE id = :id")
+    for message_id, document in rows.all():
+        scrubbed = scrub_document(document, erased)
+        if scrubbed is not None:
+            await session.execute(update, {"document": scrubbed, "id": message_id})
+    await session.execute(text(FAMILY_REQUESTS if member_id is None else MEMBER_REQUESTS), params)
+
+
 async def anonymise(session: AsyncSession, family_id: uuid.UUID, member_id: uuid.UUID | None = None) -> None:
     """Remove the personal data of the family (or of one member) — see the module docstring."""
     params: dict[str, Any] = {"family_id": family_id}
     if member_id is not None:
         params["member_id"] = member_id
     ids = list((await session.execute(text(FAMILY_IDS), {"family_id": family_id})).scalars())
+    await _scrub_ijw(session, params, str(member_id) if member_id is not None else None)
     for statement in MEMBER_STATEMENTS if member_id is not None else FAMILY_STATEMENTS:
         await session.execute(text(statement), params)
     await _scrub_plan_versions(session, params, str(member_id) if member_id is not None else None)

@@ -15,6 +15,27 @@ TREATMENT_PLANS = f"SELECT id FROM treatment_plans WHERE engagement_id IN ({ENGA
 ACTIVITIES = f"SELECT id FROM treatment_activities WHERE treatment_plan_id IN ({TREATMENT_PLANS})"
 CASE_REVIEWS = "SELECT id FROM case_reviews WHERE family_id = :family_id"
 
+# iJw. A message about a client not (yet) known as one of ours — an intake, or a message that
+# could not be linked — has no family; it is the family's when its client's BSN is a member's.
+FAMILY_BSNS = "SELECT bsn FROM family_members WHERE family_id = :family_id AND bsn IS NOT NULL"
+IJW_REQUESTS = f"family_id = :family_id OR (family_id IS NULL AND client_bsn IN ({FAMILY_BSNS}))"
+REQUEST_MESSAGES = f"SELECT message_id FROM ijw_allocation_requests WHERE {IJW_REQUESTS}"
+CLAIM_MESSAGES = f"SELECT message_id FROM ijw_claim_lines WHERE engagement_id IN ({ENGAGEMENTS})"
+UNLINKED_MESSAGES = (
+    "family_id IS NULL"
+    " AND municipality_code = (SELECT municipality_code FROM families WHERE id = :family_id)"
+    f" AND EXISTS (SELECT 1 FROM ({FAMILY_BSNS}) b WHERE strpos(document, 'Bsn>' || b.bsn || '</') > 0)"
+)
+# Every message that may hold a member's data (the return messages answering them included).
+IJW_MESSAGES = (
+    f"family_id = :family_id OR engagement_id IN ({ENGAGEMENTS}) OR id IN ({REQUEST_MESSAGES})"
+    f" OR answers_id IN ({REQUEST_MESSAGES}) OR id IN ({CLAIM_MESSAGES})"
+    f" OR answers_id IN ({CLAIM_MESSAGES}) OR ({UNLINKED_MESSAGES})"
+)
+# A claim (JW323) and its answer (JW325) bundle the clients of a provider: their documents hold
+# other families' data and are not exported; the family's part of a claim is its claim lines.
+MULTI_CLIENT = "('JW323', 'JW325')"
+
 
 @dataclass(frozen=True)
 class Section:
@@ -53,6 +74,14 @@ SECTIONS: tuple[Section, ...] = (
     Section("payments", "payment_lines", f"engagement_id IN ({ENGAGEMENTS})"),
     Section("caseReviews", "case_reviews", "family_id = :family_id"),
     Section("caseReviewDecisions", "case_review_decisions", f"case_review_id IN ({CASE_REVIEWS})"),
+    Section(
+        "ijwMessages",
+        "ijw_messages",
+        f"({IJW_MESSAGES}) AND message_code NOT IN {MULTI_CLIENT}",
+        "created_at, id",
+    ),
+    Section("ijwAllocationRequests", "ijw_allocation_requests", IJW_REQUESTS, "created_at, id"),
+    Section("ijwClaimLines", "ijw_claim_lines", f"engagement_id IN ({ENGAGEMENTS})"),
     Section("erasureRequests", "erasure_requests", "family_id = :family_id"),
     Section("auditEvents", "audit_events", "family_id = :family_id", "occurred_at, id"),
 )
