@@ -2,7 +2,8 @@
 
 ``document`` holds the message as sent or received. It is personal data (the client's BSN,
 name, birth date and gender; in JW301 also the names of the parents): the family export and
-erasure cover it through ``family_id``.
+erasure cover it through ``family_id``, the engagement, the allocation requests and claim lines,
+and — for a client not yet linked to a family — the client's BSN (privacy/family_tables.py).
 """
 
 import uuid
