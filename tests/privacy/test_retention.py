@@ -1,6 +1,7 @@
 """The retention job: files 20 years past the end of care are anonymised, one family per
 transaction; expired records are purged; one run at a time; a crashed run resumes."""
 
+import asyncio
 import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
@@ -227,14 +228,29 @@ async def test_a_partition_dropped_outside_retention_is_detected(app) -> None:
     assert not result.intact and result.first_broken.id == row and result.first_broken.problem == "removed"
 
 
-def test_the_scheduler_command(database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+def test_the_scheduler_commands(database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
     monkeypatch.setenv("PERSPECTIEF_DATABASE_URL", database_url)
     get_settings.cache_clear()
     try:
         main(["retention-run", "--dry-run"])
         printed = json.loads(capsys.readouterr().out)
         assert printed["status"] == "completed" and printed["dryRun"] is True
-        main(["audit", "verify"])
-        assert json.loads(capsys.readouterr().out)["intact"] is True
+        main(["audit", "verify"])  # the run's own audit row is sealed and checked
+        verified = json.loads(capsys.readouterr().out)
+        assert verified["intact"] is True and verified["rows"] == 1
+        asyncio.run(_execute(database_url, "UPDATE audit_events SET outcome = 'denied'"))
+        with pytest.raises(SystemExit) as exit_status:
+            main(["audit", "verify"])
+        assert exit_status.value.code == 1
+        assert json.loads(capsys.readouterr().out)["firstBroken"]["problem"] == "altered"
     finally:
         get_settings.cache_clear()
+
+
+async def _execute(url: str, statement: str) -> None:
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text(statement))
+    await engine.dispose()
