@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from app.cli import main
 from app.config import get_settings
-from app.services.platform import audit_partitions, audit_seal
+from app.services.platform import audit_partitions, audit_seal, events
 from app.services.privacy.retention import RUN_LOCK
 from tests.support.builders import add_engagement, build_case, nl_today
 from tests.support.privacy import planted_family, scan
@@ -182,6 +182,44 @@ async def test_idempotency_records_past_their_hours_are_purged(client, auth, app
     async with app.state.engine.connect() as conn:
         keys = (await conn.execute(text("SELECT key FROM idempotency_keys"))).scalars().all()
     assert keys == ["fresh"]
+
+
+IN_ORDER = "SELECT id FROM event_deliveries ORDER BY event_sequence"
+
+
+async def test_delivered_webhook_attempts_past_their_days_are_purged(client, auth, app, ref) -> None:
+    subscription = await client.post(
+        "/subscriptions",
+        headers=auth("integration"),
+        json={"callbackUrl": "http://127.0.0.1:9/hook", "types": ["nl.perspectief.plan.agreed"],
+              "secret": "s" * 32},
+    )  # fmt: skip
+    assert subscription.status_code == 201, subscription.text
+    async with app.state.sessionmaker() as s:
+        for n in range(3):
+            subject = uuid.uuid4()
+            events.emit(s, "plan.agreed", subject, f"/plans/{subject}", municipality_code="GM0363",
+                        data={"status": "agreed", "version": n + 1})  # fmt: skip
+        await s.commit()
+    async with app.state.engine.begin() as conn:
+        ids = (await conn.execute(text(IN_ORDER))).scalars().all()
+        assert len(ids) == 3
+        # delivered 40 days ago, delivered yesterday, still owed
+        for delivery, age in ((ids[0], "40 days"), (ids[1], "1 day")):
+            await conn.execute(
+                text("UPDATE event_deliveries SET status = 'delivered',"
+                     f" delivered_at = now() - interval '{age}' WHERE id = :id"),
+                {"id": delivery},
+            )  # fmt: skip
+    dry = await client.post("/retention-runs", json={"dryRun": True}, headers=auth("admin"))
+    assert dry.status_code == 201
+    async with app.state.engine.connect() as conn:
+        assert len((await conn.execute(text("SELECT id FROM event_deliveries"))).all()) == 3
+    run = await client.post("/retention-runs", json={"dryRun": False}, headers=auth("admin"))
+    assert run.status_code == 201
+    async with app.state.engine.connect() as conn:
+        left = (await conn.execute(text(IN_ORDER))).scalars().all()
+    assert left == ids[1:]
 
 
 async def _old_audit_row(app: Any, when: datetime) -> uuid.UUID:
