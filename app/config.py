@@ -68,8 +68,9 @@ class Settings(BaseSettings):
     idempotency_hours: int = 24
     retention_years: int = 20
     audit_retention_months: int = 240
+    delivered_webhook_days: int = 30  # delivered webhook attempts are kept this long
     audit_seal_seconds: float = 10.0
-    audit_group_commit: bool = True
+    audit_group_commit: bool = False
     trend_z_threshold: float = 3.0
     log_level: str = "INFO"
     # Browser origins allowed to call the API (CORS), comma-separated; empty: no CORS headers.

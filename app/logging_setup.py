@@ -64,9 +64,21 @@ class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
-def configure_logging(level: str) -> None:
+class StderrHandler(StdoutHandler):
+    """For commands whose standard output is their result (JSON for a scheduler)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: Any) -> None:
+        pass
+
+
+def configure_logging(level: str, *, to_stderr: bool = False) -> None:
     """Idempotent: the root logger gets one JSON handler, noisy libraries are quietened."""
-    handler = StdoutHandler()
+    handler = StderrHandler() if to_stderr else StdoutHandler()
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -34,9 +34,11 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.errors import camel
+from app.outage import database_unavailable
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 API_PREFIX = "/api/v1"
@@ -118,8 +120,14 @@ async def exposition(engine: AsyncEngine) -> tuple[bytes, str]:
         body = generate_latest(registry)
     else:
         body = generate_latest(REGISTRY)
+    try:
+        rows = await read_figures(engine)
+    except (OSError, SQLAlchemyError) as exc:
+        if not database_unavailable(exc):
+            raise
+        return body, CONTENT_TYPE_LATEST  # the database is down: only its own figures are missing
     figures = CollectorRegistry()
-    figures.register(_Figures(await read_figures(engine)))
+    figures.register(_Figures(rows))
     return body + generate_latest(figures), CONTENT_TYPE_LATEST
 
 

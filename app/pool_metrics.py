@@ -22,17 +22,28 @@ OPENED = Counter("perspectief_db_connections_opened", "Database connections open
 
 
 def watch(engine: AsyncEngine, pool: str) -> None:
-    """Count the engine's connections under ``pool`` (``primary`` or ``replica``)."""
+    """Count the engine's connections under ``pool`` (``primary`` or ``replica``).
+
+    The gauges are set from the pool's own counts at every event rather than moved up and down,
+    so an event without its pair (a connection invalidated during an outage) cannot skew them.
+    """
     open_, in_use = CONNECTIONS.labels(pool, "open"), CONNECTIONS.labels(pool, "in_use")
     opened = OPENED.labels(pool)
 
-    def connected(*_: Any) -> None:
+    def update(*_: Any, returning: int = 0) -> None:
+        current: Any = engine.sync_engine.pool  # read at each event: dispose() replaces the pool
+        in_use.set(current.checkedout() - returning)
+        open_.set(current.checkedout() + current.checkedin())
+
+    def checked_in(*_: Any) -> None:
+        update(returning=1)  # the event comes just before the connection is back in the pool
+
+    def connected(*args: Any) -> None:
         opened.inc()
-        open_.inc()
+        update()
 
     target = engine.sync_engine
     event.listen(target, "connect", connected)
-    event.listen(target, "close", lambda *_: open_.dec())
-    event.listen(target, "close_detached", lambda *_: open_.dec())
-    event.listen(target, "checkout", lambda *_: in_use.inc())
-    event.listen(target, "checkin", lambda *_: in_use.dec())
+    event.listen(target, "checkin", checked_in)
+    for name in ("checkout", "close", "close_detached"):
+        event.listen(target, name, update)

@@ -5,8 +5,8 @@
    generate_series`` in chunks) over the last twelve months, for 100 000 families, into monthly
    partitions; the demo family gets 100 of them.
 2. ``GET /plans/{id}`` is served in-process (the real app over ASGI) one request at a time:
-   with its audit row as usual (group commit), with the row in the read's own transaction, with
-   the audit row left out (the share the audit insert and the commit it needs cost), and with the
+   with its audit row as configured (by default in the read's own transaction), through the group
+   commit, with the audit row left out (the share the audit insert and the commit it needs cost), and with the
    sealer working in the same event loop all the while (after 20 s of sealing the generated
    backlog it is still busy with it: the worst case); and 16 at a time, with and without the
    group commit.
@@ -118,6 +118,7 @@ async def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
     from app.demo import DEMO_FAMILY
     from app.main import create_app
     from app.services.platform import audit, audit_seal
+    from app.services.platform.audit_writer import AuditWriter
     from bench.run import find_demo_plan
 
     settings = get_settings()
@@ -150,12 +151,14 @@ async def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
             return (args.requests // concurrency) * concurrency / (time.perf_counter() - started)
 
         await timed(read_plan, 50)  # warm-up
-        writer = app.state.audit_writer
+        default_writer = app.state.audit_writer
+        group = app.state.audit_writer = AuditWriter(engine)  # reads' rows through the group commit
         group_commit_rps = await waves(16)
+        sequential_group_commit = await timed(read_plan, args.requests)
+        await group.close()
         app.state.audit_writer = None  # the audit row in the read's own transaction
         own_commit_rps = await waves(16)
-        sequential_own_commit = await timed(read_plan, args.requests)
-        app.state.audit_writer = writer
+        app.state.audit_writer = default_writer
         with_audit = await timed(read_plan, args.requests)
         real_record = audit.record
         audit.record = lambda *a, **k: None  # type: ignore[assignment]  # the same read without its audit row
@@ -236,7 +239,7 @@ async def measure(url: str, args: argparse.Namespace) -> dict[str, Any]:
         admin_search_type_action_http_p50_ms=round(p(search_http, 0.5), 2),
         admin_search_subject_http_p50_ms=round(p(subject_http, 0.5), 2),
         mean_plan_ms_with_audit=round(statistics.mean(with_audit), 2),
-        plan_p50_ms_audit_in_own_transaction=round(p(sequential_own_commit, 0.5), 2),
+        plan_p50_ms_group_commit=round(p(sequential_group_commit, 0.5), 2),
         plan_rps_16_in_flight_group_commit=round(group_commit_rps, 1),
         plan_rps_16_in_flight_own_commit=round(own_commit_rps, 1),
     )

@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
-        sys.exit("nginx is not installed (make test-deps)")
+        sys.exit("nginx is not installed (make test-tools installs it)")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     secret = os.environ.get("PERSPECTIEF_DEV_JWT_SECRET", DEV_SECRET_DEFAULT)
     settings = Settings(env="dev", dev_jwt_secret=secret, jwks_url=None)

@@ -2,6 +2,7 @@
 # What the tests need beyond Python, from Debian's packages, installed when missing:
 #   chromium  headless browser for the browser tests (Playwright drives it; it never downloads one)
 #   jq, curl  for the example flows under examples/
+#   nginx     the reverse proxy in front of real app processes (rate limits, slow clients)
 set -euo pipefail
 
 missing=()
@@ -16,6 +17,7 @@ have_chromium || missing+=(chromium)
 for tool in jq curl; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -6,6 +6,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.errors import AppError
 from app.metrics import exposition
 from app.models.base import PublicModel, value_enum
+from app.outage import database_unavailable
 from app.services.integration import metrics as delivery_metrics
 from app.services.platform.health import database_ready
 
@@ -43,10 +44,13 @@ async def ready(request: Request) -> Health:
     responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
 async def metrics(request: Request) -> Response:
-    """Every worker's samples (multiprocess mode) and the figures read from the database."""
+    """Every worker's samples (multiprocess mode) and the figures read from the database; while
+    the database is down those figures are left out and the rest (its outage counted) is served."""
+    engine = request.app.state.engine
     try:
-        await delivery_metrics.refresh(request.app.state.engine, request.app.state.settings)
-        body, media_type = await exposition(request.app.state.engine)
+        await delivery_metrics.refresh(engine, request.app.state.settings)
     except (OSError, SQLAlchemyError) as exc:
-        raise ServiceUnavailable("The database is not reachable.") from exc
+        if not database_unavailable(exc):
+            raise
+    body, media_type = await exposition(engine)
     return Response(body, media_type=media_type)

@@ -2,10 +2,23 @@
 concurrent reads, and a read the writer cannot record is refused (503), never answered."""
 
 import asyncio
+from collections.abc import Iterator
+from typing import Any
 
+import pytest
 from sqlalchemy import text
 
+from app.services.platform.audit_writer import AuditWriter
 from tests.support.builders import build_case
+
+
+@pytest.fixture(autouse=True)
+def group_commit(app: Any) -> Iterator[None]:
+    """The group commit is off by default (PERSPECTIEF_AUDIT_GROUP_COMMIT); these tests turn it on."""
+    before = app.state.audit_writer
+    app.state.audit_writer = AuditWriter(app.state.engine)
+    yield
+    app.state.audit_writer = before
 
 
 async def test_a_read_is_answered_only_once_its_audit_row_is_committed(

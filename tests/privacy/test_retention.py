@@ -1,6 +1,7 @@
 """The retention job: files 20 years past the end of care are anonymised, one family per
 transaction; expired records are purged; one run at a time; a crashed run resumes."""
 
+import asyncio
 import json
 import logging
 import uuid
@@ -12,7 +13,7 @@ from sqlalchemy import text
 
 from app.cli import main
 from app.config import get_settings
-from app.services.platform import audit_partitions, audit_seal
+from app.services.platform import audit_partitions, audit_seal, events
 from app.services.privacy.retention import RUN_LOCK
 from tests.support.builders import add_engagement, build_case, nl_today
 from tests.support.privacy import planted_family, scan
@@ -184,6 +185,44 @@ async def test_idempotency_records_past_their_hours_are_purged(client, auth, app
     assert keys == ["fresh"]
 
 
+IN_ORDER = "SELECT id FROM event_deliveries ORDER BY event_sequence"
+
+
+async def test_delivered_webhook_attempts_past_their_days_are_purged(client, auth, app, ref) -> None:
+    subscription = await client.post(
+        "/subscriptions",
+        headers=auth("integration"),
+        json={"callbackUrl": "http://127.0.0.1:9/hook", "types": ["nl.perspectief.plan.agreed"],
+              "secret": "s" * 32},
+    )  # fmt: skip
+    assert subscription.status_code == 201, subscription.text
+    async with app.state.sessionmaker() as s:
+        for n in range(3):
+            subject = uuid.uuid4()
+            events.emit(s, "plan.agreed", subject, f"/plans/{subject}", municipality_code="GM0363",
+                        data={"status": "agreed", "version": n + 1})  # fmt: skip
+        await s.commit()
+    async with app.state.engine.begin() as conn:
+        ids = (await conn.execute(text(IN_ORDER))).scalars().all()
+        assert len(ids) == 3
+        # delivered 40 days ago, delivered yesterday, still owed
+        for delivery, age in ((ids[0], "40 days"), (ids[1], "1 day")):
+            await conn.execute(
+                text("UPDATE event_deliveries SET status = 'delivered',"
+                     f" delivered_at = now() - interval '{age}' WHERE id = :id"),
+                {"id": delivery},
+            )  # fmt: skip
+    dry = await client.post("/retention-runs", json={"dryRun": True}, headers=auth("admin"))
+    assert dry.status_code == 201
+    async with app.state.engine.connect() as conn:
+        assert len((await conn.execute(text("SELECT id FROM event_deliveries"))).all()) == 3
+    run = await client.post("/retention-runs", json={"dryRun": False}, headers=auth("admin"))
+    assert run.status_code == 201
+    async with app.state.engine.connect() as conn:
+        left = (await conn.execute(text(IN_ORDER))).scalars().all()
+    assert left == ids[1:]
+
+
 async def _old_audit_row(app: Any, when: datetime) -> uuid.UUID:
     row = uuid.uuid4()
     async with app.state.engine.begin() as conn:
@@ -228,7 +267,7 @@ async def test_a_partition_dropped_outside_retention_is_detected(app) -> None:
     assert not result.intact and result.first_broken.id == row and result.first_broken.problem == "removed"
 
 
-def test_the_scheduler_command(database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+def test_the_scheduler_commands(database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
     monkeypatch.setenv("PERSPECTIEF_DATABASE_URL", database_url)
     # as in a process of its own: not the app's log handler, which writes to this stdout
     monkeypatch.setattr(logging.getLogger(), "handlers", [])
@@ -237,7 +276,22 @@ def test_the_scheduler_command(database_url: str, monkeypatch: pytest.MonkeyPatc
         main(["retention-run", "--dry-run"])
         printed = json.loads(capsys.readouterr().out)
         assert printed["status"] == "completed" and printed["dryRun"] is True
-        main(["audit", "verify"])
-        assert json.loads(capsys.readouterr().out)["intact"] is True
+        main(["audit", "verify"])  # the run's own audit row is sealed and checked
+        verified = json.loads(capsys.readouterr().out)
+        assert verified["intact"] is True and verified["rows"] == 1
+        asyncio.run(_execute(database_url, "UPDATE audit_events SET outcome = 'denied'"))
+        with pytest.raises(SystemExit) as exit_status:
+            main(["audit", "verify"])
+        assert exit_status.value.code == 1
+        assert json.loads(capsys.readouterr().out)["firstBroken"]["problem"] == "altered"
     finally:
         get_settings.cache_clear()
+
+
+async def _execute(url: str, statement: str) -> None:
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    async with engine.begin() as conn:
+        await conn.execute(text(statement))
+    await engine.dispose()

@@ -9,36 +9,22 @@ planted in the demo's families and referrals and every page is scanned for them.
 fails.
 """
 
-import asyncio
-import os
 import re
-import shutil
-import socket
-import threading
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import text
 
 from app.config import PROJECT_ROOT, get_settings
 from app.demo import demo_tokens, load_demo
 from app.demo.ids import DEMO_TEAM
 from app.main import create_app
+from tests.support.browser import OFFLINE_ARGS, chromium_path
+from tests.support.live_server import live_server as serving
 
-CHROMIUM = os.environ.get("PERSPECTIEF_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 SHOTS = PROJECT_ROOT / "docs" / "screenshots"
 PLANTED_NAMES = ["Zwaluwstaartje", "Kwikstaartvanger", "Plantinadochter"]
 PLANTED_BSNS = ["999993653", "999994050", "999991577"]
@@ -60,25 +46,6 @@ INDICATORS = [
     "costPerClosedTrajectoryCents",
     "budgetUse",
 ]
-
-
-def _browser_or_skip() -> str:
-    if Path(CHROMIUM).exists() and shutil.which(CHROMIUM):
-        try:
-            import playwright  # noqa: F401
-        except ImportError:
-            pass
-        else:
-            return CHROMIUM
-    if os.environ.get("CI"):
-        pytest.fail(f"Chromium ({CHROMIUM}) and the playwright package are needed in CI")
-    pytest.skip("Chromium or playwright not installed")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def _plant_personal_data(database_url: str, session: Any) -> None:
@@ -106,25 +73,8 @@ async def _plant_personal_data(database_url: str, session: Any) -> None:
 async def live_server(database_url: str, session: Any) -> AsyncIterator[str]:
     assert await load_demo(database_url)
     await _plant_personal_data(database_url, session)
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(get_settings(), database_url=database_url),
-        host="127.0.0.1",
-        port=port,
-        log_config=None,
-        lifespan="on",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        await asyncio.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await asyncio.to_thread(thread.join, 20)
+    with serving(create_app(get_settings(), database_url=database_url)) as base:
+        yield base
 
 
 def _shown(cell: dict | None) -> str:
@@ -157,7 +107,7 @@ async def _scan(page: Any, where: str) -> None:
 
 
 async def test_dashboard_shows_the_api_figures_in_a_real_browser(live_server):
-    executable = _browser_or_skip()
+    executable = chromium_path()
     from playwright.async_api import async_playwright
 
     tokens = demo_tokens(get_settings())
@@ -176,7 +126,7 @@ async def test_dashboard_shows_the_api_figures_in_a_real_browser(live_server):
     SHOTS.mkdir(parents=True, exist_ok=True)
     requests: list[str] = []
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=executable, args=FLAGS)
+        browser = await p.chromium.launch(executable_path=executable, args=OFFLINE_ARGS)
         page = await browser.new_page(viewport={"width": 1366, "height": 900})
         page.on("request", lambda r: requests.append(r.url))
         errors: list[str] = []

@@ -137,6 +137,6 @@ def nginx_binary() -> str:
     )
     if found is None:
         if os.environ.get("CI"):
-            pytest.fail("nginx is not installed (make test-deps installs it)")
+            pytest.fail("nginx is not installed (make test-tools installs it)")
         pytest.skip("nginx is not installed")
     return found

@@ -3,7 +3,8 @@
 Successful accesses are recorded in the request's own transaction, so they commit with the
 change they describe (and a read's audit row is committed before the response is sent). They are
 kept as plain values on the session and written by one Core INSERT when it commits — or, for a
-read (GET), by the group-commit writer (``audit_writer``) right after it, before the answer.
+read (GET), when the group commit is on, by its writer (``audit_writer``) right after it, before
+the answer.
 Denied attempts are recorded in a transaction of their own, because the request's
 transaction rolls back.
 """

@@ -9,6 +9,10 @@ writer cannot write, the waiting reads fail (503) instead of answering unaudited
 
 Writes (POST, PUT, PATCH, DELETE) keep their audit rows in their own transaction: the row must
 commit or roll back with the change it describes.
+
+Off by default (``PERSPECTIEF_AUDIT_GROUP_COMMIT``): where a WAL flush is cheap, PostgreSQL's own
+grouping of concurrent flushes wins and the extra hop and transaction cost more than they save
+(``bench/audit.py`` measures both); it pays where every flush is slow.
 """
 
 import asyncio

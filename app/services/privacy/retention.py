@@ -9,8 +9,9 @@ anonymised like an erasure; and what must not outlive its purpose is purged.
 * Idempotency records past their hours (they hold responses with personal data) are deleted.
 * Audit partitions older than the audit retention are detached and dropped whole; the run
   records up to when, so the verification of the sealed trail expects those rows to be gone.
-* Other stores that must be purged register a step in :data:`PURGES` — the place for delivered
-  webhook attempts once deliveries are stored.
+* Other stores that must be purged register a step in :data:`PURGES`: delivered webhook
+  attempts older than ``delivered_webhook_days`` (their record is only needed while an operator
+  may still look into a delivery).
 
 One run at a time: a session-level advisory lock, held for the whole run (409 otherwise).
 """
@@ -68,9 +69,18 @@ async def purge_idempotency_keys(conn: AsyncConnection, settings: Settings, dry_
     return (await conn.execute(text(f"DELETE FROM idempotency_keys WHERE {where}"), params)).rowcount
 
 
-# Steps beyond the idempotency keys and the audit partitions; delivered webhook attempts
-# (past a configurable age) are purged by a step added here once deliveries are stored.
-PURGES: tuple[Purge, ...] = ()
+async def purge_delivered_webhooks(conn: AsyncConnection, settings: Settings, dry_run: bool) -> int:
+    where = "status = 'delivered' AND delivered_at < now() - make_interval(days => :days)"
+    params = {"days": settings.delivered_webhook_days}
+    if dry_run:
+        return (
+            await conn.execute(text(f"SELECT count(*) FROM event_deliveries WHERE {where}"), params)
+        ).scalar_one()
+    return (await conn.execute(text(f"DELETE FROM event_deliveries WHERE {where}"), params)).rowcount
+
+
+# Steps beyond the idempotency keys and the audit partitions.
+PURGES: tuple[Purge, ...] = (purge_delivered_webhooks,)
 
 
 class RetentionInterrupted(AppError):
