@@ -3,7 +3,6 @@ transaction; expired records are purged; one run at a time; a crashed run resume
 
 import asyncio
 import json
-import logging
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -269,8 +268,6 @@ async def test_a_partition_dropped_outside_retention_is_detected(app) -> None:
 
 def test_the_scheduler_commands(database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
     monkeypatch.setenv("PERSPECTIEF_DATABASE_URL", database_url)
-    # as in a process of its own: not the app's log handler, which writes to this stdout
-    monkeypatch.setattr(logging.getLogger(), "handlers", [])
     get_settings.cache_clear()
     try:
         main(["retention-run", "--dry-run"])
