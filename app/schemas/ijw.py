@@ -3,10 +3,11 @@
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field
 
+from app.identifiers import MunicipalityCode
 from app.ijw.standard import REFUSAL_REASONS, enumeration
 from app.models.base import ApiModel, PublicModel
 
@@ -45,7 +46,9 @@ class AllocationRequestAnswer(ApiModel):
         default=None,
         description="WJ759; required when refused (8: residence principle, names the municipality).",
     )
-    responsible_municipality: Annotated[str | None, Field(pattern=r"^GM\d{4}$")] = None
+    responsible_municipality: MunicipalityCode | None = Field(
+        default=None, description="With reason 8: the municipality responsible under the residence principle."
+    )
 
 
 class AllocationRequestPublic(PublicModel):
