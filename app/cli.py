@@ -5,7 +5,6 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from app.embedded_pg import (
     stop_embedded,
     to_asyncpg_url,
 )
+from app.identifiers import AGB, MUNICIPALITY, matches
 
 DATABASE = "perspectief"
 DESCRIPTION = (
@@ -261,10 +261,8 @@ def _uuid(value: str) -> str:
 
 
 def _matching(pattern: str, what: str) -> object:
-    compiled = re.compile(pattern)
-
     def check(value: str) -> str:
-        if not compiled.fullmatch(value):
+        if not matches(pattern, value):
             raise argparse.ArgumentTypeError(f"not {what}: {value!r}")
         return value
 
@@ -447,7 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument(
         "--municipality",
         default="GM0363",
-        type=_matching(r"GM\d{4}", "a CBS municipality code (GM and four digits)"),
+        type=_matching(MUNICIPALITY, "a CBS municipality code (GM and four digits)"),
         help="CBS municipality code (default: %(default)s)",
     )
     t.add_argument("--sub", help="subject (default: dev-ROLE)")
@@ -455,7 +453,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--provider", type=_uuid, help="provider id (provider_staff)")
     t.add_argument("--family", type=_uuid, help="family id (family_member)")
     t.add_argument("--member", type=_uuid, help="family member id (family_member)")
-    t.add_argument("--agb", type=_matching(r"\d{8}", "an AGB code (8 digits)"), help="AGB code (gp)")
+    t.add_argument("--agb", type=_matching(AGB, "an AGB code (8 digits)"), help="AGB code (gp)")
     t.add_argument("--region", type=_uuid, help="region id (purchasing_officer)")
     t.add_argument(
         "--ttl", type=_positive, default=8 * 3600, help="validity in seconds (default: %(default)s)"

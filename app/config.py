@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEV_SECRET_DEFAULT = "dev-only-secret-change-me-0123456789abcdef"
 DEV_OIN = "00000001234567890000"
 DEV_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
-OIN = re.compile(r"\d{20}")
+OIN = re.compile(r"[0-9]{20}")
 BASE_URL = re.compile(r"https?://[^\s/?#]+(/[^\s?#]*[^\s?#/])?")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

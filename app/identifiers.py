@@ -29,6 +29,7 @@ DOMAIN = r"^[a-z][a-z_]{0,39}$"
 PERIOD = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 INDICATOR = r"^[a-z][A-Za-z0-9]{0,59}$"
 ROUTE = r"^[a-z][a-z0-9_]{1,79}$"
+PROBLEM_CODE = r"^[a-z][a-z_]{0,59}$"
 ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 # A code whose full format the service checks itself (so that it can report it together with
 # the other rules of the request, e.g. the 11-proef): at the edge only visible ASCII passes.

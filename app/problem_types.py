@@ -65,6 +65,16 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
     ),
     **_types(406, {"not_acceptable": ("Not acceptable", "Ask for a media type the resource offers.")}),
     **_types(
+        408,
+        {
+            "request_timeout": (
+                "Request timed out",
+                "The request body did not arrive in time (30 s by default) and the connection is closed. "
+                "Nothing was changed: send the whole request again, without pausing mid-body.",
+            ),
+        },
+    ),
+    **_types(
         409,
         {
             "conflict": ("Conflict", "The request conflicts with the resource's current state."),
@@ -85,6 +95,16 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
             "correction_of_correction": (
                 "Correct the original",
                 "Correct the original line, not a correction.",
+            ),
+            "delivery_in_progress": (
+                "Delivery in progress",
+                "A dispatcher is delivering this event to the subscription right now. Read the delivery "
+                "again in a moment: retry only if it is not delivered then.",
+            ),
+            "delivery_not_retryable": (
+                "Delivered already",
+                "The receiver accepted this event; a delivered event is never sent again. "
+                "Fetch it from the event feed if it is needed once more.",
             ),
             "duplicate_bsn": (
                 "Family exists",
@@ -142,6 +162,16 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
                 "Referral required",
                 "This support profile's segment needs a valid referral for the child.",
             ),
+            "request_answered": (
+                "Request answered",
+                "The allocation request has been answered already (it is no longer open or being "
+                "investigated), so it cannot be answered again; `currentStatus` says what it is now.",
+            ),
+            "retention_run_in_progress": (
+                "Retention run in progress",
+                "Another retention run is running; only one runs at a time. Wait for it to finish "
+                "(follow its `Location`) and start a new run only if it is still needed.",
+            ),
             "revision_open": ("Revision open", "A revision of this plan is already open."),
             "support_profile_required": (
                 "Support profile required",
@@ -176,6 +206,16 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
     ),
     **_types(413, {"body_too_large": ("Body too large", "The request body exceeds the limit (1 MiB).")}),
     **_types(
+        414,
+        {
+            "uri_too_long": (
+                "URI too long",
+                "The path and query string together exceed the limit (8 KiB by default). "
+                "Narrow the search or page through the results instead of listing more filters.",
+            ),
+        },
+    ),
+    **_types(
         415,
         {"unsupported_media_type": ("Unsupported media type", "Send the body as application/json.")},
     ),
@@ -199,6 +239,26 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
         },
     ),
     **_types(
+        429,
+        {
+            "rate_limited": (
+                "Too many requests",
+                "You sent more requests than the limit allows (per client address, and per token). "
+                "Wait the seconds `Retry-After` names, then retry; spread bulk work over time.",
+            ),
+        },
+    ),
+    **_types(
+        431,
+        {
+            "header_too_large": (
+                "Headers too large",
+                "A request header field, or all of them together, exceed the limit (8 KiB a field, "
+                "32 KiB together by default). Send fewer or shorter headers, such as cookies.",
+            ),
+        },
+    ),
+    **_types(
         500,
         {"internal_error": ("Unexpected error", "Quote the X-Request-ID (or `instance`) when reporting it.")},
     ),
@@ -206,10 +266,20 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
         503,
         {
             "service_unavailable": ("Unavailable", "A dependency is down; retry later."),
+            "audit_unavailable": (
+                "Audit unavailable",
+                "Every read of a family's data is recorded in the audit log; this read could not be "
+                "recorded, so its data is not shown. Nothing was changed: retry later.",
+            ),
             "database_unavailable": ("Database unavailable", "The database does not answer; retry later."),
             "identity_provider_unavailable": (
                 "Identity provider unavailable",
                 "The identity provider's keys (JWKS) could not be fetched; retry later.",
+            ),
+            "retention_run_interrupted": (
+                "Retention run interrupted",
+                "The run stopped part-way because the database failed. Every family was either handled "
+                "completely or not at all; start a run again later and it resumes where this one stopped.",
             ),
         },
     ),

@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from app.models.base import jsonb, text, timestamp, utcnow
 
-AUDIT_PARTITION = re.compile(r"^audit_events_(p\d{6}|default)$")
+AUDIT_PARTITION = re.compile(r"^audit_events_(p[0-9]{6}|default)$")
 
 
 def is_audit_partition(name: str | None) -> bool:

@@ -1,18 +1,21 @@
 """HTTP routes: providers' requests for an allocation (iJw JW315), as tasks for district teams."""
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from app.auth import CurrentPrincipal
 from app.db import SessionDep
-from app.schemas.ijw import AllocationRequestAnswer, AllocationRequestList, AllocationRequestPublic
+from app.schemas.ijw import (
+    AllocationRequestAnswer,
+    AllocationRequestList,
+    AllocationRequestPublic,
+    AllocationRequestStatus,
+)
 from app.services.ijw import request_answers
 
 router = APIRouter(tags=["ijw-allocation-requests"])
-
-RequestStatus = Literal["open", "investigating", "answered", "allocated"]
 
 
 @router.get(
@@ -23,7 +26,7 @@ RequestStatus = Literal["open", "investigating", "answered", "allocated"]
 async def list_allocation_requests(
     session: SessionDep,
     principal: CurrentPrincipal,
-    status: Annotated[RequestStatus | None, Query()] = None,
+    status: Annotated[AllocationRequestStatus | None, Query()] = None,
 ) -> AllocationRequestList:
     rows = await request_answers.list_requests(session, principal, status)
     return AllocationRequestList(items=[AllocationRequestPublic.model_validate(r) for r in rows])

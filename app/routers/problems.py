@@ -6,6 +6,7 @@ from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse
 
 from app.errors import NotFound
+from app.identifiers import PROBLEM_CODE
 from app.problem_types import PROBLEM_TYPES, ProblemType
 
 router = APIRouter(tags=["problems"])
@@ -50,7 +51,9 @@ async def list_problem_types() -> HTMLResponse:
     responses=_HTML,
     summary="What a problem type means and what to do about it (HTML)",
 )
-async def get_problem_type(code: str = Path(max_length=60, examples=["plan_not_complete"])) -> HTMLResponse:
+async def get_problem_type(
+    code: str = Path(pattern=PROBLEM_CODE, examples=["plan_not_complete"]),
+) -> HTMLResponse:
     problem = PROBLEM_TYPES.get(code)
     if problem is None:
         raise NotFound("problem type")

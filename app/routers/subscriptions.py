@@ -1,7 +1,7 @@
 """HTTP routes: webhook subscriptions of the integration bus, their deliveries and dead letters."""
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -12,6 +12,7 @@ from app.pagination import PageParams
 from app.schemas.integration import (
     DeliveryPublic,
     DeliveryStatus,
+    Health,
     ReplayRequest,
     ReplayResult,
     SubscriptionCreate,
@@ -54,7 +55,7 @@ async def list_subscriptions(
     session: SessionDep,
     principal: Integration,
     page: PageParams,
-    health: Literal["healthy", "unhealthy"] | None = None,
+    health: Health | None = None,
 ) -> Page[SubscriptionPublic]:
     views, cursor = await subscriptions.list_subscriptions(
         session, principal, request.app.state.settings, page, health

@@ -3,18 +3,26 @@
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
 
 from pydantic import Field
 
-from app.ijw.standard import REFUSAL_REASONS, enumeration
-from app.models.base import ApiModel, PublicModel
+from app.identifiers import MunicipalityCode
+from app.ijw.standard import MESSAGES, REFUSAL_REASONS, enumeration
+from app.models.base import ApiModel, PublicModel, value_enum
+
+IjwMessageCode = value_enum("IjwMessageCode", *MESSAGES)
+IjwMessageDirection = value_enum("IjwMessageDirection", "inbound", "outbound")
+AllocationAnswer = value_enum("AllocationAnswer", "refused", "investigating")
+AllocationRequestKind = value_enum("AllocationRequestKind", "allocation", "change")
+AllocationRequestStatus = value_enum(
+    "AllocationRequestStatus", "open", "investigating", "answered", "allocated"
+)
 
 
 class IjwMessagePublic(PublicModel):
     id: uuid.UUID
-    message_code: str = Field(examples=["JW301"])
-    direction: Literal["inbound", "outbound"]
+    message_code: IjwMessageCode = Field(examples=["JW301"])
+    direction: IjwMessageDirection
     message_id: str = Field(description="The BerichtIdentificatie of the message.")
     answers_id: uuid.UUID | None = Field(
         default=None, description="For a return or answer message: the message it answers."
@@ -40,17 +48,19 @@ RefusalReason = StrEnum(  # type: ignore[misc]
 class AllocationRequestAnswer(ApiModel):
     """The team's answer to a provider's request (JW315), sent as JW319."""
 
-    answer: Literal["refused", "investigating"]
+    answer: AllocationAnswer
     refusal_reason: RefusalReason | None = Field(
         default=None,
         description="WJ759; required when refused (8: residence principle, names the municipality).",
     )
-    responsible_municipality: Annotated[str | None, Field(pattern=r"^GM\d{4}$")] = None
+    responsible_municipality: MunicipalityCode | None = Field(
+        default=None, description="With reason 8: the municipality responsible under the residence principle."
+    )
 
 
 class AllocationRequestPublic(PublicModel):
     id: uuid.UUID
-    kind: Literal["allocation", "change"] = Field(description="allocation (JW315) or change (JW317)")
+    kind: AllocationRequestKind = Field(description="allocation (JW315) or change (JW317)")
     provider_id: uuid.UUID
     engagement_id: uuid.UUID | None = Field(description="The engagement whose allocation a change concerns.")
     provider_reference: str
@@ -64,7 +74,7 @@ class AllocationRequestPublic(PublicModel):
     requested_end: date | None
     referrer_type: str | None = Field(description="COD327, of a request for an allocation.")
     change_reason: str | None = Field(description="WJ758, of a change request.")
-    status: str = Field(
+    status: AllocationRequestStatus = Field(
         description="open (an intake task when no family is linked), investigating, answered, allocated"
     )
     answer_due: date

@@ -8,12 +8,12 @@ from pydantic import Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from app.config import get_settings
-from app.models.base import ApiModel, PublicModel
+from app.models.base import ApiModel, PublicModel, value_enum
 from app.services.integration import callbacks
 from app.services.platform.events import EVENT_TYPE_PREFIX, EVENT_TYPES
 
-DeliveryStatus = Literal["pending", "delivered", "failed", "dead"]
-Health = Literal["healthy", "unhealthy"]
+DeliveryStatus = value_enum("DeliveryStatus", "pending", "delivered", "failed", "dead")
+Health = value_enum("SubscriptionHealth", "healthy", "unhealthy")
 KNOWN_TYPES = frozenset(EVENT_TYPE_PREFIX + t for t in EVENT_TYPES)
 
 

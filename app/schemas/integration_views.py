@@ -7,6 +7,10 @@ from datetime import date, datetime
 from typing import Literal
 
 from app.models.base import PublicModel
+from app.schemas.families import ConsentScope, FamilyStatus
+from app.schemas.payments import LineKind, LineStatus
+from app.schemas.plans import PlanStatus
+from app.schemas.referrals import ReferralStatus, ReferrerType
 
 
 class BusView(PublicModel):
@@ -15,7 +19,7 @@ class BusView(PublicModel):
 
 
 class FamilyBusView(BusView):
-    status: str
+    status: FamilyStatus
     district_code: str
     team_id: uuid.UUID
     created_at: datetime
@@ -24,7 +28,7 @@ class FamilyBusView(BusView):
 
 class PlanBusView(BusView):
     family_id: uuid.UUID
-    status: str
+    status: PlanStatus
     version: int
     agreed_version: int | None
     created_at: datetime
@@ -37,12 +41,12 @@ class PlanBusView(BusView):
 
 
 class ReferralBusView(BusView):
-    status: str
+    status: ReferralStatus
     family_id: uuid.UUID | None
     member_id: uuid.UUID | None
     team_id: uuid.UUID | None
     district_code: str | None
-    referrer_type: str
+    referrer_type: ReferrerType
     profile_code: str
     intensity_code: str
     valid_from: date
@@ -52,7 +56,7 @@ class ReferralBusView(BusView):
 
 class ConsentBusView(BusView):
     family_id: uuid.UUID
-    scope: str
+    scope: ConsentScope
     provider_id: uuid.UUID
     granted_by_member_id: uuid.UUID
     valid_to: date | None
@@ -65,11 +69,11 @@ class PaymentBusView(BusView):
     provider_id: uuid.UUID
     contract_id: uuid.UUID
     district_code: str | None
-    kind: str
+    kind: LineKind
     amount_cents: int
     due_date: date
     period: str
-    status: str
+    status: LineStatus
     batch_id: uuid.UUID | None
     corrects_line_id: uuid.UUID | None
     created_at: datetime

@@ -2,11 +2,16 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
 
 from pydantic import Field
 
-from app.models.base import ApiModel, PublicModel
+from app.auth import Role
+from app.models.base import ApiModel, PublicModel, value_enum
+from app.schemas.families import AuditOutcome
+
+ErasureStatus = value_enum("ErasureStatus", "completed", "refused")
+RetentionRunStatus = value_enum("RetentionRunStatus", "running", "completed", "failed")
+AuditRowProblem = value_enum("AuditRowProblem", "altered", "removed", "inserted", "checkpoint")
 
 
 class ErasureRequestCreate(ApiModel):
@@ -24,7 +29,7 @@ class ErasureRequestPublic(PublicModel):
     member_id: uuid.UUID | None
     requested_by_member_id: uuid.UUID
     reason: str
-    status: Literal["completed", "refused"]
+    status: ErasureStatus
     refusal_code: str | None
     decided_by: str
     created_at: datetime
@@ -41,7 +46,7 @@ class RetentionRunCreate(ApiModel):
 
 class RetentionRunPublic(PublicModel):
     id: uuid.UUID
-    status: Literal["running", "completed", "failed"]
+    status: RetentionRunStatus
     dry_run: bool
     ended_before: datetime = Field(description="The cut-off: care that ended before this moment.")
     families_found: int
@@ -59,21 +64,21 @@ class AuditEventPublic(PublicModel):
     id: uuid.UUID
     occurred_at: datetime
     subject: str
-    role: str
+    role: Role
     organisation: str
     municipality_code: str | None
     action: str
     resource_type: str
     resource_id: str | None
     family_id: uuid.UUID | None
-    outcome: str
+    outcome: AuditOutcome
     request_id: str
 
 
 class BrokenAuditRow(PublicModel):
     id: uuid.UUID
     occurred_at: datetime
-    problem: Literal["altered", "removed", "inserted", "checkpoint"]
+    problem: AuditRowProblem
 
 
 class AuditVerificationPublic(PublicModel):

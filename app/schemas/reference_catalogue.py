@@ -47,7 +47,7 @@ class IntensityCreate(ApiModel):
 
 
 class IjwProductPublic(PublicModel):
-    category: str
+    category: IjwCategory
     code: str
 
 

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from app.config import get_settings
+from app.identifiers import PROBLEM_CODE
 from app.main import create_app
 from app.problem_types import PROBLEM_TYPES
 from tests.support.families import create_family, create_plan, family_body, pro
@@ -205,3 +206,5 @@ async def test_every_code_the_service_raises_has_a_page() -> None:
     raised |= set(re.findall(r'^\s+code = "([a-z_]+)"$', source, re.M))
     raised |= set(re.findall(r'^\s+\d{3}: "([a-z_]+)",$', (APP / "errors.py").read_text(), re.M))
     assert sorted(raised - set(PROBLEM_TYPES)) == []
+    # and each page is reachable: its code is in the format /problems/{code} accepts
+    assert [code for code in PROBLEM_TYPES if not re.fullmatch(PROBLEM_CODE, code)] == []

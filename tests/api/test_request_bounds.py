@@ -14,7 +14,7 @@ import pytest
 
 from app.config import get_settings
 from app.main import create_app
-from app.versioning import parse_if_match
+from app.versioning import IfMatch, parse_if_match
 from tests.api.test_identifiers import DOCUMENT, _resolve
 from tests.support.tokens import all_roles_headers
 
@@ -96,10 +96,16 @@ async def test_if_match_of_any_length_or_script_is_never_a_500(client, all_roles
 
 
 def test_if_match_reads_at_most_ten_ascii_digits() -> None:
-    assert parse_if_match('"7"') == 7
-    assert parse_if_match('W/"2147483647"') == 2147483647
-    assert parse_if_match("9" * 4301) == -1
-    assert parse_if_match('"12345678901"') == -1
+    assert parse_if_match('"7"') == IfMatch(versions=frozenset({7}))
+    assert parse_if_match('"2147483647"') == IfMatch(versions=frozenset({2147483647}))
+    # A weak tag is read (and refused by the strong comparison), never a 500.
+    assert parse_if_match('W/"2147483647"') == IfMatch(weak_only=True)
+    # 4 301 unquoted digits are no entity tag: int() never sees them.
+    assert parse_if_match("9" * 4301) == IfMatch(malformed=True)
+    # Eleven digits are a valid entity tag but no version: it matches none.
+    eleven = parse_if_match('"12345678901"')
+    assert eleven == IfMatch()
+    assert eleven is not None and not eleven.matches(12345678901)
 
 
 QUERY_OPERATIONS = _operations_with("query")

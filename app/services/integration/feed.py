@@ -6,6 +6,7 @@ already committed and visible. A consumer that pages with the last sequence it s
 an event, however late a long transaction commits.
 """
 
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -16,12 +17,14 @@ from app.errors import InvalidInput, InvalidParam
 from app.models.core import OutboxEvent
 from app.services.platform.events import SEQUENCE_DIGITS, to_cloudevent
 
+_SEQUENCE = re.compile(rf"[0-9]{{1,{SEQUENCE_DIGITS}}}", re.ASCII)
+
 
 def parse_after_sequence(value: str | None) -> int:
     """``afterSequence`` as a number: digits only (the zero-padded form is accepted), 0 when absent."""
     if value is None or value == "":
         return 0
-    if not value.isascii() or not value.isdigit() or len(value) > SEQUENCE_DIGITS:
+    if not _SEQUENCE.fullmatch(value):
         raise InvalidInput(
             [InvalidParam("afterSequence", "invalid_sequence", "afterSequence is the sequence of an event.")]
         )

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 logger = logging.getLogger(__name__)
 
 MONTHS_AHEAD = 3
-PARTITION_NAME = re.compile(r"^audit_events_p(\d{4})(\d{2})$")
+PARTITION_NAME = re.compile(r"^audit_events_p([0-9]{4})([0-9]{2})$")
 PARTITION_LOCK = 0x5E4_A0D2  # one partition maintainer at a time
 
 
