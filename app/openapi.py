@@ -64,6 +64,9 @@ ERROR_DESCRIPTIONS = {
     "422": "The Idempotency-Key was used for a different request (`idempotency_key_reused`).",
     "428": "This resource is versioned: send If-Match.",
     "500": "Unexpected error; quote the X-Request-ID when reporting it.",
+    "414": "The path and query string exceed the limit.",
+    "431": "A request header, or all of them together, exceed the limit.",
+    "503": "A dependency (the database) is unavailable; try again after `Retry-After` seconds.",
 }
 
 PROBLEM_SCHEMAS: dict[str, Any] = {
@@ -306,7 +309,7 @@ def _conform_operation(
 
 def _error_statuses(operation: dict[str, Any], method: str, secured: bool) -> list[str]:
     parameters = [p for p in operation.get("parameters", []) if "$ref" not in p]
-    statuses = ["400", "500"]
+    statuses = ["400", "414", "431", "500", "503"]  # the bounds and an outage hold for every route
     if secured:
         statuses += ["401", "403"]
     # a path parameter, or an id in the body or query, may name a row the caller may not see

@@ -230,13 +230,17 @@ async def probe_document(database_url: str) -> AsyncIterator[dict[str, Any]]:
     await application.state.engine.dispose()
 
 
+# bad input, the request bounds (URI, headers), an outage, a bug: possible on every route
+EVERY_ROUTE = {"400", "414", "431", "500", "503"}
+
+
 async def test_post_processing_covers_new_routes(probe_document: dict[str, Any]) -> None:
     doc = probe_document
     widget = doc["paths"]["/widgets/{widgetId}"]
     assert [p["name"] for p in widget["get"]["parameters"]] == ["widgetId"]
     assert widget["get"]["security"] == [{"bearerAuth": []}]
-    assert set(widget["get"]["responses"]) == {"200", "400", "401", "403", "404", "500"}
-    assert set(widget["patch"]["responses"]) == {
+    assert set(widget["get"]["responses"]) == {"200", "401", "403", "404"} | EVERY_ROUTE
+    assert set(widget["patch"]["responses"]) == EVERY_ROUTE | {
         "200",
         "400",
         "401",
@@ -251,9 +255,9 @@ async def test_post_processing_covers_new_routes(probe_document: dict[str, Any])
     }
     gadget = doc["paths"]["/gadgets/{gadgetId}"]["get"]
     assert "security" not in gadget
-    assert set(gadget["responses"]) == {"200", "400", "404", "500"}
+    assert set(gadget["responses"]) == {"200", "404"} | EVERY_ROUTE
     create = doc["paths"]["/gadgets"]["post"]
-    assert set(create["responses"]) == {"201", "400", "404", "409", "413", "415", "422", "500"}
+    assert set(create["responses"]) == {"201", "404", "409", "413", "415", "422"} | EVERY_ROUTE
     assert {"$ref": "#/components/parameters/IdempotencyKey"} in create["parameters"]
     assert create["operationId"] == "createGadget"
     # two endpoints named get_item: both get the resource added to their id
