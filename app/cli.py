@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -254,8 +253,10 @@ def cmd_db(args: argparse.Namespace) -> None:
 
 
 def _uuid(value: str) -> str:
+    from app.identifiers import ascii_uuid
+
     try:
-        return str(uuid.UUID(value))
+        return str(ascii_uuid(value))
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a UUID: {value!r}") from None
 

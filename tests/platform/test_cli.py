@@ -114,6 +114,10 @@ def test_token_for_a_family_member_without_the_member_names_only_that(
         (("--role", "chief"), "argument --role: invalid choice: 'chief'"),
         (("--role", "district_professional", "--team", "team-7"), "argument --team: not a UUID: 'team-7'"),
         (("--role", "provider_staff", "--provider", "1234"), "argument --provider: not a UUID"),
+        (  # a look-alike digit is not a UUID (uuid.UUID alone would take it)
+            ("--role", "provider_staff", "--provider", "\uff101234567-89ab-cdef-0123-456789abcdef"),
+            "argument --provider: not a UUID",
+        ),
         (("--role", "gp", "--agb", "0101"), "argument --agb: not an AGB code (8 digits)"),
         (("--role", "admin", "--municipality", "0363"), "argument --municipality: not a CBS municipality"),
         (("--role", "admin", "--ttl", "0"), "argument --ttl: not a positive whole number"),
