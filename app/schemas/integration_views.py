@@ -8,7 +8,7 @@ from typing import Literal
 
 from app.models.base import PublicModel
 from app.schemas.families import ConsentScope, FamilyStatus
-from app.schemas.payments import LineKind, LineStatus
+from app.schemas.payments import PaymentLinePublic
 from app.schemas.plans import PlanStatus
 from app.schemas.referrals import ReferralStatus, ReferrerType
 
@@ -64,20 +64,10 @@ class ConsentBusView(BusView):
     withdrawn_at: datetime | None
 
 
-class PaymentBusView(BusView):
-    engagement_id: uuid.UUID | None
-    provider_id: uuid.UUID
-    contract_id: uuid.UUID
-    district_code: str | None
-    kind: LineKind
-    amount_cents: int
-    due_date: date
-    period: str
-    status: LineStatus
-    batch_id: uuid.UUID | None
-    corrects_line_id: uuid.UUID | None
-    created_at: datetime
-    approved_at: datetime | None
+class PaymentBusView(PaymentLinePublic):
+    """A payment line holds no personal data: the bus gets its public form, marked as its view."""
+
+    view: Literal["integration"] = "integration"
 
 
 class BatchBusView(BusView):
