@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.core import OutboxEvent
 from app.schemas.engagements import EndReason
-from tests.support.builders import build_case, nl_today
-from tests.support.engagements import actors, closure_body, request, started_engagement
+from tests.support.builders import nl_today
+from tests.support.engagements import closure_body, engagement_at
 from tests.support.factories import Reference
 from tests.support.ijw import CHILD_BSN, document, ijw_case, messages, text, valid
 
@@ -21,10 +21,7 @@ Auth = Callable[..., dict[str, str]]
 async def test_acceptance_sends_a_valid_allocation(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
 ) -> None:
-    main = ref.providers[0]
-    case = await ijw_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
-    eid = (await request(client, a.family, case, main)).json()["id"]
+    case, a, eid = await engagement_at("requested", client, session, ref, auth, build=ijw_case)
     assert await messages(client, a.provider, eid) == []
     accepted = await client.post(f"/engagements/{eid}/accept", headers=a.provider)
     assert accepted.status_code == 200
@@ -55,11 +52,7 @@ async def test_acceptance_sends_a_valid_allocation(
 async def test_messages_are_for_the_provider_and_the_team_only(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
 ) -> None:
-    main = ref.providers[0]
-    case = await ijw_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
-    eid = (await request(client, a.family, case, main)).json()["id"]
-    await client.post(f"/engagements/{eid}/accept", headers=a.provider)
+    _, a, eid = await engagement_at("accepted", client, session, ref, auth, build=ijw_case)
     [sent] = await messages(client, a.provider, eid)
     for outsider in (a.third, a.other_team, a.other_municipality_team):
         assert (await client.get(f"/ijw-messages/{sent['id']}", headers=outsider)).status_code == 404
@@ -70,11 +63,7 @@ async def test_messages_are_for_the_provider_and_the_team_only(
 async def test_withdrawal_of_an_accepted_engagement_removes_the_allocation(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
 ) -> None:
-    main = ref.providers[0]
-    case = await ijw_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
-    eid = (await request(client, a.family, case, main)).json()["id"]
-    await client.post(f"/engagements/{eid}/accept", headers=a.provider)
+    _, a, eid = await engagement_at("accepted", client, session, ref, auth, build=ijw_case)
     assert (await client.post(f"/engagements/{eid}/withdraw", headers=a.family)).status_code == 200
     first, removal = await messages(client, a.provider, eid)
     jw301 = await document(client, a.provider, removal["id"])
@@ -88,10 +77,7 @@ async def test_withdrawal_of_an_accepted_engagement_removes_the_allocation(
 async def test_withdrawal_before_acceptance_sends_nothing(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
 ) -> None:
-    main = ref.providers[0]
-    case = await ijw_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
-    eid = (await request(client, a.family, case, main)).json()["id"]
+    _, a, eid = await engagement_at("requested", client, session, ref, auth, build=ijw_case)
     assert (await client.post(f"/engagements/{eid}/withdraw", headers=a.family)).status_code == 200
     assert await messages(client, a.team, eid) == []
 
@@ -99,10 +85,7 @@ async def test_withdrawal_before_acceptance_sends_nothing(
 async def test_no_allocation_without_a_bsn(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
 ) -> None:
-    main = ref.providers[0]
-    case = await build_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
-    eid = await started_engagement(client, a.family, a.provider, case, main)
+    _, a, eid = await engagement_at("started", client, session, ref, auth)
     assert await messages(client, a.provider, eid) == []
 
 
@@ -113,10 +96,7 @@ EXPECTED_CHANGE_REASON = {"02": "02", "36": "05", "37": "12", "38": "09", "39": 
 async def test_closure_ends_the_allocation_with_each_end_reason(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth, reason: str
 ) -> None:
-    main = ref.providers[0]
-    case = await ijw_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
-    eid = await started_engagement(client, a.family, a.provider, case, main)
+    case, a, eid = await engagement_at("started", client, session, ref, auth, build=ijw_case)
     closed = await client.post(
         f"/engagements/{eid}/close", json=closure_body(case.goal_ids[1:], [0, 1], reason), headers=a.provider
     )

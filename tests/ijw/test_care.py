@@ -2,7 +2,6 @@
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 import httpx
 from lxml import etree
@@ -14,33 +13,22 @@ from app.models.money import PaymentLine
 from app.models.providers import Contract
 from app.services.steering.insight_queries import Period, closed_figures
 from tests.support.builders import nl_today
-from tests.support.engagements import actors, closure_body, request
+from tests.support.engagements import closure_body
 from tests.support.factories import Reference
 from tests.support.ijw import (
     XML,
-    Allocated,
     all_codes,
+    allocated,
     codes,
     document,
-    ijw_case,
     jw305,
     jw307,
     messages,
+    post_message,
     valid,
 )
 
 Auth = Callable[..., dict[str, str]]
-
-
-async def accepted(client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth) -> Any:
-    """An accepted engagement and what its provider read from the JW301."""
-    main = ref.providers[0]
-    case = await ijw_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
-    eid = (await request(client, a.family, case, main)).json()["id"]
-    assert (await client.post(f"/engagements/{eid}/accept", headers=a.provider)).status_code == 200
-    [jw301] = await messages(client, a.provider, eid)
-    return case, a, eid, Allocated.of(await document(client, a.provider, jw301["id"]))
 
 
 async def kinds(session: AsyncSession, eid: str) -> list[str]:
@@ -52,7 +40,7 @@ async def kinds(session: AsyncSession, eid: str) -> list[str]:
 async def test_round_trip_starts_and_ends_the_engagement(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
 ) -> None:
-    case, a, eid, allocation = await accepted(client, session, ref, auth)
+    (case, a, eid), allocation = await allocated(client, session, ref, auth)
     today = nl_today()
 
     started = await client.post(
@@ -123,7 +111,7 @@ async def test_round_trip_starts_and_ends_the_engagement(
 async def test_the_same_message_twice_is_answered_the_same_and_applied_once(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
 ) -> None:
-    _, a, eid, allocation = await accepted(client, session, ref, auth)
+    (_, a, eid), allocation = await allocated(client, session, ref, auth)
     today = nl_today()
     body = jw305(allocation, today, issued=today)
     first = await client.post("/ijw-messages", content=body, headers=a.provider | XML)
@@ -153,10 +141,10 @@ async def test_the_result_share_waits_for_the_closure_report(
         update(Contract).where(Contract.id == ref.contracts[ref.providers[0]]).values(result_share_percent=10)
     )
     await session.commit()
-    case, a, eid, allocation = await accepted(client, session, ref, auth)
+    (case, a, eid), allocation = await allocated(client, session, ref, auth)
     today = nl_today()
     for body in (jw305(allocation, today, issued=today), jw307(allocation, today, today, "31", issued=today)):
-        assert (await client.post("/ijw-messages", content=body, headers=a.provider | XML)).status_code == 201
+        await post_message(client, a.provider, body)
     assert await kinds(session, eid) == ["completion", "start"]  # no result share without scores
     report = closure_body(case.goal_ids[1:], [0, 1], "31")
     assert (

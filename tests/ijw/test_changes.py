@@ -13,20 +13,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.ijw import AllocationRequest
 from tests.support.builders import nl_today
-from tests.support.engagements import actors, started_engagement
+from tests.support.engagements import engagement_at
 from tests.support.factories import Reference
 from tests.support.families import bsn
 from tests.support.ijw import (
-    XML,
     Allocated,
     Change,
     all_codes,
+    allocation,
+    answer,
     codes,
-    document,
     ijw_case,
     jw317,
     messages,
-    valid,
 )
 
 Auth = Callable[..., dict[str, str]]
@@ -37,20 +36,14 @@ LATER = TODAY + timedelta(days=90)
 async def running(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth, child_bsn: str
 ) -> tuple[Any, str, Allocated]:
-    main = ref.providers[0]
-    case = await ijw_case(session, ref, consent_providers=[main], child_bsn=child_bsn)
-    a = actors(auth, ref, case)
-    eid = await started_engagement(client, a.family, a.provider, case, main)
-    [jw301] = await messages(client, a.provider, eid)
-    return a, eid, Allocated.of(await document(client, a.provider, jw301["id"]))
+    _, a, eid = await engagement_at(
+        "started", client, session, ref, auth, build=ijw_case, child_bsn=child_bsn
+    )
+    return a, eid, await allocation(client, a.provider, eid)
 
 
 async def send(client: httpx.AsyncClient, staff: dict[str, str], body: bytes) -> etree._Element:
-    response = await client.post("/ijw-messages", content=body, headers=staff | XML)
-    assert response.status_code == 201, response.text
-    reply = etree.fromstring(response.content)
-    assert valid("JW318", reply)
-    return reply
+    return await answer(client, staff, body, "JW318")
 
 
 async def tasks(session: AsyncSession) -> int:

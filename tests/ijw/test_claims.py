@@ -14,23 +14,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models.ijw import ClaimLine
 from app.models.money import PaymentLine
 from tests.support.builders import nl_today
-from tests.support.engagements import actors, request
 from tests.support.factories import Reference
 from tests.support.families import bsn
 from tests.support.ijw import (
-    XML,
     Allocated,
     Claimed,
     all_codes,
+    allocated,
+    answer,
     codes,
-    document,
-    ijw_case,
     jw305,
     jw307,
     jw323,
     messages,
+    post_message,
     text,
-    valid,
 )
 
 Auth = Callable[..., dict[str, str]]
@@ -42,19 +40,13 @@ async def ended_care(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth, child_bsn: str
 ) -> tuple[Any, str, Allocated, int]:
     """An engagement started and ended today by JW305/JW307; its ledger total for this month."""
-    main = ref.providers[0]
-    case = await ijw_case(session, ref, consent_providers=[main], child_bsn=child_bsn)
-    a = actors(auth, ref, case)
-    eid = (await request(client, a.family, case, main)).json()["id"]
-    assert (await client.post(f"/engagements/{eid}/accept", headers=a.provider)).status_code == 200
-    [jw301] = await messages(client, a.provider, eid)
-    allocation = Allocated.of(await document(client, a.provider, jw301["id"]))
+    (_, a, eid), allocation = await allocated(client, session, ref, auth, child_bsn)
     tag = child_bsn[-4:]
     for body in (
         jw305(allocation, TODAY, identification=f"S{tag}", issued=TODAY),
         jw307(allocation, TODAY, TODAY, "31", identification=f"E{tag}", issued=TODAY),
     ):
-        assert (await client.post("/ijw-messages", content=body, headers=a.provider | XML)).status_code == 201
+        await post_message(client, a.provider, body)
     due = await session.scalar(
         select(func.sum(PaymentLine.amount_cents)).where(PaymentLine.engagement_id == eid)
     )
@@ -63,11 +55,7 @@ async def ended_care(
 
 
 async def post_claim(client: httpx.AsyncClient, a: Any, body: bytes) -> etree._Element:
-    response = await client.post("/ijw-messages", content=body, headers=a.provider | XML)
-    assert response.status_code == 201, response.text
-    reply = etree.fromstring(response.content)
-    assert valid("JW325", reply)
-    return reply
+    return await answer(client, a.provider, body, "JW325")
 
 
 async def approved(session: AsyncSession) -> list[ClaimLine]:

@@ -12,9 +12,8 @@ from app.config import get_settings
 from app.models.core import AuditEvent
 from app.models.ijw import IjwMessage
 from tests.support.builders import nl_today
-from tests.support.engagements import actors, request
 from tests.support.factories import Reference
-from tests.support.ijw import XML, Allocated, document, ijw_case, jw305, messages
+from tests.support.ijw import XML, allocated, jw305
 
 Auth = Callable[..., dict[str, str]]
 JW305_NS = b"http://www.istandaarden.nl/ijw/3_2/jw305/schema"
@@ -65,13 +64,7 @@ async def test_hostile_documents_are_400_and_change_nothing(
 async def test_schema_errors_are_listed_each(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
 ) -> None:
-    main = ref.providers[0]
-    case = await ijw_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
-    eid = (await request(client, a.family, case, main)).json()["id"]
-    await client.post(f"/engagements/{eid}/accept", headers=a.provider)
-    [jw301] = await messages(client, a.provider, eid)
-    allocation = Allocated.of(await document(client, a.provider, jw301["id"]))
+    (_, a, eid), allocation = await allocated(client, session, ref, auth)
     body = jw305(allocation, nl_today(), issued=nl_today())
     broken = body.replace(b"<Bsn>", b"<Bsn>x").replace(b"<StatusAanlevering>1", b"<StatusAanlevering>7")
     response = await client.post("/ijw-messages", content=broken, headers=a.provider | XML)
@@ -100,13 +93,8 @@ async def test_not_xml_media_type_is_415(client: httpx.AsyncClient, ref: Referen
 async def test_only_the_sending_providers_staff(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
 ) -> None:
-    main = ref.providers[0]
-    case = await ijw_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
-    eid = (await request(client, a.family, case, main)).json()["id"]
-    await client.post(f"/engagements/{eid}/accept", headers=a.provider)
-    [jw301] = await messages(client, a.provider, eid)
-    body = jw305(Allocated.of(await document(client, a.provider, jw301["id"])), nl_today(), issued=nl_today())
+    (_, a, _), allocation = await allocated(client, session, ref, auth)
+    body = jw305(allocation, nl_today(), issued=nl_today())
     for outsider in (a.third, a.team, a.family):
         response = await client.post("/ijw-messages", content=body, headers=outsider | XML)
         assert response.status_code == 403

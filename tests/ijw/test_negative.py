@@ -2,6 +2,7 @@
 the right return code, a valid return message, and nothing changed."""
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -15,9 +16,17 @@ from app.models.core import OutboxEvent
 from app.models.engagements import Engagement
 from app.models.money import PaymentLine
 from tests.support.builders import nl_today
-from tests.support.engagements import actors, request
 from tests.support.factories import Reference
-from tests.support.ijw import XML, Allocated, codes, document, ijw_case, jw305, jw307, messages, valid
+from tests.support.ijw import (
+    XML,
+    Allocated,
+    allocated,
+    codes,
+    jw305,
+    jw307,
+    post_message,
+    valid,
+)
 
 Auth = Callable[..., dict[str, str]]
 TODAY = nl_today()
@@ -28,19 +37,13 @@ async def arrange(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth, state: str
 ) -> tuple[Any, str, Allocated]:
     """An engagement accepted, started (by JW305), stopped (by JW307) or withdrawn."""
-    main = ref.providers[0]
-    case = await ijw_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
-    eid = (await request(client, a.family, case, main)).json()["id"]
-    assert (await client.post(f"/engagements/{eid}/accept", headers=a.provider)).status_code == 200
-    [jw301] = await messages(client, a.provider, eid)
-    allocation = Allocated.of(await document(client, a.provider, jw301["id"]))
+    (_, a, eid), allocation = await allocated(client, session, ref, auth)
     if state in ("started", "stopped"):
         body = jw305(allocation, TODAY, identification="ARRANGE1", issued=TODAY)
-        assert (await client.post("/ijw-messages", content=body, headers=a.provider | XML)).status_code == 201
+        await post_message(client, a.provider, body)
     if state == "stopped":
         body = jw307(allocation, TODAY, TODAY, "31", identification="ARRANGE2", issued=TODAY)
-        assert (await client.post("/ijw-messages", content=body, headers=a.provider | XML)).status_code == 201
+        await post_message(client, a.provider, body)
     if state == "withdrawn":
         assert (await client.post(f"/engagements/{eid}/withdraw", headers=a.family)).status_code == 200
     return a, eid, allocation
@@ -115,8 +118,7 @@ async def test_a_broken_rule_gets_its_code_and_changes_nothing(
 ) -> None:
     a, eid, allocation = await arrange(client, session, ref, auth, state)
     before = await snapshot(session, eid)
-    response = await client.post("/ijw-messages", content=make(allocation), headers=a.provider | XML)
-    assert response.status_code == 201, response.text
+    response = await post_message(client, a.provider, make(allocation))
     reply = etree.fromstring(response.content)
     answer = "JW306" if b"StartProduct" in response.content else "JW308"
     assert valid(answer, reply)
@@ -124,32 +126,27 @@ async def test_a_broken_rule_gets_its_code_and_changes_nothing(
     assert await snapshot(session, eid) == before
 
 
-async def test_a_message_for_another_municipality_is_s300(
-    client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
+# A start naming what is not this municipality's or this client's: (changed field, codes by class).
+FOREIGN = {
+    "another_municipality": (
+        {"municipality": "0599"},
+        {"Header": ["S300"], "Client": ["0233"], "StartProduct": ["0233"]},
+    ),
+    "another_clients_bsn": ({"bsn": "111222333"}, {"StartProduct": ["9019"]}),  # cannot be linked
+}
+
+
+@pytest.mark.parametrize("name", list(FOREIGN))
+async def test_a_start_for_another_municipality_or_client_changes_nothing(
+    client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth, name: str
 ) -> None:
+    changed, expected = FOREIGN[name]
     a, eid, allocation = await arrange(client, session, ref, auth, "accepted")
     before = await snapshot(session, eid)
-    allocation.municipality = "0599"
+    foreign = replace(allocation, **changed)
     response = await client.post(
-        "/ijw-messages", content=jw305(allocation, TODAY, issued=TODAY), headers=a.provider | XML
+        "/ijw-messages", content=jw305(foreign, TODAY, issued=TODAY), headers=a.provider | XML
     )
     reply = etree.fromstring(response.content)
-    assert (codes(reply, "Header"), codes(reply, "Client"), codes(reply, "StartProduct")) == (
-        ["S300"],
-        ["0233"],
-        ["0233"],
-    )
-    assert await snapshot(session, eid) == before
-
-
-async def test_another_clients_bsn_cannot_be_linked(
-    client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
-) -> None:
-    a, eid, allocation = await arrange(client, session, ref, auth, "accepted")
-    before = await snapshot(session, eid)
-    allocation.bsn = "111222333"
-    response = await client.post(
-        "/ijw-messages", content=jw305(allocation, TODAY, issued=TODAY), headers=a.provider | XML
-    )
-    assert codes(etree.fromstring(response.content), "StartProduct") == ["9019"]
+    assert {where: codes(reply, where) for where in expected} == expected
     assert await snapshot(session, eid) == before

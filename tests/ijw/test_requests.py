@@ -16,8 +16,8 @@ from tests.support.engagements import actors, request
 from tests.support.factories import Reference
 from tests.support.families import bsn
 from tests.support.ijw import (
-    XML,
     all_codes,
+    answer,
     codes,
     document,
     ijw_case,
@@ -33,11 +33,7 @@ TODAY = nl_today()
 
 
 async def send(client: httpx.AsyncClient, staff: dict[str, str], body: bytes) -> etree._Element:
-    response = await client.post("/ijw-messages", content=body, headers=staff | XML)
-    assert response.status_code == 201, response.text
-    reply = etree.fromstring(response.content)
-    assert valid("JW316", reply)
-    return reply
+    return await answer(client, staff, body, "JW316")
 
 
 async def team_requests(client: httpx.AsyncClient, team: dict[str, str], **params: str) -> list[dict]:

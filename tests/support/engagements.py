@@ -1,19 +1,21 @@
 """Shared arrangements for the engagement tests: actors (tokens) and HTTP shortcuts."""
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.core import OutboxEvent
-from tests.support.builders import Case, nl_today
+from tests.support.builders import Case, build_case, nl_today
 from tests.support.factories import Reference
 
 Headers = dict[str, str]
+Auth = Callable[..., Headers]
+CaseBuilder = Callable[..., Awaitable[Case]]
 
 
 @dataclass
@@ -33,7 +35,7 @@ class Actors:
     admin: Headers
 
 
-def actors(auth: Callable[..., Headers], ref: Reference, case: Case) -> Actors:
+def actors(auth: Auth, ref: Reference, case: Case) -> Actors:
     return Actors(
         family=auth("family_member", family=case.family_id, member=case.parent_id, sub="parent-1"),
         youth=auth("family_member", family=case.family_id, member=case.youth_id, sub="youth-1"),
@@ -60,22 +62,61 @@ async def request(
     return await client.post("/engagements", json=body, headers=headers)
 
 
+Stage = Literal["requested", "accepted", "started"]
+
+
+async def taken_to(
+    stage: Stage, client: httpx.AsyncClient, family: Headers, staff: Headers, case: Case, provider: uuid.UUID
+) -> str:
+    """Request (as the family), then accept and start (as the provider's ``staff``) as far as
+    ``stage``; returns the engagement id."""
+    created = await request(client, family, case, provider)
+    assert created.status_code == 201, created.text
+    engagement_id = str(created.json()["id"])
+    if stage == "requested":
+        return engagement_id
+    accepted = await client.post(f"/engagements/{engagement_id}/accept", headers=staff)
+    assert accepted.status_code == 200, accepted.text
+    if stage == "started":
+        started = await client.post(
+            f"/engagements/{engagement_id}/start", json={"startDate": nl_today().isoformat()}, headers=staff
+        )
+        assert started.status_code == 200, started.text
+    return engagement_id
+
+
 async def started_engagement(
     client: httpx.AsyncClient, family: Headers, provider_staff: Headers, case: Case, provider: uuid.UUID
 ) -> str:
     """Request (as the family), accept and start (as the provider); returns the engagement id."""
-    created = await request(client, family, case, provider)
-    assert created.status_code == 201, created.text
-    engagement_id = created.json()["id"]
-    accepted = await client.post(f"/engagements/{engagement_id}/accept", headers=provider_staff)
-    assert accepted.status_code == 200, accepted.text
-    started = await client.post(
-        f"/engagements/{engagement_id}/start",
-        json={"startDate": nl_today().isoformat()},
-        headers=provider_staff,
-    )
-    assert started.status_code == 200, started.text
-    return str(engagement_id)
+    return await taken_to("started", client, family, provider_staff, case, provider)
+
+
+class Engaged(NamedTuple):
+    """A case whose family consented to the main provider (``ref.providers[0]``), the actors
+    around it, and the engagement the family asked of that provider."""
+
+    case: Case
+    a: Actors
+    id: str
+
+
+async def engagement_at(
+    stage: Stage,
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    ref: Reference,
+    auth: Auth,
+    *,
+    build: CaseBuilder = build_case,
+    **case_options: Any,
+) -> Engaged:
+    """A case built by ``build`` with consent for the main provider, and the family's request of
+    that provider taken to ``stage``."""
+    main = ref.providers[0]
+    case = await build(session, ref, consent_providers=[main], **case_options)
+    a = actors(auth, ref, case)
+    return Engaged(case, a, await taken_to(stage, client, a.family, a.provider, case, main))
 
 
 def closure_body(goal_ids: list[uuid.UUID], scores: list[int], end_reason: str = "31") -> dict[str, Any]:

@@ -14,6 +14,7 @@ from app.ijw.documents import schema_errors
 from app.ijw.standard import BASE_NS, namespace, versions
 from app.models.families import FamilyMember
 from tests.support.builders import Case, build_case
+from tests.support.engagements import Auth, Engaged, engagement_at
 from tests.support.factories import Reference
 from tests.support.families import bsn
 
@@ -49,6 +50,22 @@ def valid(message: str, root: etree._Element) -> bool:
     return schema_errors(message, root) == []
 
 
+async def post_message(
+    client: httpx.AsyncClient, headers: Headers, body: bytes, *, status: int = 201
+) -> httpx.Response:
+    """A provider system's message posted as XML, answered with ``status``."""
+    response = await client.post("/ijw-messages", content=body, headers=headers | XML)
+    assert response.status_code == status, response.text
+    return response
+
+
+async def answer(client: httpx.AsyncClient, headers: Headers, body: bytes, reply: str) -> etree._Element:
+    """The return message ``reply`` (schema-valid) answering a message taken in."""
+    root = etree.fromstring((await post_message(client, headers, body)).content)
+    assert valid(reply, root)
+    return root
+
+
 def text(root: etree._Element, path: str) -> str:
     """The text of the first element at ``path`` (local names joined by ``/``), any namespace."""
     steps = "/".join(f"*[local-name()='{step}']" for step in path.split("/"))
@@ -64,6 +81,20 @@ def codes(root: etree._Element, under: str | None = None) -> list[str]:
 
 def all_codes(root: etree._Element) -> list[str]:
     return [str(e.text) for e in root.xpath(".//*[local-name()='RetourCode']")]
+
+
+async def allocation(client: httpx.AsyncClient, headers: Headers, engagement_id: str) -> "Allocated":
+    """What the provider reads from the engagement's one message, its JW301."""
+    [jw301] = await messages(client, headers, engagement_id)
+    return Allocated.of(await document(client, headers, jw301["id"]))
+
+
+async def allocated(
+    client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth, child_bsn: str = CHILD_BSN
+) -> tuple[Engaged, "Allocated"]:
+    """An engagement accepted for a child with a BSN, and what its provider read from the JW301."""
+    engaged = await engagement_at("accepted", client, session, ref, auth, build=ijw_case, child_bsn=child_bsn)
+    return engaged, await allocation(client, engaged.a.provider, engaged.id)
 
 
 @dataclass
@@ -147,20 +178,38 @@ class Xml:
         )
 
 
-def jw305(
-    a: Allocated, start: date, *, identification: str = "START1", assignment: str | None = None, issued: date
+def _care(
+    message: str,
+    kind: str,
+    a: Allocated,
+    start: date,
+    *details: tuple[str, Any],
+    identification: str,
+    assignment: str | None,
+    issued: date,
 ) -> bytes:
-    x = Xml("JW305")
+    """A JW305 or JW307: one product of the allocation begun on ``start``, with the details
+    (element name, value) the message adds before its delivery status."""
+    x = Xml(message)
     product = x(
-        "StartProduct",
+        kind,
         x("ToewijzingNummer", assignment or a.assignment_number),
         x("Product", x.b("Categorie", a.category), x.b("Code", a.code)),
         x("ToewijzingIngangsdatum", a.valid_from),
         x("Begindatum", start),
+        *(x(name, value) for name, value in details),
         x("StatusAanlevering", "1"),
     )
-    root = x("Bericht", x.header(a, identification, issued), x.client(a, product, wrapper="StartProducten"))
+    root = x("Bericht", x.header(a, identification, issued), x.client(a, product, wrapper=f"{kind}en"))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def jw305(
+    a: Allocated, start: date, *, identification: str = "START1", assignment: str | None = None, issued: date
+) -> bytes:
+    return _care(
+        "JW305", "StartProduct", a, start, identification=identification, assignment=assignment, issued=issued
+    )
 
 
 def jw307(
@@ -173,19 +222,17 @@ def jw307(
     assignment: str | None = None,
     issued: date,
 ) -> bytes:
-    x = Xml("JW307")
-    product = x(
+    return _care(
+        "JW307",
         "StopProduct",
-        x("ToewijzingNummer", assignment or a.assignment_number),
-        x("Product", x.b("Categorie", a.category), x.b("Code", a.code)),
-        x("ToewijzingIngangsdatum", a.valid_from),
-        x("Begindatum", start),
-        x("RedenBeeindiging", reason),
-        x("Einddatum", end),
-        x("StatusAanlevering", "1"),
+        a,
+        start,
+        ("RedenBeeindiging", reason),
+        ("Einddatum", end),
+        identification=identification,
+        assignment=assignment,
+        issued=issued,
     )
-    root = x("Bericht", x.header(a, identification, issued), x.client(a, product, wrapper="StopProducten"))
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
 @dataclass
