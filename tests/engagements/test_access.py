@@ -16,11 +16,12 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.support.builders import add_engagement, build_case, nl_today
-from tests.support.engagements import started_engagement
+from tests.support.engagements import raise_handoff, started_engagement, subcontract_second_provider
 from tests.support.factories import Reference
 
 Headers = dict[str, str]
-ROLES = (
+# The roles around the three cases (see ``arrange``), then the roles outside any case.
+CASE_ROLES = (
     "family",
     "other_family",
     "team",
@@ -30,12 +31,8 @@ ROLES = (
     "third",
     "main_elsewhere",
     "team_elsewhere",
-    "officer",
-    "gp",
-    "purchasing",
-    "integration",
-    "admin",
 )
+ROLES = (*CASE_ROLES, "officer", "gp", "purchasing", "integration", "admin")
 
 
 @dataclass
@@ -83,16 +80,7 @@ async def arrange(
     engagement = await started_engagement(client, tokens["family"], tokens["main"], a, main)
     other = await started_engagement(client, tokens["other_family"], tokens["third"], b, third)
     elsewhere = await add_engagement(session, c, main, start_date=nl_today())
-    subcontract = await client.post(
-        f"/engagements/{engagement}/subcontracts",
-        json={
-            "agbCode": ref.provider_agbs[1],
-            "name": "Aanbieder 2",
-            "scope": "Oudertraining",
-            "startDate": nl_today().isoformat(),
-        },
-        headers=tokens["main"],
-    )
+    subcontract = await subcontract_second_provider(client, tokens["main"], engagement, ref)
     assert subcontract.status_code == 201
     put = await client.put(
         f"/engagements/{engagement}/treatment-plan",
@@ -122,16 +110,7 @@ async def arrange(
         headers=tokens["main"],
     )
     assert progress.status_code == 201
-    handoff = await client.post(
-        "/handoffs",
-        json={
-            "engagementId": engagement,
-            "domainCode": "finances",
-            "need": "Schulden.",
-            "urgency": "routine",
-        },
-        headers=tokens["main"],
-    )
+    handoff = await raise_handoff(client, tokens["main"], engagementId=engagement)
     assert handoff.status_code == 201
     return World(
         tokens, a.plan_id, a.child_id, engagement, other, str(elsewhere.id), handoff.json()["id"], a.goal_ids
@@ -158,6 +137,8 @@ ENGAGEMENT_READ = expect(
 )
 CASE_CONTENT_READ = {**ENGAGEMENT_READ, "sub": 403, "integration": 403}
 MAIN_ACTION = expect(main=409, third=404, main_elsewhere=404)  # a subcontractor (visible) gets 403
+# Lists every case role may ask for (each sees its own rows); the other roles get 403.
+CASE_ROLES_LIST = expect(**dict.fromkeys(CASE_ROLES, 200))
 REQUESTER_ACTION = expect(family=409, other_family=404, team=409, other_team=404, team_elsewhere=404)
 
 
@@ -169,22 +150,7 @@ def _cases(w: World) -> list[tuple[str, str, Any, dict[str, int]]]:
         ("GET", f"/engagements/{e}/treatment-plan", None, ENGAGEMENT_READ),
         ("GET", f"/engagements/{e}/subcontracts", None, {**ENGAGEMENT_READ, "integration": 403}),
         ("GET", f"/engagements/{e}/progress-reports", None, CASE_CONTENT_READ),
-        (
-            "GET",
-            "/engagements",
-            None,
-            expect(
-                family=200,
-                other_family=200,
-                team=200,
-                other_team=200,
-                main=200,
-                sub=200,
-                third=200,
-                main_elsewhere=200,
-                team_elsewhere=200,
-            ),
-        ),
+        ("GET", "/engagements", None, CASE_ROLES_LIST),
         (
             "GET",
             f"/plans/{w.plan_id}/provider-options?memberId={w.child_id}",
@@ -271,22 +237,7 @@ def _cases(w: World) -> list[tuple[str, str, Any, dict[str, int]]]:
                 integration=200,
             ),
         ),
-        (
-            "GET",
-            "/handoffs",
-            None,
-            expect(
-                family=200,
-                other_family=200,
-                team=200,
-                other_team=200,
-                main=200,
-                sub=200,
-                third=200,
-                main_elsewhere=200,
-                team_elsewhere=200,
-            ),
-        ),
+        ("GET", "/handoffs", None, CASE_ROLES_LIST),
         (
             "POST",
             f"/handoffs/{w.handoff}/resolve",

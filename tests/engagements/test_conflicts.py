@@ -12,7 +12,7 @@ from app.models.families import FamilyMember
 from app.models.plans import Goal, Plan
 from app.models.referrals import Consent, Referral
 from tests.support.builders import build_case, nl_today
-from tests.support.engagements import actors, closure_body, request, started_engagement
+from tests.support.engagements import actors, closure_body, engagement_at, raise_handoff, request
 from tests.support.factories import Reference
 
 Auth = Callable[..., dict[str, str]]
@@ -90,10 +90,7 @@ async def test_request_needs_an_agreed_plan(
 async def test_invalid_transitions_name_the_current_state(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
 ) -> None:
-    main = ref.providers[0]
-    case = await build_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
-    eid = (await request(client, a.family, case, main)).json()["id"]
+    case, a, eid = await engagement_at("requested", client, session, ref, auth)
     today = nl_today().isoformat()
 
     async def post(path: str, headers: dict[str, str], json: object = None) -> httpx.Response:
@@ -148,9 +145,7 @@ async def test_invalid_transitions_name_the_current_state(
     assert (await post("experience-surveys", a.family, survey)).status_code == 201
     conflict(await post("experience-surveys", a.family, survey), "survey_exists")
     # declined and withdrawn requests are final too
-    other = await build_case(session, ref, consent_providers=[main])
-    b = actors(auth, ref, other)
-    declined = (await request(client, b.family, other, main)).json()["id"]
+    other, b, declined = await engagement_at("requested", client, session, ref, auth)
     assert (
         await client.post(
             f"/engagements/{declined}/decline",
@@ -162,7 +157,7 @@ async def test_invalid_transitions_name_the_current_state(
         await client.post(f"/engagements/{declined}/withdraw", headers=b.family), "invalid_transition"
     )
     assert body["currentStatus"] == "declined"
-    withdrawn = (await request(client, b.family, other, main)).json()["id"]
+    withdrawn = (await request(client, b.family, other, ref.providers[0])).json()["id"]
     assert (await client.post(f"/engagements/{withdrawn}/withdraw", headers=b.team)).status_code == 200
     body = conflict(
         await client.post(f"/engagements/{withdrawn}/accept", headers=b.provider), "invalid_transition"
@@ -173,10 +168,7 @@ async def test_invalid_transitions_name_the_current_state(
 async def test_treatment_plan_conflicts_and_versions(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
 ) -> None:
-    main = ref.providers[0]
-    case = await build_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
-    eid = await started_engagement(client, a.family, a.provider, case, main)
+    case, a, eid = await engagement_at("started", client, session, ref, auth)
     path = f"/engagements/{eid}/treatment-plan"
     mental, parenting = (str(g) for g in case.goal_ids[1:])
 
@@ -225,12 +217,11 @@ async def test_treatment_plan_conflicts_and_versions(
 async def test_consent_withdrawn_before_acceptance(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
 ) -> None:
-    main = ref.providers[0]
-    case = await build_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
-    eid = (await request(client, a.family, case, main)).json()["id"]
+    case, a, eid = await engagement_at("requested", client, session, ref, auth)
     await session.execute(
-        update(Consent).where(Consent.id == case.consent_ids[main]).values(withdrawn_at=Consent.granted_at)
+        update(Consent)
+        .where(Consent.id == case.consent_ids[ref.providers[0]])
+        .values(withdrawn_at=Consent.granted_at)
     )
     await session.commit()
     conflict(await client.post(f"/engagements/{eid}/accept", headers=a.provider), "consent_required")
@@ -248,15 +239,8 @@ async def test_handoff_conflicts(
 ) -> None:
     case = await build_case(session, ref)
     a = actors(auth, ref, case)
-    raised = await client.post(
-        "/handoffs",
-        json={
-            "planId": str(case.plan_id),
-            "domainCode": "housing",
-            "need": "Huisuitzetting dreigt.",
-            "urgency": "crisis",
-        },
-        headers=a.team,
+    raised = await raise_handoff(
+        client, a.team, "Huisuitzetting dreigt.", "crisis", "housing", planId=str(case.plan_id)
     )
     assert raised.status_code == 201
     hid = raised.json()["id"]

@@ -1,6 +1,7 @@
 """Normal, dropout and premature endings; the plan's way to `evaluating`; consent withdrawal."""
 
 from collections.abc import Callable
+from datetime import date
 
 import httpx
 import pytest
@@ -9,8 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.money import PaymentLine
 from app.models.plans import Plan, PlanAssessment
-from tests.support.builders import build_case
-from tests.support.engagements import actors, closure_body, request, started_engagement
+from tests.support.engagements import (
+    closure_body,
+    engagement_at,
+    raise_handoff,
+    request,
+    subcontract_second_provider,
+)
 from tests.support.factories import Reference
 
 Auth = Callable[..., dict[str, str]]
@@ -36,10 +42,7 @@ async def test_endings(
     premature: bool,
     completion_paid: bool | None,
 ) -> None:
-    main = ref.providers[0]
-    case = await build_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
-    eid = await started_engagement(client, a.family, a.provider, case, main)
+    case, a, eid = await engagement_at("started", client, session, ref, auth)
     closed = await client.post(
         f"/engagements/{eid}/close",
         json=closure_body(case.goal_ids[1:], [-1, -2], reason),
@@ -68,11 +71,8 @@ async def test_endings(
 async def test_plan_evaluates_only_when_every_engagement_has_ended(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
 ) -> None:
-    main = ref.providers[0]
-    case = await build_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
-    first = await started_engagement(client, a.family, a.provider, case, main)
-    second = (await request(client, a.team, case, main, memberId=str(case.youth_id))).json()["id"]
+    case, a, first = await engagement_at("started", client, session, ref, auth)
+    second = (await request(client, a.team, case, ref.providers[0], memberId=str(case.youth_id))).json()["id"]
     closed = await client.post(
         f"/engagements/{first}/close", json=closure_body(case.goal_ids[1:], [1, 1]), headers=a.provider
     )
@@ -105,10 +105,7 @@ async def test_plan_evaluates_only_when_every_engagement_has_ended(
 async def test_a_declined_only_plan_does_not_evaluate(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
 ) -> None:
-    main = ref.providers[0]
-    case = await build_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
-    eid = (await request(client, a.family, case, main)).json()["id"]
+    case, a, eid = await engagement_at("requested", client, session, ref, auth)
     declined = await client.post(
         f"/engagements/{eid}/decline",
         json={"reasonCode": "01", "reason": "Wachtlijst vol."},
@@ -125,20 +122,8 @@ async def test_a_declined_only_plan_does_not_evaluate(
 async def test_consent_withdrawal_hides_the_case_from_the_provider_at_once(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
 ) -> None:
-    main = ref.providers[0]
-    case = await build_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
-    eid = await started_engagement(client, a.family, a.provider, case, main)
-    await client.post(
-        f"/engagements/{eid}/subcontracts",
-        json={
-            "agbCode": ref.provider_agbs[1],
-            "name": "Aanbieder 2",
-            "scope": "Training",
-            "startDate": "2026-01-01",
-        },
-        headers=a.provider,
-    )
+    case, a, eid = await engagement_at("started", client, session, ref, auth)
+    await subcontract_second_provider(client, a.provider, eid, ref, scope="Training", start=date(2026, 1, 1))
     await client.put(
         f"/engagements/{eid}/treatment-plan",
         json={
@@ -147,11 +132,7 @@ async def test_consent_withdrawal_hides_the_case_from_the_provider_at_once(
         },
         headers=a.provider,
     )
-    raised = await client.post(
-        "/handoffs",
-        json={"engagementId": eid, "domainCode": "finances", "need": "Schulden.", "urgency": "routine"},
-        headers=a.provider,
-    )
+    raised = await raise_handoff(client, a.provider, engagementId=eid)
     assert raised.status_code == 201
     before = (await client.get(f"/engagements/{eid}", headers=a.provider)).json()
     assert (
@@ -160,7 +141,7 @@ async def test_consent_withdrawal_hides_the_case_from_the_provider_at_once(
     assert (await client.get(f"/engagements/{eid}", headers=a.sub)).status_code == 200
 
     withdrawn = await client.delete(
-        f"/families/{case.family_id}/consents/{case.consent_ids[main]}", headers=a.family
+        f"/families/{case.family_id}/consents/{case.consent_ids[ref.providers[0]]}", headers=a.family
     )
     assert withdrawn.status_code == 204
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models.core import OutboxEvent
 from app.models.engagements import Handoff
 from tests.support.builders import build_case
-from tests.support.engagements import actors, started_engagement
+from tests.support.engagements import actors, engagement_at, raise_handoff
 from tests.support.factories import Reference
 
 Auth = Callable[..., dict[str, str]]
@@ -22,15 +22,9 @@ async def test_due_at_follows_urgency(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth, urgency: str, days: int
 ) -> None:
     case = await build_case(session, ref)
-    raised = await client.post(
-        "/handoffs",
-        json={
-            "planId": str(case.plan_id),
-            "domainCode": "housing",
-            "need": "Woning onbewoonbaar.",
-            "urgency": urgency,
-        },
-        headers=actors(auth, ref, case).team,
+    team = actors(auth, ref, case).team
+    raised = await raise_handoff(
+        client, team, "Woning onbewoonbaar.", urgency, "housing", planId=str(case.plan_id)
     )
     assert raised.status_code == 201, raised.text
     body = raised.json()
@@ -48,15 +42,8 @@ async def test_overdue_handoffs_are_flagged_and_filterable(
     a = actors(auth, ref, case)
     ids = []
     for domain in ("housing", "work_education", "substance_use"):
-        response = await client.post(
-            "/handoffs",
-            json={
-                "planId": str(case.plan_id),
-                "domainCode": domain,
-                "need": "Hulp nodig.",
-                "urgency": "crisis",
-            },
-            headers=a.team,
+        response = await raise_handoff(
+            client, a.team, "Hulp nodig.", "crisis", domain, planId=str(case.plan_id)
         )
         ids.append(response.json()["id"])
     # the first two were raised three days ago; the second has been acknowledged since
@@ -92,24 +79,14 @@ async def test_overdue_handoffs_are_flagged_and_filterable(
 async def test_provider_handoff_routed_to_a_municipal_service_and_read_by_the_bus(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
 ) -> None:
-    main = ref.providers[0]
-    case = await build_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
-    eid = await started_engagement(client, a.family, a.provider, case, main)
-    raised = await client.post(
-        "/handoffs",
-        json={
-            "engagementId": eid,
-            "domainCode": "finances",
-            "need": "Beslag op het loon van moeder Noor de Vries.",
-            "urgency": "urgent",
-            "routeTo": "debt_counselling",
-        },
-        headers=a.provider,
+    case, a, eid = await engagement_at("started", client, session, ref, auth)
+    need = "Beslag op het loon van moeder Noor de Vries."
+    raised = await raise_handoff(
+        client, a.provider, need, "urgent", engagementId=eid, routeTo="debt_counselling"
     )
     assert raised.status_code == 201
     body = raised.json()
-    assert body["routeTo"] == "debt_counselling" and body["raisedByProviderId"] == str(main)
+    assert body["routeTo"] == "debt_counselling" and body["raisedByProviderId"] == str(ref.providers[0])
     assert body["teamId"] == str(case.team_id)  # the family's team is the service's contact point
     by_engagement = (await client.get("/handoffs", params={"engagementId": eid}, headers=a.team)).json()[
         "items"
@@ -144,16 +121,6 @@ async def test_handoff_input_is_checked(
         "/handoffs", json={"domainCode": "housing", "need": "x", "urgency": "routine"}, headers=team
     )
     assert neither.status_code == 400
-    bad = await client.post(
-        "/handoffs",
-        json={
-            "planId": str(case.plan_id),
-            "domainCode": "housing",
-            "need": "",
-            "urgency": "soon",
-            "routeTo": "Geen!",
-        },
-        headers=team,
-    )
+    bad = await raise_handoff(client, team, "", "soon", "housing", planId=str(case.plan_id), routeTo="Geen!")
     assert bad.status_code == 400
     assert {p["name"] for p in bad.json()["invalidParams"]} == {"need", "urgency", "routeTo"}

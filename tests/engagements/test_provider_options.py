@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.demo.catalogue import REGIONAL_TARIFF_CENTS
 from app.models.providers import Contract, ContractProduct, Tariff
 from tests.support.builders import add_engagement, build_case, nl_today, noon
-from tests.support.engagements import actors, request, started_engagement
+from tests.support.engagements import actors, engagement_at, request
 from tests.support.factories import CONTRACT_START, Reference
 
 Auth = Callable[..., dict[str, str]]
@@ -199,10 +199,7 @@ async def test_acceptance_freezes_the_tariff_in_force_that_day(
 async def test_subcontractors_contracted_or_not(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
 ) -> None:
-    main = ref.providers[0]
-    case = await build_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
-    eid = await started_engagement(client, a.family, a.provider, case, main)
+    _, a, eid = await engagement_at("started", client, session, ref, auth)
     path = f"/engagements/{eid}/subcontracts"
     today = nl_today().isoformat()
     unknown = await client.post(

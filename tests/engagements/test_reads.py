@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.core import AuditEvent, OutboxEvent
 from tests.support.builders import add_engagement, build_case
-from tests.support.engagements import actors, request, started_engagement
+from tests.support.engagements import actors, engagement_at, request
 from tests.support.factories import Reference
 
 Auth = Callable[..., dict[str, str]]
@@ -81,10 +81,7 @@ async def test_one_engagement_view_costs_a_fixed_number_of_statements(
     auth: Auth,
     count_statements: Callable[[], object],
 ) -> None:
-    main = ref.providers[0]
-    case = await build_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
-    eid = await started_engagement(client, a.family, a.provider, case, main)
+    case, a, eid = await engagement_at("started", client, session, ref, auth)
     with count_statements() as few:  # type: ignore[attr-defined]
         assert (await client.get(f"/engagements/{eid}", headers=a.team)).status_code == 200
     activities = [

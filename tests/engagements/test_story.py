@@ -18,7 +18,7 @@ from app.models.core import AuditEvent
 from app.models.money import PaymentLine
 from app.models.plans import Plan
 from tests.support.builders import add_engagement, build_case, nl_today, noon
-from tests.support.engagements import actors, event_types
+from tests.support.engagements import actors, event_types, raise_handoff, subcontract_second_provider
 from tests.support.factories import Reference
 
 
@@ -114,16 +114,7 @@ async def test_the_provider_side_from_options_to_outcome(
     ]
 
     # 6. a subcontractor for the parenting part
-    subcontract = await client.post(
-        f"/engagements/{eid}/subcontracts",
-        json={
-            "agbCode": ref.provider_agbs[1],
-            "name": "Aanbieder 2",
-            "scope": "Oudertraining",
-            "startDate": today.isoformat(),
-        },
-        headers=a.provider,
-    )
+    subcontract = await subcontract_second_provider(client, a.provider, eid, ref, start=today)
     assert subcontract.status_code == 201, subcontract.text
     assert subcontract.json()["providerId"] == str(sub_provider)
     subcontract_id = subcontract.json()["id"]
@@ -185,16 +176,9 @@ async def test_the_provider_side_from_options_to_outcome(
         assert secret not in sub_view.text
 
     # 8. a handoff for debts, raised by the provider, routed to debt counselling
-    raised = await client.post(
-        "/handoffs",
-        json={
-            "engagementId": eid,
-            "domainCode": "finances",
-            "need": "Oplopende schulden, deurwaarder is geweest.",
-            "urgency": "urgent",
-            "routeTo": "debt_counselling",
-        },
-        headers=a.provider,
+    need = "Oplopende schulden, deurwaarder is geweest."
+    raised = await raise_handoff(
+        client, a.provider, need, "urgent", engagementId=eid, routeTo="debt_counselling"
     )
     assert raised.status_code == 201, raised.text
     handoff = raised.json()

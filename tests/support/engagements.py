@@ -3,6 +3,7 @@
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal, NamedTuple
 
 import httpx
@@ -117,6 +118,39 @@ async def engagement_at(
     case = await build(session, ref, consent_providers=[main], **case_options)
     a = actors(auth, ref, case)
     return Engaged(case, a, await taken_to(stage, client, a.family, a.provider, case, main))
+
+
+async def subcontract_second_provider(
+    client: httpx.AsyncClient,
+    staff: Headers,
+    engagement_id: str,
+    ref: Reference,
+    *,
+    scope: str = "Oudertraining",
+    start: date | None = None,
+) -> httpx.Response:
+    """The second provider (``ref.providers[1]``, named by its AGB code) taken on as subcontractor."""
+    body = {
+        "agbCode": ref.provider_agbs[1],
+        "name": "Aanbieder 2",
+        "scope": scope,
+        "startDate": (start or nl_today()).isoformat(),
+    }
+    return await client.post(f"/engagements/{engagement_id}/subcontracts", json=body, headers=staff)
+
+
+async def raise_handoff(
+    client: httpx.AsyncClient,
+    staff: Headers,
+    need: str = "Schulden.",
+    urgency: str = "routine",
+    domain: str = "finances",
+    **about: str,
+) -> httpx.Response:
+    """A handoff raised by ``staff``; ``about`` names what it comes from (``engagementId`` or
+    ``planId``) and where it goes (``routeTo``)."""
+    body = {**about, "domainCode": domain, "need": need, "urgency": urgency}
+    return await client.post("/handoffs", json=body, headers=staff)
 
 
 def closure_body(goal_ids: list[uuid.UUID], scores: list[int], end_reason: str = "31") -> dict[str, Any]:

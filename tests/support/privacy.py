@@ -12,7 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from tests.support.builders import Case, build_case, nl_today
-from tests.support.engagements import actors, closure_body, started_engagement
+from tests.support.engagements import actors, closure_body, started_engagement, subcontract_second_provider
 from tests.support.factories import Reference
 from tests.support.families import bsn
 from tests.support.ijw import XML, Allocated, jw305, jw315, messages, requester
@@ -103,16 +103,7 @@ async def planted_family(
         headers=a.provider | XML,
     )
     assert started.status_code == 201, started.text
-    sub = await client.post(
-        f"/engagements/{eid}/subcontracts",
-        json={
-            "agbCode": ref.provider_agbs[1],
-            "name": "Aanbieder 2",
-            "scope": f"{MARKER} scope",
-            "startDate": today.isoformat(),
-        },
-        headers=a.provider,
-    )
+    sub = await subcontract_second_provider(client, a.provider, eid, ref, scope=f"{MARKER} scope")
     assert sub.status_code == 201, sub.text
     scope = case.goal_ids[1:]  # the child's goals (finances is the parent's)
     goals = [str(g) for g in scope]
