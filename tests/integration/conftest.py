@@ -4,6 +4,8 @@ import asyncio
 import inspect
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -17,6 +19,7 @@ from app.models.integration import EventDelivery
 from app.services.integration.dispatcher import Dispatcher, asyncpg_dsn
 from app.services.platform import events
 from tests.support.factories import Reference
+from tests.support.receiver import Receiver
 
 SECRET = "a-shared-secret-of-the-receiver"
 POLL_SECONDS = 0.02
@@ -122,3 +125,46 @@ async def claimed_count(engine: AsyncEngine) -> int:
         return (
             await conn.execute(text("SELECT count(*) FROM event_deliveries WHERE claim_token IS NOT NULL"))
         ).scalar_one()
+
+
+@dataclass
+class Bus:
+    """The integration role's end of webhook delivery: a receiver subscribed, events committed,
+    dispatchers on engines of their own."""
+
+    client: httpx.AsyncClient
+    integration: dict[str, str]
+    sessionmaker: Any
+    database_url: str
+    engines: Callable[[], AsyncEngine]
+
+    @asynccontextmanager
+    async def subscribed(
+        self, *, https: bool = False, **receiver: Any
+    ) -> AsyncIterator[tuple[Receiver, dict[str, Any]]]:
+        """A receiver started (``receiver`` as for ``Receiver``) and subscribed to plan.agreed,
+        under an https callback URL if asked; stopped when the block ends, whatever happens."""
+        started = Receiver(SECRET, **receiver).start()
+        try:
+            url = started.url.replace("http://", "https://") if https else started.url
+            yield started, await subscribe(self.client, self.integration, url)
+        finally:
+            started.stop()
+
+    async def commit(self, subjects: int, per_subject: int) -> list[str]:
+        """``per_subject`` plan.agreed events for each of ``subjects`` new subjects; their ids."""
+        return await commit_events(self.sessionmaker, [uuid.uuid4() for _ in range(subjects)], per_subject)
+
+    def dispatcher(self, **overrides: Any) -> Dispatcher:
+        return dispatcher(self.engines, self.database_url, **overrides)
+
+
+@pytest.fixture
+def bus(
+    client: httpx.AsyncClient,
+    integration: dict[str, str],
+    sessionmaker: Any,
+    database_url: str,
+    engines: Callable[[], AsyncEngine],
+) -> Bus:
+    return Bus(client, integration, sessionmaker, database_url, engines)

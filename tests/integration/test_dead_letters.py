@@ -1,31 +1,22 @@
 """Dead letters: visible per subscription, the subscription marked unhealthy, replayed singly or in bulk."""
 
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.config import get_settings
-from tests.integration.conftest import SECRET, commit_events, deliveries, dispatcher, run_until, subscribe
-from tests.support.receiver import Receiver
+from tests.integration.conftest import Bus, commit_events, deliveries, run_until, subscribe
 
 
 async def test_dead_letters_are_listed_and_replayed(
-    client: httpx.AsyncClient,
-    integration: dict[str, str],
-    sessionmaker: Any,
-    database_url: str,
-    engines: Callable[[], AsyncEngine],
+    client: httpx.AsyncClient, integration: dict[str, str], bus: Bus
 ) -> None:
     answers = {"status": 500}
-    receiver = Receiver(SECRET, answer=lambda n: (answers["status"], 0.0)).start()
-    try:
-        subscription = await subscribe(client, integration, receiver.url)
+    async with bus.subscribed(answer=lambda n: (answers["status"], 0.0)) as (receiver, subscription):
         sid = subscription["id"]
-        ids = await commit_events(sessionmaker, [uuid.uuid4(), uuid.uuid4(), uuid.uuid4()], per_subject=1)
-        worker = dispatcher(engines, database_url, dispatch_retry_window_seconds=0.3)
+        ids = await bus.commit(3, per_subject=1)
+        worker = bus.dispatcher(dispatch_retry_window_seconds=0.3)
 
         async def all_dead() -> bool:
             return {d.status for d in await deliveries(worker.engine)} == {"dead"}
@@ -64,16 +55,14 @@ async def test_dead_letters_are_listed_and_replayed(
         retried = await client.post(f"/subscriptions/{sid}/deliveries/{one['id']}/retry", headers=integration)
         assert retried.status_code == 200
         assert retried.json()["status"] == "pending" and retried.json()["attempts"] == 0
-        await run_until([dispatcher(engines, database_url)], lambda: len(receiver.accepted()) == 1)
+        await run_until([bus.dispatcher()], lambda: len(receiver.accepted()) == 1)
         assert [r.event_id for r in receiver.accepted()] == [one["eventId"]]
 
         replay = await client.post(
             f"/subscriptions/{sid}/replay", headers=integration, json={"status": "dead"}
         )
         assert replay.status_code == 200 and replay.json() == {"replayed": 2}
-        await run_until([dispatcher(engines, database_url)], lambda: len(receiver.accepted()) == 3)
-    finally:
-        receiver.stop()
+        await run_until([bus.dispatcher()], lambda: len(receiver.accepted()) == 3)
     assert sorted(r.event_id for r in receiver.accepted()) == sorted(ids)
     assert {d.status for d in await deliveries(worker.engine)} == {"delivered"}
     again = await client.post(f"/subscriptions/{sid}/deliveries/{one['id']}/retry", headers=integration)
@@ -83,21 +72,13 @@ async def test_dead_letters_are_listed_and_replayed(
 
 
 async def test_a_subscription_that_keeps_failing_is_unhealthy_before_anything_dies(
-    client: httpx.AsyncClient,
-    integration: dict[str, str],
-    sessionmaker: Any,
-    database_url: str,
-    engines: Callable[[], AsyncEngine],
+    client: httpx.AsyncClient, integration: dict[str, str], bus: Bus
 ) -> None:
-    receiver = Receiver(SECRET, answer=lambda n: (503, 0.0)).start()
-    try:
-        subscription = await subscribe(client, integration, receiver.url)
-        await commit_events(sessionmaker, [uuid.uuid4()], per_subject=1)
-        worker = dispatcher(engines, database_url)
+    async with bus.subscribed(answer=lambda n: (503, 0.0)) as (receiver, subscription):
+        await bus.commit(1, per_subject=1)
+        worker = bus.dispatcher()
         threshold = get_settings().dispatch_unhealthy_after_failures  # failures in a row
         await run_until([worker], lambda: receiver.requests >= threshold)
-    finally:
-        receiver.stop()
     listed = (await client.get("/subscriptions?health=unhealthy", headers=integration)).json()["items"]
     assert [s["id"] for s in listed] == [subscription["id"]]
     assert listed[0]["consecutiveFailures"] >= threshold and listed[0]["deadLetters"] == 0

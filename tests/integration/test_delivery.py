@@ -1,20 +1,14 @@
 """Webhook delivery to a real receiver on 127.0.0.1: signed, retried, ordered per subject, once."""
 
 import asyncio
-import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from typing import Any
-
-import httpx
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.integration.conftest import (
     SECRET,
+    Bus,
     claimed_count,
-    commit_events,
     deliveries,
-    dispatcher,
     run_until,
     subscribe,
 )
@@ -29,29 +23,22 @@ def assert_in_subject_order(receiver: Receiver) -> None:
         assert sequences == sorted(sequences)
 
 
-async def test_receiver_down_then_up_gets_every_event_exactly_once_in_subject_order(
-    client: httpx.AsyncClient,
-    integration: dict[str, str],
-    sessionmaker: Any,
-    database_url: str,
-    engines: Callable[[], AsyncEngine],
-) -> None:
-    port = free_port()
-    receiver = Receiver(SECRET, port=port)
-    await subscribe(client, integration, receiver.url)
-    subjects = [uuid.uuid4() for _ in range(4)]
-    ids = await commit_events(sessionmaker, subjects, per_subject=5)
-    worker = dispatcher(engines, database_url)
+async def test_receiver_down_then_up_gets_every_event_exactly_once_in_subject_order(bus: Bus) -> None:
+    receiver = Receiver(SECRET, port=free_port())
+    await subscribe(bus.client, bus.integration, receiver.url)
+    subjects = 4
+    ids = await bus.commit(subjects, per_subject=5)
+    worker = bus.dispatcher()
     engine = worker.engine
 
     # Down: the head of every subject is tried and refused; nothing behind it is tried.
     async def each_head_tried_twice() -> bool:
-        return len([d for d in await deliveries(engine) if d.attempts >= 2]) >= len(subjects)
+        return len([d for d in await deliveries(engine) if d.attempts >= 2]) >= subjects
 
     await run_until([worker], each_head_tried_twice)
     rows = await deliveries(engine)
     failed = [d for d in rows if d.status == "failed"]
-    assert len(failed) == len(subjects)  # only the head of each subject was tried
+    assert len(failed) == subjects  # only the head of each subject was tried
     assert {d.last_error for d in failed} == {"connection_failed"}
     assert all(d.status == "pending" and d.attempts == 0 for d in rows if d not in failed)
     assert await claimed_count(engine) == 0
@@ -59,7 +46,7 @@ async def test_receiver_down_then_up_gets_every_event_exactly_once_in_subject_or
     # Up: everything arrives, once, each subject in sequence order.
     receiver.start()
     try:
-        await run_until([dispatcher(engines, database_url)], lambda: len(receiver.accepted()) >= len(ids))
+        await run_until([bus.dispatcher()], lambda: len(receiver.accepted()) >= len(ids))
     finally:
         receiver.stop()
     got = [r.event_id for r in receiver.accepted()]
@@ -73,22 +60,11 @@ async def test_receiver_down_then_up_gets_every_event_exactly_once_in_subject_or
     assert all(d.last_status_code == 200 and d.delivered_at for d in rows)
 
 
-async def test_a_receiver_answering_500_then_200(
-    client: httpx.AsyncClient,
-    integration: dict[str, str],
-    sessionmaker: Any,
-    database_url: str,
-    engines: Callable[[], AsyncEngine],
-) -> None:
-    receiver = Receiver(SECRET, answer=lambda n: (500, 0.0) if n < 3 else (200, 0.0)).start()
-    try:
-        await subscribe(client, integration, receiver.url)
-        subject = uuid.uuid4()
-        ids = await commit_events(sessionmaker, [subject], per_subject=3)
-        worker = dispatcher(engines, database_url)
+async def test_a_receiver_answering_500_then_200(bus: Bus) -> None:
+    async with bus.subscribed(answer=lambda n: (500, 0.0) if n < 3 else (200, 0.0)) as (receiver, _):
+        ids = await bus.commit(1, per_subject=3)
+        worker = bus.dispatcher()
         await run_until([worker], lambda: len(receiver.accepted()) >= 3)
-    finally:
-        receiver.stop()
     assert [r.event_id for r in receiver.accepted()] == ids  # the subject's order, each once
     assert [r.status for r in receiver.received[:3]] == [500, 500, 500]
     assert all(r.event_id == ids[0] for r in receiver.received[:3])  # later ones waited
@@ -97,21 +73,12 @@ async def test_a_receiver_answering_500_then_200(
     assert {d.status for d in rows} == {"delivered"}
 
 
-async def test_a_slow_receiver_times_out_and_is_retried_with_the_same_event_id(
-    client: httpx.AsyncClient,
-    integration: dict[str, str],
-    sessionmaker: Any,
-    database_url: str,
-    engines: Callable[[], AsyncEngine],
-) -> None:
-    receiver = Receiver(SECRET, answer=lambda n: (200, 1.0) if n == 0 else (200, 0.0)).start()
-    try:
-        await subscribe(client, integration, receiver.url)
-        ids = await commit_events(sessionmaker, [uuid.uuid4()], per_subject=2)
-        worker = dispatcher(
-            engines, database_url, dispatch_timeout_seconds=0.3, dispatch_backoff_base_seconds=0.5,
-            dispatch_backoff_max_seconds=1.0,
-        )  # fmt: skip
+async def test_a_slow_receiver_times_out_and_is_retried_with_the_same_event_id(bus: Bus) -> None:
+    async with bus.subscribed(answer=lambda n: (200, 1.0) if n == 0 else (200, 0.0)) as (receiver, _):
+        ids = await bus.commit(1, per_subject=2)
+        worker = bus.dispatcher(
+            dispatch_timeout_seconds=0.3, dispatch_backoff_base_seconds=0.5, dispatch_backoff_max_seconds=1.0
+        )
         first_failure: dict[str, Any] = {}
 
         async def both_arrived() -> bool:
@@ -121,8 +88,6 @@ async def test_a_slow_receiver_times_out_and_is_retried_with_the_same_event_id(
             return len({r.event_id for r in receiver.accepted()}) == 2 and bool(first_failure)
 
         await run_until([worker], both_arrived)
-    finally:
-        receiver.stop()
     assert first_failure == {"error": "timeout", "attempts": 1}
     # At least once: the timed-out request may have reached the receiver; it deduplicates by id.
     assert sorted({r.header_event_id for r in receiver.accepted()}) == sorted(ids)
@@ -131,24 +96,11 @@ async def test_a_slow_receiver_times_out_and_is_retried_with_the_same_event_id(
     assert rows[0].attempts >= 2  # more when a loaded machine slows the retry past 0.3 s too
 
 
-async def test_two_dispatchers_never_deliver_the_same_attempt_twice(
-    client: httpx.AsyncClient,
-    integration: dict[str, str],
-    sessionmaker: Any,
-    database_url: str,
-    engines: Callable[[], AsyncEngine],
-) -> None:
-    receiver = Receiver(SECRET, answer=lambda n: (200, 0.002)).start()
-    try:
-        await subscribe(client, integration, receiver.url)
-        ids = await commit_events(sessionmaker, [uuid.uuid4() for _ in range(60)], per_subject=4)
-        workers = [
-            dispatcher(engines, database_url, dispatch_batch_size=20),
-            dispatcher(engines, database_url, dispatch_batch_size=20),
-        ]
+async def test_two_dispatchers_never_deliver_the_same_attempt_twice(bus: Bus) -> None:
+    async with bus.subscribed(answer=lambda n: (200, 0.002)) as (receiver, _):
+        ids = await bus.commit(60, per_subject=4)
+        workers = [bus.dispatcher(dispatch_batch_size=20), bus.dispatcher(dispatch_batch_size=20)]
         await run_until(workers, lambda: len(receiver.requests_seen()) >= len(ids))
-    finally:
-        receiver.stop()
     got = [r.event_id for r in receiver.received]
     assert len(got) == len(ids) == 240
     assert set(got) == set(ids)  # every event once: no attempt was sent by both
@@ -157,28 +109,18 @@ async def test_two_dispatchers_never_deliver_the_same_attempt_twice(
     assert {d.status for d in rows} == {"delivered"} and {d.attempts for d in rows} == {1}
 
 
-async def test_an_idle_dispatcher_is_woken_by_the_commit_not_by_polling(
-    client: httpx.AsyncClient,
-    integration: dict[str, str],
-    sessionmaker: Any,
-    database_url: str,
-    engines: Callable[[], AsyncEngine],
-) -> None:
+async def test_an_idle_dispatcher_is_woken_by_the_commit_not_by_polling(bus: Bus) -> None:
     """It would look again only after 10 minutes; the event arrives long before that."""
-    receiver = Receiver(SECRET).start()
-    try:
-        await subscribe(client, integration, receiver.url)
-        worker = dispatcher(engines, database_url, dispatch_idle_wake_seconds=600.0)
+    async with bus.subscribed() as (receiver, _):
+        worker = bus.dispatcher(dispatch_idle_wake_seconds=600.0)
 
         async def commit_once_idle() -> bool:
             if not state["committed"] and await claimed_count(worker.engine) == 0:
                 await asyncio.sleep(0.3)  # the dispatcher found nothing and sleeps
-                state["ids"] = await commit_events(sessionmaker, [uuid.uuid4()], per_subject=1)
+                state["ids"] = await bus.commit(1, per_subject=1)
                 state["committed"] = True
             return bool(receiver.accepted())
 
         state: dict[str, Any] = {"committed": False}
         await run_until([worker], commit_once_idle, limit=60.0)
-    finally:
-        receiver.stop()
     assert [r.event_id for r in receiver.accepted()] == state["ids"]

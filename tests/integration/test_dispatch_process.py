@@ -6,25 +6,16 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
-
-import httpx
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.config import PROJECT_ROOT
 from tests.integration.conftest import (
-    SECRET,
+    Bus,
     claimed_count,
-    commit_events,
     deliveries,
-    dispatcher,
     run_until,
-    subscribe,
 )
-from tests.support.receiver import Receiver
 
 START_LIMIT_SECONDS = 30.0
 
@@ -55,26 +46,18 @@ async def wait_for(condition: Callable[[], bool], limit: float = START_LIMIT_SEC
     raise AssertionError("condition not reached")
 
 
-async def test_a_killed_dispatchers_claim_expires_and_another_delivers(
-    client: httpx.AsyncClient,
-    integration: dict[str, str],
-    sessionmaker: Any,
-    database_url: str,
-    engines: Callable[[], AsyncEngine],
-) -> None:
+async def test_a_killed_dispatchers_claim_expires_and_another_delivers(bus: Bus) -> None:
     # The first request hangs long enough to kill the process while it waits for the answer.
-    receiver = Receiver(SECRET, answer=lambda n: (200, 1.5) if n == 0 else (200, 0.0)).start()
-    try:
-        await subscribe(client, integration, receiver.url)
-        [event_id] = await commit_events(sessionmaker, [uuid.uuid4()], per_subject=1)
+    async with bus.subscribed(answer=lambda n: (200, 1.5) if n == 0 else (200, 0.0)) as (receiver, _):
+        [event_id] = await bus.commit(1, per_subject=1)
         with dispatch_process(
-            database_url, dispatch_timeout_seconds="2", dispatch_lease_seconds="6"
+            bus.database_url, dispatch_timeout_seconds="2", dispatch_lease_seconds="6"
         ) as process:
             await wait_for(lambda: receiver.requests >= 1)
             process.send_signal(signal.SIGKILL)
             process.wait(timeout=30)
 
-        other = dispatcher(engines, database_url)
+        other = bus.dispatcher()
         [held] = await deliveries(other.engine)
         assert held.status == "pending" and held.attempts == 1 and held.claim_token is not None
         assert await other.deliver_batch() == 0  # the lease still holds: nobody else sends it
@@ -83,33 +66,21 @@ async def test_a_killed_dispatchers_claim_expires_and_another_delivers(
             return [d.status for d in await deliveries(other.engine)] == ["delivered"]
 
         await run_until([other], delivered)  # once the 6 s lease has expired
-    finally:
-        receiver.stop()
     [row] = await deliveries(other.engine)
     assert row.status == "delivered" and row.attempts == 2 and row.claim_token is None
     assert {r.header_event_id for r in receiver.accepted()} == {event_id}
 
 
-async def test_sigterm_finishes_the_delivery_in_hand_and_leaves_nothing_claimed(
-    client: httpx.AsyncClient,
-    integration: dict[str, str],
-    sessionmaker: Any,
-    database_url: str,
-    engines: Callable[[], AsyncEngine],
-) -> None:
-    receiver = Receiver(SECRET, answer=lambda n: (200, 1.0)).start()
-    try:
-        await subscribe(client, integration, receiver.url)
-        await commit_events(sessionmaker, [uuid.uuid4()], per_subject=2)
+async def test_sigterm_finishes_the_delivery_in_hand_and_leaves_nothing_claimed(bus: Bus) -> None:
+    async with bus.subscribed(answer=lambda n: (200, 1.0)) as (receiver, _):
+        await bus.commit(1, per_subject=2)
         with dispatch_process(
-            database_url, dispatch_timeout_seconds="5", dispatch_lease_seconds="10"
+            bus.database_url, dispatch_timeout_seconds="5", dispatch_lease_seconds="10"
         ) as process:
             await wait_for(lambda: receiver.requests >= 1)
             process.send_signal(signal.SIGTERM)
             assert await asyncio.to_thread(process.wait, 30) == 0
-    finally:
-        receiver.stop()
-    engine = engines()
+    engine = bus.engines()
     rows = await deliveries(engine)
     assert [d.status for d in rows] == ["delivered", "pending"]  # the one in hand, then it stopped
     assert await claimed_count(engine) == 0

@@ -7,13 +7,18 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.config import Settings
 from app.services.integration import callbacks
-from tests.integration.conftest import SECRET, commit_events, deliveries, dispatcher, run_until, subscribe
+from tests.integration.conftest import (
+    SECRET,
+    Bus,
+    commit_events,
+    deliveries,
+    run_until,
+    subscribe,
+)
 from tests.support.factories import Reference
-from tests.support.receiver import Receiver
 
 PROD = {
     "env": "prod",
@@ -91,20 +96,15 @@ async def test_only_the_integration_role_of_the_same_municipality(
 
 
 async def test_events_reach_only_subscriptions_of_their_municipality_and_types(
-    client: httpx.AsyncClient,
-    integration: dict[str, str],
-    auth: Callable[..., dict[str, str]],
-    sessionmaker: Any,
-    database_url: str,
-    engines: Callable[[], AsyncEngine],
+    client: httpx.AsyncClient, integration: dict[str, str], auth: Callable[..., dict[str, str]], bus: Bus
 ) -> None:
     here = await subscribe(client, integration, "http://127.0.0.1:9/a", ["plan.agreed"])
     await subscribe(
         client, auth("integration", municipality="GM0599"), "http://127.0.0.1:9/b", ["plan.agreed"]
     )
-    await commit_events(sessionmaker, [uuid.uuid4()], per_subject=2)
-    await commit_events(sessionmaker, [uuid.uuid4()], per_subject=1, event="plan.created")
-    worker = dispatcher(engines, database_url)
+    await bus.commit(1, per_subject=2)
+    await commit_events(bus.sessionmaker, [uuid.uuid4()], per_subject=1, event="plan.created")
+    worker = bus.dispatcher()
     rows = await deliveries(worker.engine)
     assert [str(d.subscription_id) for d in rows] == [here["id"], here["id"]]
 
@@ -148,26 +148,16 @@ async def test_production_wants_https_and_resolves_the_host() -> None:
     assert ipaddress.ip_address(target.address).is_loopback
 
 
-async def test_the_address_is_checked_again_at_delivery(
-    client: httpx.AsyncClient,
-    integration: dict[str, str],
-    sessionmaker: Any,
-    database_url: str,
-    engines: Callable[[], AsyncEngine],
-) -> None:
+async def test_the_address_is_checked_again_at_delivery(bus: Bus) -> None:
     """Accepted when it was made (dev), refused when a production dispatcher would connect."""
-    receiver = Receiver(SECRET).start()
-    try:
-        await subscribe(client, integration, receiver.url.replace("http://", "https://"))
-        await commit_events(sessionmaker, [uuid.uuid4()], per_subject=1)
-        worker = dispatcher(engines, database_url, **PROD)
+    async with bus.subscribed(https=True) as (receiver, _):
+        await bus.commit(1, per_subject=1)
+        worker = bus.dispatcher(**PROD)
 
         async def refused() -> bool:
             return any(d.last_error for d in await deliveries(worker.engine))
 
         await run_until([worker], refused)
-    finally:
-        receiver.stop()
     [row] = await deliveries(worker.engine)
     assert row.status == "failed" and row.last_error == "address_not_allowed"
     assert receiver.requests == 0
