@@ -8,6 +8,7 @@ from sqlalchemy import text
 from app.services.platform import audit_partitions
 from app.services.platform.audit_partitions import month_start
 from tests.support.builders import build_case
+from tests.support.privacy import add_audit_events
 
 
 async def test_audit_events_is_partitioned_by_month_with_months_ahead(app) -> None:
@@ -31,14 +32,7 @@ async def test_a_row_before_its_month_is_kept_and_moved_into_it(client, auth, re
     case = await build_case(session, ref)
     when = datetime(2031, 6, 15, tzinfo=UTC)
     async with app.state.engine.begin() as conn:
-        await conn.execute(
-            text(
-                "INSERT INTO audit_events (id, occurred_at, subject, role, organisation, action,"
-                " resource_type, family_id, outcome, request_id)"
-                " VALUES (gen_random_uuid(), :at, 'x', 'admin', 'x', 'read', 'plan', :f, 'success', 'x')"
-            ),
-            {"at": when, "f": case.family_id},
-        )
+        await add_audit_events(conn, when, family_id=case.family_id)
         in_default = (await conn.execute(text("SELECT count(*) FROM audit_events_default"))).scalar()
         created = await audit_partitions.ensure_months(conn, date(2031, 6, 1), date(2031, 6, 1))
         moved = (await conn.execute(text("SELECT count(*) FROM audit_events_p203106"))).scalar()

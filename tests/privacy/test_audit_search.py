@@ -1,8 +1,7 @@
 """The admin's audit search: filters, keyset pages, confined to its municipality, itself audited."""
 
-from sqlalchemy import text
-
 from tests.support.builders import build_case
+from tests.support.privacy import query
 
 
 async def test_search_filters_pages_and_is_audited(client, auth, ref, session, app) -> None:
@@ -47,18 +46,10 @@ async def test_search_filters_pages_and_is_audited(client, auth, ref, session, a
     ).json()
     assert today["items"] == []
 
-    async with app.state.engine.connect() as conn:
-        searches = (
-            await conn.execute(
-                text("SELECT count(*) FROM audit_events WHERE action = 'search' AND subject = 'auditor'")
-            )
-        ).scalar()
-        for_family = (
-            await conn.execute(
-                text("SELECT count(*) FROM audit_events WHERE action = 'search' AND family_id = :f"),
-                {"f": case.family_id},
-            )
-        ).scalar()
+    searches_by = "SELECT count(*) FROM audit_events WHERE action = 'search' AND subject = :subject"
+    searches = (await query(app, searches_by, subject="auditor")).scalar()
+    searches_for = "SELECT count(*) FROM audit_events WHERE action = 'search' AND family_id = :f"
+    for_family = (await query(app, searches_for, f=case.family_id)).scalar()
     assert searches == 7 and for_family == 1  # every search, one of them for the family
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from app.services.platform.audit_writer import AuditWriter
 from tests.support.builders import build_case
+from tests.support.privacy import execute, query
 
 
 @pytest.fixture(autouse=True)
@@ -39,31 +40,26 @@ async def test_concurrent_reads_share_a_commit(client, auth, ref, session, app) 
     team = auth("district_professional", team=case.team_id, sub="many")
     answers = await asyncio.gather(*(client.get(f"/plans/{case.plan_id}", headers=team) for _ in range(20)))
     assert {r.status_code for r in answers} == {200}
-    async with app.state.engine.connect() as conn:
-        rows, commits = (
-            await conn.execute(
-                text("SELECT count(*), count(DISTINCT xact) FROM audit_events WHERE subject = 'many'")
-            )
-        ).one()
+    rows, commits = (
+        await query(app, "SELECT count(*), count(DISTINCT xact) FROM audit_events WHERE subject = 'many'")
+    ).one()
     assert rows == 20 and commits < 20
+
+
+# A full audit disk, for the reads of one subject only.
+REFUSE_UNRECORDED = (
+    "CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+    " IF NEW.subject = 'unrecorded' THEN RAISE EXCEPTION 'audit disk full'; END IF;"
+    " RETURN NEW; END $$"
+)
+REFUSE_TRIGGER = (
+    "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_audit()"
+)
 
 
 async def test_a_read_that_cannot_be_recorded_is_refused(client, auth, ref, session, app) -> None:
     case = await build_case(session, ref)
-    async with app.state.engine.begin() as conn:
-        await conn.execute(
-            text(
-                "CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-                " IF NEW.subject = 'unrecorded' THEN RAISE EXCEPTION 'audit disk full'; END IF;"
-                " RETURN NEW; END $$"
-            )
-        )
-        await conn.execute(
-            text(
-                "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events"
-                " FOR EACH ROW EXECUTE FUNCTION refuse_audit()"
-            )
-        )
+    await execute(app, REFUSE_UNRECORDED, REFUSE_TRIGGER)
     try:
         r = await client.get(
             f"/plans/{case.plan_id}",
@@ -73,9 +69,7 @@ async def test_a_read_that_cannot_be_recorded_is_refused(client, auth, ref, sess
             f"/plans/{case.plan_id}", headers=auth("district_professional", team=case.team_id)
         )
     finally:
-        async with app.state.engine.begin() as conn:
-            await conn.execute(text("DROP TRIGGER refuse_audit ON audit_events"))
-            await conn.execute(text("DROP FUNCTION refuse_audit()"))
+        await execute(app, "DROP TRIGGER refuse_audit ON audit_events", "DROP FUNCTION refuse_audit()")
     assert (r.status_code, r.json()["code"]) == (503, "audit_unavailable")
     assert "familyVision" not in r.text
     assert fine.status_code == 200  # the writer carries on

@@ -2,6 +2,7 @@
 team only, audited as export; and no table holding family data can be left out silently."""
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -9,7 +10,7 @@ from sqlalchemy import text
 from app.models import metadata
 from app.services.privacy.family_tables import EXCLUDED, SECTIONS, exported_tables
 from tests.support.builders import build_case
-from tests.support.privacy import MARKER, planted_family
+from tests.support.privacy import MARKER, add_audit_events, planted_family, query
 
 FAMILY_KEYS = {"family_id", "member_id", "engagement_id"}
 ROOTS = {"families", "family_members", "plans", "engagements"}
@@ -114,17 +115,8 @@ async def test_the_team_exports_and_nobody_else_sees_the_family(client, auth, re
     ):
         assert (await client.get(path, headers=headers)).status_code == status
     assert (await client.get(f"/families/{uuid.uuid4()}/export", headers=team)).status_code == 404
-    async with app.state.engine.connect() as conn:
-        exports = (
-            (
-                await conn.execute(
-                    text("SELECT subject FROM audit_events WHERE action = 'export' AND family_id = :f"),
-                    {"f": case.family_id},
-                )
-            )
-            .scalars()
-            .all()
-        )
+    exported_by = "SELECT subject FROM audit_events WHERE action = 'export' AND family_id = :f"
+    exports = (await query(app, exported_by, f=case.family_id)).scalars().all()
     assert exports == ["pro-1"]
 
 
@@ -132,15 +124,13 @@ async def test_a_large_family_streams_in_batches(client, auth, ref, session, app
     """More audit rows than one cursor batch: all of them arrive, in order."""
     case = await build_case(session, ref)
     async with app.state.engine.begin() as conn:
-        await conn.execute(
-            text(
-                "INSERT INTO audit_events (id, occurred_at, subject, role, organisation, action,"
-                " resource_type, family_id, outcome, request_id)"
-                " SELECT gen_random_uuid(), now() - make_interval(secs => g),"
-                " 'pro', 'district_professional', 'team', 'read', 'plan', :f, 'success', 'r'"
-                " FROM generate_series(1, 1200) g"
-            ),
-            {"f": case.family_id},
+        await add_audit_events(
+            conn,
+            datetime.now(UTC) - timedelta(seconds=1),
+            family_id=case.family_id,
+            subject="pro",
+            role="district_professional",
+            count=1200,
         )
     team = auth("district_professional", team=case.team_id)
     events: list[Any] = (await client.get(f"/families/{case.family_id}/export", headers=team)).json()[

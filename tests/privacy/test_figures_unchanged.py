@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import text
 
 from tests.support.generators import generate_history
+from tests.support.privacy import query
 
 MARKER = "Qzx"
 PERIOD = {"from": "2025-01-01", "to": "2026-10-31"}
@@ -85,15 +86,13 @@ async def test_insights_and_ledger_survive_erasure_and_retention(client, auth, r
     assert run.json()["familiesAnonymised"] == 5
     assert await _figures(client, auth) == before
 
-    async with app.state.engine.connect() as conn:
-        left = (
-            await conn.execute(
-                text(
-                    "SELECT count(*) FROM family_members WHERE family_id = ANY(:ids)"
-                    " AND (given_name LIKE '%Qzx%' OR bsn IS NOT NULL)"
-                ),
-                {"ids": ids},
-            )
-        ).scalar()
+    left = (
+        await query(
+            app,
+            "SELECT count(*) FROM family_members WHERE family_id = ANY(:ids)"
+            " AND (given_name LIKE '%Qzx%' OR bsn IS NOT NULL)",
+            ids=ids,
+        )
+    ).scalar()
     assert left == 0
     assert history.names  # the other families keep theirs

@@ -15,7 +15,7 @@ from app.config import get_settings
 from app.services.platform import audit_partitions, audit_seal, events
 from app.services.privacy.retention import RUN_LOCK
 from tests.support.builders import add_engagement, build_case, nl_today
-from tests.support.privacy import planted_family, scan
+from tests.support.privacy import add_audit_events, planted_family, query, scan
 
 LONG_AGO = "now() - interval '21 years'"
 
@@ -30,10 +30,7 @@ async def _retire(session: Any, family_id: Any, ended: str = LONG_AGO) -> None:
 
 
 async def _status(app: Any, family_id: Any) -> str:
-    async with app.state.engine.connect() as conn:
-        return (
-            await conn.execute(text("SELECT status FROM families WHERE id = :f"), {"f": family_id})
-        ).scalar()
+    return (await query(app, "SELECT status FROM families WHERE id = :f", f=family_id)).scalar()
 
 
 async def test_a_run_anonymises_old_files_and_leaves_the_rest(client, auth, ref, session, app) -> None:
@@ -179,8 +176,7 @@ async def test_idempotency_records_past_their_hours_are_purged(client, auth, app
     assert dry["idempotencyKeysPurged"] == 1
     run = (await client.post("/retention-runs", json={"dryRun": False}, headers=auth("admin"))).json()
     assert run["idempotencyKeysPurged"] == 1
-    async with app.state.engine.connect() as conn:
-        keys = (await conn.execute(text("SELECT key FROM idempotency_keys"))).scalars().all()
+    keys = (await query(app, "SELECT key FROM idempotency_keys")).scalars().all()
     assert keys == ["fresh"]
 
 
@@ -223,16 +219,8 @@ async def test_delivered_webhook_attempts_past_their_days_are_purged(client, aut
 
 
 async def _old_audit_row(app: Any, when: datetime) -> uuid.UUID:
-    row = uuid.uuid4()
     async with app.state.engine.begin() as conn:
-        await conn.execute(
-            text(
-                "INSERT INTO audit_events (id, occurred_at, subject, role, organisation, action,"
-                " resource_type, outcome, request_id)"
-                " VALUES (:id, :at, 'old', 'admin', 'x', 'read', 'plan', 'success', 'x')"
-            ),
-            {"id": row, "at": when},
-        )
+        [row] = await add_audit_events(conn, when, subject="old")
         await audit_partitions.ensure_ahead(conn, when.date(), months=0)  # moves it out of the default
     return row
 

@@ -2,14 +2,15 @@
 scan of every table (partitions included) for what was planted."""
 
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy import Result, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from tests.support.builders import Case, build_case, nl_today
 from tests.support.engagements import actors, closure_body, started_engagement, subcontract_second_provider
@@ -20,6 +21,44 @@ from tests.support.ijw import document as ijw_document
 
 MARKER = "Qzx"  # in every planted name and free text
 Auth = Callable[..., dict[str, str]]
+
+
+async def query(app: Any, sql: str, **params: Any) -> Result[Any]:
+    """One statement read straight from the database, past the service (the result is buffered:
+    it is read after the connection has gone back)."""
+    async with app.state.engine.connect() as conn:
+        return await conn.execute(text(sql), params)
+
+
+async def execute(app: Any, *statements: str) -> None:
+    """Statements run straight on the database, in one transaction of their own."""
+    async with app.state.engine.begin() as conn:
+        for statement in statements:
+            await conn.execute(text(statement))
+
+
+async def add_audit_events(
+    conn: AsyncConnection,
+    at: datetime,
+    *,
+    family_id: uuid.UUID | None = None,
+    subject: str = "x",
+    role: str = "admin",
+    count: int = 1,
+) -> list[uuid.UUID]:
+    """``count`` plan reads written straight into the audit trail (past the writer), the first at
+    ``at`` and each next one a second earlier; their ids."""
+    inserted = await conn.execute(
+        text(
+            "INSERT INTO audit_events (id, occurred_at, subject, role, organisation, action,"
+            " resource_type, family_id, outcome, request_id)"
+            " SELECT gen_random_uuid(), CAST(:at AS timestamptz) - make_interval(secs => g - 1),"
+            " :subject, :role, 'x', 'read', 'plan', CAST(:family AS uuid), 'success', 'x'"
+            " FROM generate_series(1, :count) g RETURNING id"
+        ),
+        {"at": at, "subject": subject, "role": role, "family": family_id, "count": count},
+    )
+    return list(inserted.scalars())
 
 
 @dataclass
