@@ -122,19 +122,10 @@ def expect(**overrides: int) -> dict[str, int]:
     return {role: overrides.get(role, 403) for role in ROLES}
 
 
+# Reads of case A's family side: the family and its team; the other family and teams get 404.
+FAMILY_READ = {"family": 200, "other_family": 404, "team": 200, "other_team": 404, "team_elsewhere": 404}
 # Reads of case A's engagement: the family, its team, the main contractor, the subcontractor, the bus.
-ENGAGEMENT_READ = expect(
-    family=200,
-    other_family=404,
-    team=200,
-    other_team=404,
-    main=200,
-    sub=200,
-    third=404,
-    main_elsewhere=404,
-    team_elsewhere=404,
-    integration=200,
-)
+ENGAGEMENT_READ = expect(**FAMILY_READ, main=200, sub=200, third=404, main_elsewhere=404, integration=200)
 CASE_CONTENT_READ = {**ENGAGEMENT_READ, "sub": 403, "integration": 403}
 MAIN_ACTION = expect(main=409, third=404, main_elsewhere=404)  # a subcontractor (visible) gets 403
 # Lists every case role may ask for (each sees its own rows); the other roles get 403.
@@ -151,18 +142,7 @@ def _cases(w: World) -> list[tuple[str, str, Any, dict[str, int]]]:
         ("GET", f"/engagements/{e}/subcontracts", None, {**ENGAGEMENT_READ, "integration": 403}),
         ("GET", f"/engagements/{e}/progress-reports", None, CASE_CONTENT_READ),
         ("GET", "/engagements", None, CASE_ROLES_LIST),
-        (
-            "GET",
-            f"/plans/{w.plan_id}/provider-options?memberId={w.child_id}",
-            None,
-            expect(
-                family=200,
-                other_family=404,
-                team=200,
-                other_team=404,
-                team_elsewhere=404,
-            ),
-        ),
+        ("GET", f"/plans/{w.plan_id}/provider-options?memberId={w.child_id}", None, expect(**FAMILY_READ)),
         (
             "POST",
             "/engagements",
@@ -220,23 +200,7 @@ def _cases(w: World) -> list[tuple[str, str, Any, dict[str, int]]]:
                 team=400, other_team=404, main=400, sub=400, third=400, main_elsewhere=400, team_elsewhere=404
             ),
         ),
-        (
-            "GET",
-            f"/handoffs/{w.handoff}",
-            None,
-            expect(
-                family=200,
-                other_family=404,
-                team=200,
-                other_team=404,
-                main=200,
-                sub=404,
-                third=404,
-                main_elsewhere=404,
-                team_elsewhere=404,
-                integration=200,
-            ),
-        ),
+        ("GET", f"/handoffs/{w.handoff}", None, {**ENGAGEMENT_READ, "sub": 404}),  # not the subcontractor
         ("GET", "/handoffs", None, CASE_ROLES_LIST),
         (
             "POST",

@@ -8,10 +8,10 @@ import httpx
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models.families import FamilyMember
+from app.models.families import Family
 from app.models.plans import Goal, Plan
 from app.models.referrals import Consent, Referral
-from tests.support.builders import build_case, nl_today
+from tests.support.builders import build_case, member, nl_today
 from tests.support.engagements import actors, closure_body, engagement_at, raise_handoff, request
 from tests.support.factories import Reference
 
@@ -38,14 +38,9 @@ async def test_request_conflicts(
     conflict(await request(client, a.team, case, ref.uncontracted_provider), "provider_not_contracted")
 
     # a child without a support profile on the plan
-    extra = FamilyMember(
-        family_id=case.family_id,
-        municipality_code="GM0363",
-        role="child",
-        given_name="Mo",
-        family_name="de Vries",
-        birth_date=date(2019, 1, 1),
-    )
+    family = await session.get(Family, case.family_id)
+    assert family is not None
+    extra = member(family, "child", "Mo", date(2019, 1, 1))
     session.add(extra)
     await session.commit()
     conflict(await request(client, a.family, case, main, memberId=str(extra.id)), "support_profile_required")

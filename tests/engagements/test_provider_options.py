@@ -118,11 +118,7 @@ async def test_a_municipality_outside_the_region_has_no_options_and_a_child_with
 
 
 async def test_free_capacity_counts_running_engagements_and_sorting_puts_unknown_waits_last(
-    client: httpx.AsyncClient,
-    session: AsyncSession,
-    ref: Reference,
-    auth: Auth,
-    count_statements: Callable[[], object],
+    client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth, count_statements: Any
 ) -> None:
     first, second, third = ref.providers
     case = await build_case(session, ref, consent_providers=[third])
@@ -150,7 +146,7 @@ async def test_free_capacity_counts_running_engagements_and_sorting_puts_unknown
     )
     # a request under the third provider's contract does not take capacity either
     await request(client, actors(auth, ref, case).family, case, third)
-    with count_statements() as counter:  # type: ignore[attr-defined]
+    with count_statements() as counter:
         rows = await _options(client, case.plan_id, case.child_id, actors(auth, ref, case).family)
     assert [(r["providerId"], r["waitingDays"], r["freeCapacity"], r["capacity"]) for r in rows] == [
         (str(third), 30, 1, 3),
@@ -158,7 +154,7 @@ async def test_free_capacity_counts_running_engagements_and_sorting_puts_unknown
         (str(second), None, 50, 50),
     ]
     # one statement for the plan, one for all options, one for all waiting days (plus audit and session)
-    selects = [s for s in counter.statements if s.lstrip().upper().startswith("SELECT")]  # type: ignore[attr-defined]
+    selects = [s for s in counter.statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) == 3
 
 
@@ -202,37 +198,17 @@ async def test_subcontractors_contracted_or_not(
     _, a, eid = await engagement_at("started", client, session, ref, auth)
     path = f"/engagements/{eid}/subcontracts"
     today = nl_today().isoformat()
-    unknown = await client.post(
-        path,
-        json={"agbCode": "98765432", "name": "Praktijk De Brug", "scope": "Speltherapie", "startDate": today},
-        headers=a.provider,
-    )
+
+    async def add(agb: str, name: str, scope: str, **extra: str) -> httpx.Response:
+        body = {"agbCode": agb, "name": name, "scope": scope, "startDate": today, **extra}
+        return await client.post(path, json=body, headers=a.provider)
+
+    unknown = await add("98765432", "Praktijk De Brug", "Speltherapie")
     assert unknown.status_code == 201 and unknown.json()["providerId"] is None
-    by_id = await client.post(
-        path,
-        json={
-            "agbCode": ref.provider_agbs[2],
-            "name": "Aanbieder 3",
-            "providerId": str(ref.providers[2]),
-            "scope": "Diagnostiek",
-            "startDate": today,
-            "endDate": today,
-        },
-        headers=a.provider,
-    )
+    third_id = str(ref.providers[2])
+    by_id = await add(ref.provider_agbs[2], "Aanbieder 3", "Diagnostiek", providerId=third_id, endDate=today)
     assert by_id.status_code == 201 and by_id.json()["providerId"] == str(ref.providers[2])
-    wrong = await client.post(
-        path,
-        json={
-            "agbCode": ref.provider_agbs[1],
-            "name": "X",
-            "providerId": str(ref.providers[2]),
-            "scope": "x",
-            "startDate": today,
-            "endDate": "2020-01-01",
-        },
-        headers=a.provider,
-    )
+    wrong = await add(ref.provider_agbs[1], "X", "x", providerId=third_id, endDate="2020-01-01")
     assert wrong.status_code == 400
     assert [p["code"] for p in wrong.json()["invalidParams"]] == ["agb_mismatch", "before_start"]
     listed = (await client.get(path, headers=a.team)).json()

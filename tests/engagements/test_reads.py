@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import select
@@ -9,18 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.core import AuditEvent, OutboxEvent
 from tests.support.builders import add_engagement, build_case
-from tests.support.engagements import actors, engagement_at, request
+from tests.support.engagements import consented_case, engagement_at, request
 from tests.support.factories import Reference
 
 Auth = Callable[..., dict[str, str]]
 
 
 async def test_inbox_filters_pages_and_audits_every_row(
-    client: httpx.AsyncClient,
-    session: AsyncSession,
-    ref: Reference,
-    auth: Auth,
-    count_statements: Callable[[], object],
+    client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth, count_statements: Any
 ) -> None:
     main = ref.providers[0]
     cases = [await build_case(session, ref) for _ in range(4)]
@@ -38,14 +35,14 @@ async def test_inbox_filters_pages_and_audits_every_row(
     started = await add_engagement(session, cases[0], main, member_id=cases[0].youth_id)
     staff = auth("provider_staff", provider=main, sub="inbox-reader")
 
-    with count_statements() as counter:  # type: ignore[attr-defined]
+    with count_statements() as counter:
         first = await client.get("/engagements", params={"status": "requested", "pageSize": 3}, headers=staff)
     assert first.status_code == 200
     page = first.json()
     assert [i["id"] for i in page["items"]] == ids[:3]
     assert all(i["view"] == "restricted" for i in page["items"])  # no consents: no names
     assert all(i.get("child") is None for i in page["items"])
-    assert counter.count <= 6  # type: ignore[attr-defined]
+    assert counter.count <= 6
     second = (
         await client.get(
             "/engagements",
@@ -75,14 +72,10 @@ async def test_inbox_filters_pages_and_audits_every_row(
 
 
 async def test_one_engagement_view_costs_a_fixed_number_of_statements(
-    client: httpx.AsyncClient,
-    session: AsyncSession,
-    ref: Reference,
-    auth: Auth,
-    count_statements: Callable[[], object],
+    client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth, count_statements: Any
 ) -> None:
     case, a, eid = await engagement_at("started", client, session, ref, auth)
-    with count_statements() as few:  # type: ignore[attr-defined]
+    with count_statements() as few:
         assert (await client.get(f"/engagements/{eid}", headers=a.team)).status_code == 200
     activities = [
         {"description": f"Activiteit {i}", "goalIds": [str(g) for g in case.goal_ids[1:]]} for i in range(12)
@@ -92,19 +85,18 @@ async def test_one_engagement_view_costs_a_fixed_number_of_statements(
         json={"approach": "Veel.", "activities": activities},
         headers=a.provider,
     )
-    with count_statements() as many:  # type: ignore[attr-defined]
+    with count_statements() as many:
         treatment = await client.get(f"/engagements/{eid}/treatment-plan", headers=a.team)
         view = await client.get(f"/engagements/{eid}", headers=a.team)
     assert len(treatment.json()["activities"]) == 12 and view.json()["treatmentPlan"]["activityCount"] == 12
-    assert many.count <= few.count + 6  # type: ignore[attr-defined]
+    assert many.count <= few.count + 6
 
 
 async def test_events_carry_no_personal_data(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
 ) -> None:
     main = ref.providers[0]
-    case = await build_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
+    case, a = await consented_case(session, ref, auth)
     created = await request(client, a.family, case, main, choiceReason="Sam wil naar de praktijk van Anouk.")
     eid = created.json()["id"]
     await client.post(

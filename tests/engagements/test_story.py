@@ -17,8 +17,8 @@ from app.demo.catalogue import REGIONAL_TARIFF_CENTS
 from app.models.core import AuditEvent
 from app.models.money import PaymentLine
 from app.models.plans import Plan
-from tests.support.builders import add_engagement, build_case, nl_today, noon
-from tests.support.engagements import actors, event_types, raise_handoff, subcontract_second_provider
+from tests.support.builders import add_started, build_case, nl_today
+from tests.support.engagements import consented_case, event_types, raise_handoff, subcontract_second_provider
 from tests.support.factories import Reference
 
 
@@ -26,25 +26,18 @@ async def test_the_provider_side_from_options_to_outcome(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Callable[..., dict[str, str]]
 ) -> None:
     main, sub_provider, third = ref.providers
-    case = await build_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
+    case, a = await consented_case(session, ref, auth)
     # history elsewhere in the region: waiting 12 days at the main provider, 5 at the second one;
     # the second provider has one running engagement under its contract
     other = await build_case(session, ref, municipality="GM0599")
     today = nl_today()
-    await add_engagement(
-        session,
-        other,
-        main,
-        requested_at=noon(today - timedelta(days=20)),
-        start_date=today - timedelta(days=8),
-    )
-    await add_engagement(
+    await add_started(session, other, main, 12, today - timedelta(days=8))
+    await add_started(
         session,
         other,
         sub_provider,
-        requested_at=noon(today - timedelta(days=15)),
-        start_date=today - timedelta(days=10),
+        5,
+        today - timedelta(days=10),
         contract_id=ref.contracts[sub_provider],
         member_id=other.youth_id,
     )

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models.ijw import AllocationRequest, IjwMessage
 from app.services.engagements.flags import add_working_days
 from tests.support.builders import nl_today
-from tests.support.engagements import actors, request
+from tests.support.engagements import consented_case, request
 from tests.support.factories import Reference
 from tests.support.families import bsn
 from tests.support.ijw import (
@@ -46,8 +46,7 @@ async def test_a_request_for_a_family_of_ours_is_linked_and_answered_by_the_allo
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
 ) -> None:
     main = ref.providers[0]
-    case = await ijw_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
+    case, a = await consented_case(session, ref, auth, build=ijw_case)
     reply = await send(
         client, a.provider, jw315(requester(ref), "VTA-1", start=TODAY, identification="REQ1", issued=TODAY)
     )
@@ -167,9 +166,7 @@ async def test_cross_message_rules_for_requests(
 async def test_a_late_answer_goes_to_case_review(
     client: httpx.AsyncClient, session: AsyncSession, ref: Reference, auth: Auth
 ) -> None:
-    main = ref.providers[0]
-    case = await ijw_case(session, ref, consent_providers=[main])
-    a = actors(auth, ref, case)
+    _, a = await consented_case(session, ref, auth, build=ijw_case)
     await send(
         client, a.provider, jw315(requester(ref), "VTA-8", start=TODAY, identification="REQ8", issued=TODAY)
     )

@@ -12,6 +12,7 @@ from app.models.families import Family, FamilyMember
 from app.models.plans import Plan, PlanSupportProfile
 from app.models.providers import Contract, ContractProduct
 from app.services.platform.clock import today as local_today
+from tests.support.builders import member
 from tests.support.factories import Reference
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -21,14 +22,7 @@ async def _family_child(session: AsyncSession, ref: Reference) -> tuple[Family, 
     family = Family(municipality_code="GM0363", district_code="WK036301", team_id=ref.teams["GM0363"])
     session.add(family)
     await session.flush()
-    child = FamilyMember(
-        family_id=family.id,
-        municipality_code="GM0363",
-        role="child",
-        given_name="Test",
-        family_name="Kind",
-        birth_date=date(2015, 5, 1),
-    )
+    child = member(family, "child", "Test", date(2015, 5, 1), surname="Kind")
     plan = Plan(family_id=family.id, municipality_code="GM0363", status="active", created_by="test")
     session.add_all([child, plan])
     await session.flush()

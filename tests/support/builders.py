@@ -9,6 +9,7 @@ referral, the frozen plan version with both signatures, and consents for the giv
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -69,9 +70,9 @@ async def build_case(
     family = Family(municipality_code=municipality, district_code=district, team_id=team)
     s.add(family)
     await s.flush()
-    child = _member(family, "child", "Sam", child_birth_date)
-    parent = _member(family, "parent", "Noor", date(1985, 6, 1))
-    youth = _member(family, "child", "Lex", youth_birth_date or date(today.year - 16, 1, 15))
+    child = member(family, "child", "Sam", child_birth_date)
+    parent = member(family, "parent", "Noor", date(1985, 6, 1))
+    youth = member(family, "child", "Lex", youth_birth_date or date(today.year - 16, 1, 15))
     s.add_all([child, parent, youth])
     plan = Plan(
         family_id=family.id,
@@ -187,14 +188,18 @@ async def build_case(
     return case
 
 
-def _member(family: Family, role: str, given: str, birth: date) -> FamilyMember:
+def member(
+    family: Family, role: str, given: str, birth: date, *, surname: str = "de Vries", bsn: str | None = None
+) -> FamilyMember:
+    """A member of ``family`` (not yet added to the session)."""
     return FamilyMember(
         family_id=family.id,
         municipality_code=family.municipality_code,
         role=role,
         given_name=given,
-        family_name="de Vries",
+        family_name=surname,
         birth_date=birth,
+        bsn=bsn,
     )
 
 
@@ -250,6 +255,14 @@ async def add_engagement(
     if commit:
         await s.commit()
     return engagement
+
+
+async def add_started(
+    s: AsyncSession, case: Case, provider_id: uuid.UUID, wait_days: int, start: date, **options: Any
+) -> Engagement:
+    """An engagement started on ``start`` after a wait of ``wait_days`` (``add_engagement`` options)."""
+    requested_at = noon(start - timedelta(days=wait_days))
+    return await add_engagement(s, case, provider_id, requested_at=requested_at, start_date=start, **options)
 
 
 def nl_today() -> date:

@@ -93,6 +93,15 @@ async def started_engagement(
     return await taken_to("started", client, family, provider_staff, case, provider)
 
 
+async def consented_case(
+    session: AsyncSession, ref: Reference, auth: Auth, *, build: CaseBuilder = build_case, **case_options: Any
+) -> tuple[Case, Actors]:
+    """A case built by ``build`` whose family consented to the main provider (``ref.providers[0]``),
+    and the actors around it."""
+    case = await build(session, ref, consent_providers=[ref.providers[0]], **case_options)
+    return case, actors(auth, ref, case)
+
+
 class Engaged(NamedTuple):
     """A case whose family consented to the main provider (``ref.providers[0]``), the actors
     around it, and the engagement the family asked of that provider."""
@@ -114,10 +123,8 @@ async def engagement_at(
 ) -> Engaged:
     """A case built by ``build`` with consent for the main provider, and the family's request of
     that provider taken to ``stage``."""
-    main = ref.providers[0]
-    case = await build(session, ref, consent_providers=[main], **case_options)
-    a = actors(auth, ref, case)
-    return Engaged(case, a, await taken_to(stage, client, a.family, a.provider, case, main))
+    case, a = await consented_case(session, ref, auth, build=build, **case_options)
+    return Engaged(case, a, await taken_to(stage, client, a.family, a.provider, case, ref.providers[0]))
 
 
 async def subcontract_second_provider(

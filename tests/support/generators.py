@@ -28,6 +28,7 @@ from app.models.families import Family, FamilyMember
 from app.models.geography import DistrictIndicator
 from app.models.plans import Goal, Plan, PlanSupportProfile
 from app.models.referrals import Referral
+from tests.support.builders import member
 from tests.support.factories import Reference
 
 END_REASONS = ["31", "31", "31", "31", "32", "33", "34", "35", "38", "02"]
@@ -77,23 +78,10 @@ class Builder:
         )
         self.session.add(family)
         await self.session.flush()
-        parent = FamilyMember(
-            family_id=family.id,
-            municipality_code=self.municipality,
-            role="parent",
-            given_name=names[0],
-            family_name=names[1],
-            birth_date=date(1985, 3, 4),
-        )
-        child = FamilyMember(
-            family_id=family.id,
-            municipality_code=self.municipality,
-            role="child",
-            given_name=names[2],
-            family_name=names[1],
-            birth_date=child_birth or date(2014, 6, 1),
-            bsn=bsn,
-        )
+        given_parent, surname, given_child = names
+        parent = member(family, "parent", given_parent, date(1985, 3, 4), surname=surname)
+        birth = child_birth or date(2014, 6, 1)
+        child = member(family, "child", given_child, birth, surname=surname, bsn=bsn)
         plan = Plan(family_id=family.id, municipality_code=self.municipality, status="active", created_by="t")
         self.session.add_all([parent, child, plan])
         await self.session.flush()
@@ -231,9 +219,7 @@ async def generate_history(
     ``marker`` is put into every name and free text, so a privacy test can look for it.
     """
     domains = list((await session.execute(select(LifeDomain.code).order_by(LifeDomain.position))).scalars())
-    options = Options(
-        marker=marker, bsn=True, open_referral_share=0.3, intake_share=0.05, created_by="gen"
-    )
+    options = Options(marker=marker, bsn=True, open_referral_share=0.3, intake_share=0.05, created_by="gen")
     ids = SequentialIds("tests", str(seed), municipality)
     gen = CaseGenerator(Rows(), area_of(ref, municipality), end, ids, domains, seed=seed, options=options)
     gen.spread(families, start, end)
@@ -247,10 +233,10 @@ async def generate_history(
 def _summary(gen: CaseGenerator) -> History:
     rows = gen.rows.data
     h = History(families=[f["id"] for f in rows[Family]], free_texts=set(gen.free_texts))
-    for member in rows[FamilyMember]:
-        h.names.update({member["given_name"], member["family_name"]})
-        h.bsns.add(member["bsn"])
-        h.birth_dates.add(member["birth_date"])
+    for row in rows[FamilyMember]:
+        h.names.update({row["given_name"], row["family_name"]})
+        h.bsns.add(row["bsn"])
+        h.birth_dates.add(row["birth_date"])
     for referral in rows[Referral]:
         if referral["child_bsn"]:
             h.bsns.add(referral["child_bsn"])
