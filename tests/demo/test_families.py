@@ -16,6 +16,7 @@ from app.services.families.bsn import is_valid_bsn
 from app.services.plans.signing import missing_parts
 from app.services.plans.snapshot import content_json
 from app.services.plans.view import load_content
+from tests.support.families import support_profile
 
 
 async def _seed(sessionmaker) -> None:
@@ -116,13 +117,7 @@ async def test_demo_tokens_click_through(sessionmaker, client) -> None:
     )
     added = await client.post(
         f"/plans/{demo_families.DEMO_DRAFT_PLAN}/support-profiles",
-        json={
-            "memberId": child["id"],
-            "profileCode": "P04",
-            "intensityCode": "I1",
-            "problemDescription": "Somberheid.",
-            "referralId": str(demo_families.DEMO_OPEN_REFERRAL),
-        },
+        json=support_profile(child["id"], "P04", "I1", "Somberheid.", str(demo_families.DEMO_OPEN_REFERRAL)),
         headers={**team, "If-Match": draft.headers["ETag"]},
     )
     assert added.status_code == 201, added.text

@@ -7,16 +7,11 @@ from sqlalchemy import func, select
 
 from app.models.core import OutboxEvent
 from app.models.referrals import Consent
-from tests.support.families import create_family, family_body, member_of, pro, years_ago
+from tests.support.families import create_family, family_body, member_of, plan_consent, pro, years_ago
 
 
 def consent_body(ref: Any, member: dict, **extra: Any) -> dict[str, Any]:
-    return {
-        "scope": "share_plan_with_provider",
-        "providerId": str(ref.providers[0]),
-        "grantedByMemberId": member["id"],
-        **extra,
-    }
+    return plan_consent(ref.providers[0], member, **extra)
 
 
 async def test_family_member_grants_and_withdraws(client, auth, ref, session) -> None:

@@ -8,7 +8,7 @@ signatures → agreed snapshot → revision (a new draft while the agreed versio
 from sqlalchemy import select
 
 from app.models.core import OutboxEvent
-from tests.support.families import DOMAINS, bsn, years_ago
+from tests.support.families import DOMAINS, bsn, support_profile, years_ago
 
 CHILD_BSN = bsn(42)
 GP_AGB = "01012345"
@@ -123,13 +123,9 @@ async def test_the_family_story(client, auth, ref, session) -> None:
     # 6. the team adds the support profile that rests on the referral
     profile = await client.post(
         f"{plan_url}/support-profiles",
-        json={
-            "memberId": child_id,
-            "profileCode": "P06",
-            "intensityCode": "I2",
-            "problemDescription": "Concentratieproblemen, thuis en op school.",
-            "referralId": referral["id"],
-        },
+        json=support_profile(
+            child_id, "P06", "I2", "Concentratieproblemen, thuis en op school.", referral["id"]
+        ),
         headers={**team, "If-Match": etag},
     )
     assert profile.status_code == 201, profile.text

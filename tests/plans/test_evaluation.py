@@ -13,6 +13,8 @@ from tests.support.families import (
     member_of,
     pro,
     revised_support_profile,
+    support_profile,
+    team_referral,
 )
 
 SCORED = [d for d in DOMAINS if d != "justice"]  # the helpers mark 'justice' not relevant
@@ -123,15 +125,7 @@ async def test_withdrawing_an_agreed_plan_frees_its_referrals(client, auth, ref,
     team = pro(auth, ref)
     child = next(m for m in family["members"] if m["role"] == "child")
     referral = await client.post(
-        "/referrals",
-        json={
-            "childMemberId": child["id"],
-            "referrerType": "01",
-            "profileCode": "P03",
-            "intensityCode": "I2",
-            "reason": "Gedrag thuis.",
-        },
-        headers=team,
+        "/referrals", json=team_referral(child["id"], reason="Gedrag thuis."), headers=team
     )
     assert referral.status_code == 201
     path = f"/plans/{plan['id']}"
@@ -139,13 +133,7 @@ async def test_withdrawing_an_agreed_plan_frees_its_referrals(client, auth, ref,
     version = int(revision.headers["ETag"].strip('"'))
     profile = await client.post(
         f"{path}/support-profiles",
-        json={
-            "memberId": child["id"],
-            "profileCode": "P03",
-            "intensityCode": "I2",
-            "problemDescription": "Driftbuien.",
-            "referralId": referral.json()["id"],
-        },
+        json=support_profile(child["id"], "P03", "I2", "Driftbuien.", referral.json()["id"]),
         headers={**team, "If-Match": f'"{version}"'},
     )
     assert profile.status_code == 201

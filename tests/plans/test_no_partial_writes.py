@@ -13,6 +13,7 @@ from tests.support.families import (
     family_body,
     member_of,
     pro,
+    team_referral,
     years_ago,
 )
 
@@ -52,17 +53,7 @@ async def test_refused_requests_write_nothing(client, auth, ref, session) -> Non
     draft_family = await create_family(client, team, family_body(ref))
     draft = await create_plan(client, team, draft_family["id"])
     draft_child = next(m for m in draft_family["members"] if m["role"] == "child")
-    used = await client.post(
-        "/referrals",
-        json={
-            "childMemberId": child["id"],
-            "referrerType": "01",
-            "profileCode": "P02",
-            "intensityCode": "I1",
-            "reason": "x",
-        },
-        headers=team,
-    )
+    used = await client.post("/referrals", json=team_referral(child["id"], "P02", "I1"), headers=team)
     assert used.status_code == 201
     consent = {"scope": "share_plan_with_provider", "providerId": str(ref.providers[0])}
     granted = await client.post(
@@ -133,13 +124,7 @@ async def test_refused_requests_write_nothing(client, auth, ref, session) -> Non
     revision = await client.post(f"{a}/revisions", headers={**team, **v})
     rv = {"If-Match": revision.headers["ETag"]}
     profile = {"memberId": child["id"], "intensityCode": "I1", "problemDescription": "x"}
-    dup = {
-        "childMemberId": child["id"],
-        "referrerType": "01",
-        "profileCode": "P02",
-        "intensityCode": "I2",
-        "reason": "x",
-    }
+    dup = team_referral(child["id"], "P02")
     more: list[tuple[str, str, dict, dict, int, str]] = [
         ("POST", f"{a}/revisions", {}, {**team, **rv}, 409, "revision_open"),
         (

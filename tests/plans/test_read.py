@@ -15,6 +15,7 @@ from tests.support.families import (
     engagement_row,
     family_body,
     member_of,
+    plan_consent,
     pro,
     revised_support_profile,
 )
@@ -96,15 +97,8 @@ async def test_provider_reads_the_plan_only_as_main_contractor_under_consent(
     path = f"/plans/{plan['id']}"
     engagement_id = await engagement_row(session, family, plan["id"], profile, provider, "requested")
     parent = member_of(auth, family)
-    consent = await client.post(
-        f"/families/{family['id']}/consents",
-        json={
-            "scope": "share_plan_with_provider",
-            "providerId": str(provider),
-            "grantedByMemberId": family["members"][0]["id"],
-        },
-        headers=parent,
-    )
+    consents = f"/families/{family['id']}/consents"
+    consent = await client.post(consents, json=plan_consent(provider, family["members"][0]), headers=parent)
     assert consent.status_code == 201
     # a mere request does not make the provider main contractor
     assert (await client.get(path, headers=staff)).status_code == 404
@@ -132,16 +126,8 @@ async def test_provider_reads_the_plan_only_as_main_contractor_under_consent(
     assert withdrawn.status_code == 204
     assert (await client.get(path, headers=staff)).status_code == 404
     # a consent that has run out does not count either
-    lapsed = await client.post(
-        f"/families/{family['id']}/consents",
-        json={
-            "scope": "share_plan_with_provider",
-            "providerId": str(provider),
-            "grantedByMemberId": family["members"][0]["id"],
-            "validTo": date.today().isoformat(),
-        },
-        headers=parent,
-    )
+    until_today = plan_consent(provider, family["members"][0], validTo=date.today().isoformat())
+    lapsed = await client.post(consents, json=until_today, headers=parent)
     assert lapsed.status_code == 201
     assert (await client.get(path, headers=staff)).status_code == 200
     from app.models.referrals import Consent

@@ -4,13 +4,14 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
+import httpx
 from sqlalchemy import func, select
 
 from app.models.core import OutboxEvent
 from app.models.geography import Team
 from app.models.referrals import Referral
 from app.services.referrals.service import add_months
-from tests.support.families import bsn, create_family, family_body, member_of, pro, years_ago
+from tests.support.families import bsn, create_family, family_body, member_of, pro, team_referral, years_ago
 
 GP_AGB = "01012345"
 
@@ -41,13 +42,7 @@ async def _count(session: Any) -> int:
 
 async def test_team_referral_for_a_child(client, auth, ref, session) -> None:
     family = await create_family(client, pro(auth, ref), family_body(ref))
-    body = {
-        "childMemberId": child_of(family)["id"],
-        "referrerType": "01",
-        "profileCode": "P03",
-        "intensityCode": "I2",
-        "reason": "Driftbuien thuis en op school.",
-    }
+    body = team_referral(child_of(family)["id"], reason="Driftbuien thuis en op school.")
     response = await client.post("/referrals", json=body, headers=pro(auth, ref))
     assert response.status_code == 201, response.text
     referral = response.json()
@@ -186,7 +181,11 @@ async def test_every_invalid_field_at_once_and_nothing_written(client, auth, ref
         "reason": "x",
         "validTo": "2001-01-01",
     }
-    response = await client.post("/referrals", json=body, headers=pro(auth, ref))
+
+    async def refer(body: dict[str, str]) -> httpx.Response:
+        return await client.post("/referrals", json=body, headers=pro(auth, ref))
+
+    response = await refer(body)
     assert response.status_code == 400
     assert {(p["name"], p["code"]) for p in response.json()["invalidParams"]} == {
         ("bsn", "invalid_bsn"),
@@ -196,19 +195,13 @@ async def test_every_invalid_field_at_once_and_nothing_written(client, auth, ref
         ("profileCode", "unknown_profile"),
         ("validTo", "in_past"),
     }
-    neither = await client.post(
-        "/referrals",
-        json={"referrerType": "01", "profileCode": "P03", "intensityCode": "I9", "reason": "x"},
-        headers=pro(auth, ref),
-    )
+    neither = await refer({"referrerType": "01", "profileCode": "P03", "intensityCode": "I9", "reason": "x"})
     assert {(p["name"], p["code"]) for p in neither.json()["invalidParams"]} == {
         ("childMemberId", "required"),
         ("intensityCode", "unknown_intensity"),
     }
-    schema = await client.post(
-        "/referrals",
-        json={"referrerType": "07", "referrerAgb": "12", "profileCode": "P03", "intensityCode": "I1"},
-        headers=pro(auth, ref),
+    schema = await refer(
+        {"referrerType": "07", "referrerAgb": "12", "profileCode": "P03", "intensityCode": "I1"}
     )
     assert schema.status_code == 400
     assert {p["name"] for p in schema.json()["invalidParams"]} == {"referrerType", "referrerAgb", "reason"}
@@ -267,13 +260,7 @@ async def test_duplicate_referrals_are_refused_with_a_link(client, auth, ref, se
     family = await create_family(client, pro(auth, ref), family_body(ref, child_bsn=bsn(16)))
     child = child_of(family)
     first = await client.post("/referrals", json=gp_body(bsn(16), child["birthDate"]), headers=gp(auth))
-    by_team = {
-        "childMemberId": child["id"],
-        "referrerType": "01",
-        "profileCode": "P06",
-        "intensityCode": "I4",
-        "reason": "Nogmaals.",
-    }
+    by_team = team_referral(child["id"], "P06", "I4", "Nogmaals.")
     duplicate = await client.post("/referrals", json=by_team, headers=pro(auth, ref))
     assert duplicate.status_code == 409
     assert duplicate.json()["code"] == "duplicate_referral"

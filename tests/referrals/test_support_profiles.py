@@ -8,7 +8,15 @@ from sqlalchemy import func, select
 
 from app.models.plans import Plan, PlanSupportProfile
 from app.models.referrals import Referral
-from tests.support.families import create_family, create_plan, family_body, member_of, pro
+from tests.support.families import (
+    create_family,
+    create_plan,
+    family_body,
+    member_of,
+    pro,
+    support_profile,
+    team_referral,
+)
 
 
 async def _setup(client: Any, auth: Any, ref: Any) -> tuple[dict, dict, dict]:
@@ -24,13 +32,7 @@ async def _referral(
 ) -> dict:
     response = await client.post(
         "/referrals",
-        json={
-            "childMemberId": child["id"],
-            "referrerType": "01",
-            "profileCode": profile,
-            "intensityCode": intensity,
-            "reason": "Onderzoek nodig.",
-        },
+        json=team_referral(child["id"], profile, intensity, "Onderzoek nodig."),
         headers=pro(auth, ref),
     )
     assert response.status_code == 201, response.text
@@ -38,13 +40,9 @@ async def _referral(
 
 
 def _profile(child: dict, code: str, intensity: str = "I2", referral: dict | None = None) -> dict[str, Any]:
-    return {
-        "memberId": child["id"],
-        "profileCode": code,
-        "intensityCode": intensity,
-        "problemDescription": "Concentratie en onrust.",
-        **({"referralId": referral["id"]} if referral else {}),
-    }
+    return support_profile(
+        child["id"], code, intensity, "Concentratie en onrust.", referral and referral["id"]
+    )
 
 
 async def test_segment_a_needs_no_referral_b_and_c_do(client, auth, ref, session) -> None:

@@ -86,6 +86,42 @@ def family_body(
     }
 
 
+def team_referral(
+    child_id: str, profile: str = "P03", intensity: str = "I2", reason: str = "x"
+) -> dict[str, str]:
+    """A district team's referral (referrer type 01) for a child of a registered family."""
+    return {
+        "childMemberId": child_id,
+        "referrerType": "01",
+        "profileCode": profile,
+        "intensityCode": intensity,
+        "reason": reason,
+    }
+
+
+def support_profile(
+    member_id: str, profile: str, intensity: str, problem: str, referral_id: str | None = None
+) -> dict[str, str]:
+    """A support profile for a plan; segments B and C rest on a referral."""
+    body = {
+        "memberId": member_id,
+        "profileCode": profile,
+        "intensityCode": intensity,
+        "problemDescription": problem,
+    }
+    return body | ({"referralId": referral_id} if referral_id else {})
+
+
+def plan_consent(provider: Any, granted_by: dict[str, Any], **extra: str) -> dict[str, Any]:
+    """A consent to share the plan with ``provider``, granted by the family member ``granted_by``."""
+    return {
+        "scope": "share_plan_with_provider",
+        "providerId": str(provider),
+        "grantedByMemberId": granted_by["id"],
+        **extra,
+    }
+
+
 async def create_family(
     client: httpx.AsyncClient, headers: dict[str, str], body: dict[str, Any]
 ) -> dict[str, Any]:
@@ -169,12 +205,7 @@ async def revised_support_profile(
     version = int(revision.headers["ETag"].strip('"'))
     response = await client.post(
         f"/plans/{plan_id}/support-profiles",
-        json={
-            "memberId": child["id"],
-            "profileCode": "P01",
-            "intensityCode": "I1",
-            "problemDescription": "Ruzies.",
-        },
+        json=support_profile(child["id"], "P01", "I1", "Ruzies."),
         headers={**pro(auth, ref), "If-Match": f'"{version}"'},
     )
     assert response.status_code == 201, response.text
