@@ -26,8 +26,8 @@ from app.auth import issue_dev_token
 from app.cli import migrate
 from app.config import get_settings
 from app.embedded_pg import embedded_session, resolve_database_url
-from app.main import create_app
 from app.models import metadata
+from tests.support.apps import api_client, fresh_app
 from tests.support.factories import Reference, build_reference
 
 KEEP_TABLES = {"life_domains", "alembic_version"}
@@ -76,9 +76,8 @@ async def database_url(embedded_server: None) -> str:
 
 @pytest.fixture(scope="session")
 async def app(database_url: str) -> AsyncIterator[Any]:
-    application = create_app(get_settings(), database_url=database_url)
-    yield application
-    await application.state.engine.dispose()
+    async with fresh_app(database_url) as application:
+        yield application
 
 
 @pytest.fixture(scope="session")
@@ -99,8 +98,7 @@ async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
 
 @pytest.fixture
 async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as c:
+    async with api_client(app) as c:
         yield c
 
 

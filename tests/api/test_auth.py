@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from app.auth import DEV_AUDIENCE, DEV_ISSUER, issue_dev_token
 from app.config import Settings, get_settings
-from app.main import create_app
+from tests.support.apps import fresh_client
 
 ISSUER = "https://login.gm0363.example/realms/youth"
 AUDIENCE = "perspectief-api"
@@ -79,9 +79,7 @@ def alg_none(claims: dict[str, Any]) -> str:
     return unsigned_parts({"alg": "none", "typ": "JWT"}, claims) + "."
 
 
-def claims_for(
-    issuer: str, audience: str, *, drop: tuple[str, ...] = (), **overrides: Any
-) -> dict[str, Any]:
+def claims_for(issuer: str, audience: str, *, drop: tuple[str, ...] = (), **overrides: Any) -> dict[str, Any]:
     now = int(time.time())
     claims: dict[str, Any] = {
         "sub": "user-42",
@@ -241,8 +239,12 @@ async def test_valid_hand_made_dev_token_passes(client: httpx.AsyncClient) -> No
 
 def test_dev_tokens_are_refused_outside_dev() -> None:
     prod = Settings(
-        env="prod", database_url="postgresql://db/x", jwks_url="http://127.0.0.1:1/jwks",
-        jwt_issuer=ISSUER, jwt_audience=AUDIENCE, **PROD_PUBLIC,
+        env="prod",
+        database_url="postgresql://db/x",
+        jwks_url="http://127.0.0.1:1/jwks",
+        jwt_issuer=ISSUER,
+        jwt_audience=AUDIENCE,
+        **PROD_PUBLIC,
     )
     with pytest.raises(RuntimeError):
         issue_dev_token(prod, sub="x", roles=["admin"], municipality="GM0363")
@@ -312,13 +314,8 @@ def prod_client(database_url: str) -> Callable[..., Any]:
 
     @asynccontextmanager
     async def make(jwks_url: str, *, min_refresh: float = 0.0) -> AsyncIterator[httpx.AsyncClient]:
-        app = create_app(prod_settings(database_url, jwks_url, min_refresh), database_url=database_url)
-        transport = httpx.ASGITransport(app=app)
-        try:
-            async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as client:
-                yield client
-        finally:
-            await app.state.engine.dispose()
+        async with fresh_client(database_url, prod_settings(database_url, jwks_url, min_refresh)) as client:
+            yield client
 
     return make
 
@@ -357,9 +354,7 @@ async def test_unknown_kid_is_401_and_refetches_are_rate_limited(
     key_server: KeyServer, prod_client: Callable[..., Any]
 ) -> None:
     async with prod_client(key_server.url, min_refresh=3600) as client:
-        await assert_catalogue(
-            await get_domains(client, rs_token())
-        )
+        await assert_catalogue(await get_domains(client, rs_token()))
         for i in range(5):
             token = signed(prod_claims(), RSA_ROGUE, "RS256", f"made-up-{i}")
             assert_unauthorized(await client.get("/life-domains", headers=bearer(token)))
@@ -370,9 +365,7 @@ async def test_unknown_kid_triggers_one_refetch(
     key_server: KeyServer, prod_client: Callable[..., Any]
 ) -> None:
     async with prod_client(key_server.url, min_refresh=0) as client:
-        await assert_catalogue(
-            await get_domains(client, es_token())
-        )
+        await assert_catalogue(await get_domains(client, es_token()))
         token = signed(prod_claims(), RSA_ROGUE, "RS256", "not-in-the-set")
         assert_unauthorized(await client.get("/life-domains", headers=bearer(token)))
     assert key_server.fetches == 2

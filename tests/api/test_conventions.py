@@ -23,9 +23,10 @@ from app.auth import Admin, CurrentPrincipal
 from app.config import get_settings
 from app.errors import NotFound
 from app.logging_setup import JsonFormatter
-from app.main import create_app
 from app.models.base import ApiModel, PublicModel
 from app.models.core import AuditEvent
+from tests.support.apps import fresh_app
+from tests.support.streams import past_the_cap
 
 FAKE_BSN = "999990019"
 PROBLEM_MEMBERS = {"type", "title", "status", "detail", "instance"}
@@ -77,17 +78,18 @@ async def delete_probe(probe_id: uuid.UUID, principal: Admin) -> None:
 
 @pytest.fixture
 async def probe_app(database_url: str) -> AsyncIterator[FastAPI]:
-    application = create_app(get_settings(), database_url=database_url)
-    application.include_router(probe_router, prefix="/api/v1")
-    yield application
-    await application.state.engine.dispose()
+    async with fresh_app(database_url, routers=[probe_router]) as application:
+        yield application
 
 
-@pytest.fixture
-async def probe(probe_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=probe_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as c:
-        yield c
+async def post_as_is(
+    probe: httpx.AsyncClient,
+    auth: Callable[..., dict[str, str]],
+    body: bytes | AsyncIterator[bytes],
+    content_type: str = "application/json",
+) -> httpx.Response:
+    """A probe posted by the admin with ``body`` sent as it is, unchecked by the client."""
+    return await probe.post("/probes", content=body, headers={**auth("admin"), "Content-Type": content_type})
 
 
 def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
@@ -125,11 +127,7 @@ async def test_missing_token_is_401_problem(probe: httpx.AsyncClient) -> None:
 
 
 async def test_malformed_json_is_400(probe: httpx.AsyncClient, auth: Callable[..., dict[str, str]]) -> None:
-    response = await probe.post(
-        "/probes",
-        content=b'{"districtCode": "WK036301", "members": [',
-        headers={**auth("admin"), "Content-Type": "application/json"},
-    )
+    response = await post_as_is(probe, auth, b'{"districtCode": "WK036301", "members": [')
     body = assert_problem(response, 400)
     assert body["invalidParams"] == [
         {"name": "body", "code": "invalid_json", "reason": "The body is not valid JSON."}
@@ -139,11 +137,7 @@ async def test_malformed_json_is_400(probe: httpx.AsyncClient, auth: Callable[..
 async def test_wrong_content_type_is_415(
     probe: httpx.AsyncClient, auth: Callable[..., dict[str, str]]
 ) -> None:
-    response = await probe.post(
-        "/probes",
-        content=b'{"districtCode": "WK036301", "members": []}',
-        headers={**auth("admin"), "Content-Type": "text/plain"},
-    )
+    response = await post_as_is(probe, auth, b'{"districtCode": "WK036301", "members": []}', "text/plain")
     body = assert_problem(response, 415)
     assert body["code"] == "unsupported_media_type"
 
@@ -221,9 +215,7 @@ async def test_body_over_cap_with_content_length_is_413(
     probe: httpx.AsyncClient, auth: Callable[..., dict[str, str]]
 ) -> None:
     oversized = b'{"districtCode": "' + b"x" * (get_settings().max_body_bytes + 1) + b'", "members": []}'
-    response = await probe.post(
-        "/probes", content=oversized, headers={**auth("admin"), "Content-Type": "application/json"}
-    )
+    response = await post_as_is(probe, auth, oversized)
     body = assert_problem(response, 413)
     assert body["code"] == "body_too_large"
 
@@ -231,17 +223,7 @@ async def test_body_over_cap_with_content_length_is_413(
 async def test_chunked_body_over_cap_is_413(
     probe: httpx.AsyncClient, auth: Callable[..., dict[str, str]]
 ) -> None:
-    chunk = b" " * 65536
-
-    async def stream() -> AsyncIterator[bytes]:
-        yield b'{"districtCode": "WK036301", "members": []'
-        for _ in range(get_settings().max_body_bytes // len(chunk) + 2):
-            yield chunk
-        yield b"}"
-
-    response = await probe.post(
-        "/probes", content=stream(), headers={**auth("admin"), "Content-Type": "application/json"}
-    )
+    response = await post_as_is(probe, auth, past_the_cap(b'{"districtCode": "WK036301", "members": []'))
     assert "content-length" not in response.request.headers
     body = assert_problem(response, 413)
     assert body["code"] == "body_too_large"

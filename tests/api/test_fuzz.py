@@ -110,33 +110,33 @@ _METHOD_ROLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("treatment-plans", "POST"): ("provider_staff",),
     ("ijw-messages", "POST"): ("provider_staff",),
 }
+TEAM = ("district_professional",)
+STAFF = ("provider_staff",)
+# The actions on a plan only its team takes, and those on an engagement only its provider takes.
+PLAN_ACTIONS = ("support-profiles", "revisions", "withdraw", "evaluation", "close")
+PROVIDER_ACTIONS = ("accept", "decline", "start", "close", "subcontracts", "progress-reports")
+
+
+def _posts(resource: str, *actions: str) -> list[tuple[str, str]]:
+    """The POST routes ``{resource}/{action}`` of the actions on one resource."""
+    return [("POST", f"{resource}/{action}") for action in actions]
+
+
 _PATH_ROLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("PUT", "/districts/{code}/indicators/{year}"): ("admin", "municipality_officer"),
     ("GET", "/providers/{providerId}/contracts"): ("purchasing_officer",),
     ("GET", "/providers/{providerId}/contracts/{contractId}"): ("purchasing_officer",),
-    ("POST", "/families/{familyId}/plans"): ("district_professional",),
-    ("PUT", "/plans/{planId}/assessments/{domainCode}"): ("district_professional",),
-    ("POST", "/plans/{planId}/support-profiles"): ("district_professional",),
-    ("POST", "/plans/{planId}/revisions"): ("district_professional",),
-    ("POST", "/plans/{planId}/withdraw"): ("district_professional",),
-    ("POST", "/plans/{planId}/evaluation"): ("district_professional",),
-    ("POST", "/plans/{planId}/close"): ("district_professional",),
-    ("GET", "/plans/{planId}"): ("district_professional", "provider_staff"),
-    ("GET", "/plans/{planId}/provider-options"): ("district_professional",),
-    ("POST", "/engagements"): ("district_professional", "family_member"),
-    ("POST", "/engagements/{engagementId}/accept"): ("provider_staff",),
-    ("POST", "/engagements/{engagementId}/decline"): ("provider_staff",),
-    ("POST", "/engagements/{engagementId}/withdraw"): ("district_professional", "family_member"),
-    ("POST", "/engagements/{engagementId}/start"): ("provider_staff",),
-    ("POST", "/engagements/{engagementId}/close"): ("provider_staff",),
-    ("POST", "/engagements/{engagementId}/subcontracts"): ("provider_staff",),
-    ("POST", "/engagements/{engagementId}/progress-reports"): ("provider_staff",),
+    ("POST", "/families/{familyId}/plans"): TEAM,
+    ("PUT", "/plans/{planId}/assessments/{domainCode}"): TEAM,
+    **dict.fromkeys(_posts("/plans/{planId}", *PLAN_ACTIONS), TEAM),
+    ("GET", "/plans/{planId}"): (*TEAM, *STAFF),
+    ("GET", "/plans/{planId}/provider-options"): TEAM,
+    ("POST", "/engagements"): (*TEAM, "family_member"),
+    **dict.fromkeys(_posts("/engagements/{engagementId}", *PROVIDER_ACTIONS), STAFF),
+    ("POST", "/engagements/{engagementId}/withdraw"): (*TEAM, "family_member"),
     ("POST", "/engagements/{engagementId}/experience-surveys"): ("family_member",),
-    ("POST", "/handoffs/{handoffId}/acknowledge"): ("district_professional",),
-    ("POST", "/handoffs/{handoffId}/start"): ("district_professional",),
-    ("POST", "/handoffs/{handoffId}/resolve"): ("district_professional",),
-    ("POST", "/handoffs/{handoffId}/decline"): ("district_professional",),
-    ("GET", "/families/{familyId}/export"): ("district_professional", "family_member"),
+    **dict.fromkeys(_posts("/handoffs/{handoffId}", "acknowledge", "start", "resolve", "decline"), TEAM),
+    ("GET", "/families/{familyId}/export"): (*TEAM, "family_member"),
 }
 
 

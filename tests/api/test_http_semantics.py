@@ -11,8 +11,8 @@ import pytest
 
 from app.config import get_settings
 from app.identifiers import PROBLEM_CODE
-from app.main import create_app
 from app.problem_types import PROBLEM_TYPES
+from tests.support.apps import fresh_client
 from tests.support.families import create_family, create_plan, family_body, pro
 
 APP = Path(__file__).resolve().parents[2] / "app"
@@ -139,11 +139,8 @@ async def test_405_allow_lists_every_method_of_every_path(client, app) -> None:
 @pytest.fixture
 async def cors_client(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
     settings = get_settings().model_copy(update={"cors_allow_origins": ["https://portaal.example"]})
-    application = create_app(settings, database_url=database_url)
-    transport = httpx.ASGITransport(app=application)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as c:
+    async with fresh_client(database_url, settings) as c:
         yield c
-    await application.state.engine.dispose()
 
 
 async def test_cors_is_off_by_default(client) -> None:

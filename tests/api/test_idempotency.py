@@ -20,10 +20,11 @@ from app.auth import CurrentPrincipal
 from app.config import get_settings
 from app.db import SessionDep
 from app.idempotency import ABANDONED_AFTER, fingerprint, parse_key
-from app.main import create_app
 from app.models.base import ApiModel, PublicModel
 from app.models.core import IdempotencyKey
 from app.models.geography import Region
+from tests.support.apps import fresh_app
+from tests.support.streams import past_the_cap
 
 Auth = Callable[..., dict[str, str]]
 
@@ -234,21 +235,12 @@ async def create_thing(
 
 @pytest.fixture
 async def probe_app(database_url: str) -> AsyncIterator[FastAPI]:
-    application = create_app(get_settings(), database_url=database_url)
-    application.include_router(probe_router, prefix="/api/v1")
-    application.state.calls = 0
-    application.state.failures = 0
-    application.state.gate = None
-    application.state.entered = asyncio.Event()
-    yield application
-    await application.state.engine.dispose()
-
-
-@pytest.fixture
-async def probe(probe_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=probe_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as c:
-        yield c
+    async with fresh_app(database_url, routers=[probe_router]) as application:
+        application.state.calls = 0
+        application.state.failures = 0
+        application.state.gate = None
+        application.state.entered = asyncio.Event()
+        yield application
 
 
 async def test_replay_keeps_status_body_location_and_etag(
@@ -310,17 +302,9 @@ async def test_server_error_releases_the_key(
 async def test_oversized_body_with_a_key_is_413_and_not_stored(
     probe: httpx.AsyncClient, probe_app: FastAPI, session: AsyncSession, auth: Auth
 ) -> None:
-    chunk = b" " * 65536
-
-    async def stream() -> AsyncIterator[bytes]:
-        yield b'{"name": "Big"'
-        for _ in range(get_settings().max_body_bytes // len(chunk) + 2):
-            yield chunk
-        yield b"}"
-
     response = await probe.post(
         "/things",
-        content=stream(),
+        content=past_the_cap(b'{"name": "Big"'),
         headers={**keyed(auth, "big-thing"), "Content-Type": "application/json"},
     )
     assert response.status_code == 413

@@ -13,17 +13,16 @@ from typing import Annotated, Any
 
 import httpx
 import pytest
-from fastapi import APIRouter, Depends, FastAPI, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from app import API_VERSION
 from app.auth import CurrentPrincipal
-from app.config import get_settings
-from app.main import create_app
 from app.models.base import ApiModel, PublicModel
 from app.versioning import if_match
+from tests.support.apps import fresh_client
+from tests.support.openapi import operations
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 # The patterns of the ADR ruleset (conformance/adr-ruleset.yaml).
 KEBAB_PATH = re.compile(
     r"^(\/|(\/_[a-z0-9]+|\/(([a-z0-9\-]+|{[^}]+})(\/([a-z0-9\-\.]+|{[^}]+}))*)(\/_[a-z]+)?)\/?)$"
@@ -31,13 +30,6 @@ KEBAB_PATH = re.compile(
 CAMEL_QUERY = re.compile(r"^\$?[a-z][a-z\d]*([A-Z][a-z\d]*)*$")
 DATE_PROPERTY = re.compile(r"((\w+D)|(_[dD]))((ate)|(atum))")
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
-
-
-def operations(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    for path, item in doc["paths"].items():
-        for method in METHODS:
-            if method in item:
-                yield path, method, item[method]
 
 
 def resolve(doc: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
@@ -221,13 +213,8 @@ async def create_gadget(
 
 @pytest.fixture
 async def probe_document(database_url: str) -> AsyncIterator[dict[str, Any]]:
-    application: FastAPI = create_app(get_settings(), database_url=database_url)
-    application.include_router(first_router, prefix="/api/v1")
-    application.include_router(second_router, prefix="/api/v1")
-    transport = httpx.ASGITransport(app=application)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as c:
+    async with fresh_client(database_url, routers=[first_router, second_router]) as c:
         yield (await c.get("/openapi.json")).json()
-    await application.state.engine.dispose()
 
 
 # bad input, the request bounds (URI, headers), an outage, a bug: possible on every route

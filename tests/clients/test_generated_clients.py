@@ -19,9 +19,11 @@ from typing import Any
 import pytest
 
 from app.main import create_app
+from tests.support.openapi import operations
 
 HERE = Path(__file__).parent
-METHODS = ("get", "put", "post", "delete", "patch")
+# The methods of the operations a generated client offers.
+CLIENT_METHODS = ("get", "put", "post", "delete", "patch")
 # Properties and query keys whose values are a fixed set: they must be enums, not strings.
 ENUM_NAME = re.compile(r"^(status|urgency|kind|role|view|flag|category|dimension)$|(Status|Kind|Urgency)$")
 PASCAL = re.compile(r"^[A-Z][A-Za-z0-9]*$")
@@ -39,13 +41,6 @@ def document_file(document: dict[str, Any], tmp_path_factory: pytest.TempPathFac
     path = tmp_path_factory.mktemp("clients") / "openapi.json"
     path.write_text(json.dumps(document))
     return path
-
-
-def operations(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    for path, item in doc["paths"].items():
-        for method in METHODS:
-            if method in item:
-                yield path, method, item[method]
 
 
 def resolve(doc: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
@@ -70,7 +65,7 @@ def fixed_set_fields(doc: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, 
         for prop, node in (schema.get("properties") or {}).items():
             if ENUM_NAME.search(prop):
                 yield name, prop, node
-    for _, _, op in operations(doc):
+    for _, _, op in operations(doc, CLIENT_METHODS):
         for param in op.get("parameters", []):
             if param.get("in") == "query" and ENUM_NAME.search(param["name"]):
                 yield op["operationId"], param["name"], param["schema"]
@@ -109,13 +104,15 @@ def test_properties_and_bodies_are_named(document: dict[str, Any]) -> None:
         f"{name}.{prop}: {node['title']}"
         for name, schema in document["components"]["schemas"].items()
         for prop, node in (schema.get("properties") or {}).items()
-        if "title" in node and node["title"].replace(" ", "").lower() == prop.lower() and prop != prop.lower()
+        if "title" in node
+        and node["title"].replace(" ", "").lower() == prop.lower()
+        and prop != prop.lower()
         and " " not in node["title"]
     ]
     assert titles == []  # ``Familyid`` for ``familyId``
     inline = [
         f"{method.upper()} {path} {media}"
-        for path, method, op in operations(document)
+        for path, method, op in operations(document, CLIENT_METHODS)
         for media, content in op.get("requestBody", {}).get("content", {}).items()
         if content.get("schema", {}).get("type") == "object"
     ]
@@ -125,7 +122,7 @@ def test_properties_and_bodies_are_named(document: dict[str, Any]) -> None:
 def test_every_success_status_fits_the_method(document: dict[str, Any]) -> None:
     wrong = [
         f"{method.upper()} {path} {status}"
-        for path, method, op in operations(document)
+        for path, method, op in operations(document, CLIENT_METHODS)
         for status in op["responses"]
         if status == "201" and method not in ("post", "put")
     ]
@@ -155,7 +152,7 @@ def test_python_client_is_complete(document: dict[str, Any], document_file: Path
     assert result.returncode == 0, output
     assert not WARNING.search(output), output
     generated = {p.stem for p in (out / "api").glob("*/*.py") if p.stem != "__init__"}
-    expected = {snake(op["operationId"]) for _, _, op in operations(document)}
+    expected = {snake(op["operationId"]) for _, _, op in operations(document, CLIENT_METHODS)}
     assert sorted(expected - generated) == []
     models = {p.stem for p in (out / "models").glob("*.py")}
     for owner, name, node in fixed_set_fields(document):
@@ -181,10 +178,10 @@ def _type_checks(document: dict[str, Any]) -> str:
     literals (``string extends T`` is false for a union of string literals)."""
     lines = [
         'import type { components, operations } from "./api";',
-        "type Schemas = components[\"schemas\"];",
+        'type Schemas = components["schemas"];',
         "type Literal<T> = string extends NonNullable<T> ? false : true;",
     ]
-    for i, (_, _, op) in enumerate(operations(document)):
+    for i, (_, _, op) in enumerate(operations(document, CLIENT_METHODS)):
         lines.append(f'export type Op{i} = operations["{op["operationId"]}"];')
     for i, (owner, name, node) in enumerate(fixed_set_fields(document)):
         if owner in document["components"]["schemas"] and "string" in json.dumps(resolve(document, node)):

@@ -17,6 +17,7 @@ from app.config import get_settings
 from app.main import create_app
 from tests.support.browser import OFFLINE_ARGS, chromium_path
 from tests.support.live_server import live_server
+from tests.support.openapi import operations
 
 RENDER_TIMEOUT_MS = 60_000
 
@@ -58,6 +59,14 @@ class Visit:
         page.on("pageerror", lambda e: self.errors.append(str(e)))
         page.on("requestfailed", lambda r: self.failed.update({r.url: r.failure}))
 
+    @classmethod
+    async def open(cls, browser: BrowserContext, base_url: str, path: str) -> "Visit":
+        """A new page on ``/api/v1/{path}``, watched from before it loads; it must load."""
+        visit = cls(await browser.new_page(), base_url)
+        response = await visit.page.goto(f"{base_url}/api/v1/{path}")
+        assert response is not None and response.ok
+        return visit
+
     def problems(self) -> dict[str, list[str]]:
         """Requests that left for another host or failed, and script errors; empty when clean.
 
@@ -78,16 +87,12 @@ class Visit:
 
 async def operation_count(page: Page) -> int:
     document = await page.request.get(page.url.rsplit("/", 1)[0] + "/openapi.json")
-    paths = (await document.json())["paths"]
-    methods = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
-    return sum(1 for item in paths.values() for method in item if method in methods)
+    return sum(1 for _ in operations(await document.json()))
 
 
 async def test_swagger_ui_renders_every_operation_offline(browser: BrowserContext, base_url: str) -> None:
-    page = await browser.new_page()
-    visit = Visit(page, base_url)
-    response = await page.goto(f"{base_url}/api/v1/docs")
-    assert response is not None and response.ok
+    visit = await Visit.open(browser, base_url, "docs")
+    page = visit.page
 
     operations = page.locator(".opblock")
     await page.locator('.opblock-summary-path[data-path="/families"]').first.wait_for(
@@ -101,10 +106,8 @@ async def test_swagger_ui_renders_every_operation_offline(browser: BrowserContex
 
 
 async def test_redoc_renders_every_operation_offline(browser: BrowserContext, base_url: str) -> None:
-    page = await browser.new_page()
-    visit = Visit(page, base_url)
-    response = await page.goto(f"{base_url}/api/v1/redoc")
-    assert response is not None and response.ok
+    visit = await Visit.open(browser, base_url, "redoc")
+    page = visit.page
 
     sections = page.locator('[data-section-id^="operation/"]')
     await sections.first.wait_for(timeout=RENDER_TIMEOUT_MS)

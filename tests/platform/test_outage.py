@@ -23,8 +23,8 @@ import pytest
 from app.cli import migrate
 from app.config import get_settings
 from app.embedded_pg import ensure_database, to_asyncpg_url
-from app.main import create_app
 from app.outage import RETRY_AFTER_SECONDS
+from tests.support.apps import fresh_client
 
 CONNECT_TIMEOUT = 1.0
 # How long any answer may take at most while the database is away: the connect timeout and
@@ -71,11 +71,8 @@ def _settings() -> Any:
 
 @pytest.fixture
 async def outage_client(throwaway: Throwaway) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(_settings(), database_url=throwaway.url)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as client:
+    async with fresh_client(throwaway.url, _settings()) as client:
         yield client
-    await app.state.engine.dispose()
 
 
 def assert_unavailable(response: httpx.Response) -> None:
@@ -148,12 +145,9 @@ def silent_listener() -> Iterator[int]:
 
 async def test_a_database_that_never_answers_is_a_quick_503(silent_listener, auth) -> None:
     url = f"postgresql+asyncpg://nobody@127.0.0.1:{silent_listener}/none"
-    app = create_app(_settings(), database_url=url)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/v1") as client:
+    async with fresh_client(url, _settings()) as client:
         response = await asyncio.wait_for(
             client.get("/life-domains", headers=auth("municipality_officer")), ANSWER_WITHIN
         )
         assert_unavailable(response)
         assert (await asyncio.wait_for(client.get("/ready"), ANSWER_WITHIN)).status_code == 503
-    await app.state.engine.dispose()
