@@ -114,39 +114,34 @@ async def test_the_provider_side_from_options_to_outcome(
 
     # 7. the treatment plan: a first version misses a goal, so it cannot be submitted
     mental_health, parenting = case.goal_ids[1], case.goal_ids[2]
-    first = await client.put(
-        f"/engagements/{eid}/treatment-plan",
-        json={
-            "approach": "Systeemtherapie met het gezin.",
+    talks = {"description": "Gezinsgesprekken", "goalIds": [str(mental_health)], "frequency": "weekly"}
+
+    async def put_treatment_plan(approach: str, activities: list[dict], etag: str | None) -> httpx.Response:
+        body = {
+            "approach": approach,
             "expectedEndDate": (today + timedelta(days=180)).isoformat(),
-            "activities": [
-                {"description": "Gezinsgesprekken", "goalIds": [str(mental_health)], "frequency": "weekly"}
-            ],
-        },
-        headers=a.provider,
-    )
+            "activities": activities,
+        }
+        headers = a.provider | ({"If-Match": etag} if etag else {})
+        return await client.put(f"/engagements/{eid}/treatment-plan", json=body, headers=headers)
+
+    first = await put_treatment_plan("Systeemtherapie met het gezin.", [talks], None)
     assert first.status_code == 201, first.text
     assert first.headers["etag"] == '"1"'
     refused = await client.post(f"/engagements/{eid}/treatment-plan/submit", headers=a.provider)
     assert refused.status_code == 409
     assert refused.json()["code"] == "goals_not_covered"
     assert refused.json()["uncoveredGoalIds"] == [str(parenting)]
-    second = await client.put(
-        f"/engagements/{eid}/treatment-plan",
-        json={
-            "approach": "Systeemtherapie met het gezin, oudertraining door de onderaannemer.",
-            "expectedEndDate": (today + timedelta(days=180)).isoformat(),
-            "activities": [
-                {"description": "Gezinsgesprekken", "goalIds": [str(mental_health)], "frequency": "weekly"},
-                {
-                    "description": "Oudertraining",
-                    "goalIds": [str(parenting)],
-                    "subcontractId": subcontract_id,
-                    "frequency": "biweekly",
-                },
-            ],
-        },
-        headers={**a.provider, "If-Match": first.headers["etag"]},
+    training = {
+        "description": "Oudertraining",
+        "goalIds": [str(parenting)],
+        "subcontractId": subcontract_id,
+        "frequency": "biweekly",
+    }
+    second = await put_treatment_plan(
+        "Systeemtherapie met het gezin, oudertraining door de onderaannemer.",
+        [talks, training],
+        first.headers["etag"],
     )
     assert second.status_code == 200, second.text
     assert second.headers["etag"] == '"2"'
