@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from app.models.plans import PlanAssessment
 from app.services.steering.periods import half_year_after, whole_months
 from tests.support.generators import Builder
+from tests.support.insights import officer_items
 
 
 def test_the_follow_up_window_ends_with_the_following_half_year():
@@ -35,12 +36,7 @@ async def test_no_new_start_and_no_relapse(client, auth, session, ref):
         if again:
             await b.engagement(rows, status="started", requested=again, start=again)
     await session.commit()
-    r = await client.get(
-        "/insights/districts",
-        params={"from": "2025-03-01", "to": "2025-03-31"},
-        headers=auth("municipality_officer"),
-    )
-    item = next(i for i in r.json()["items"] if i["key"] == d1)
+    item = (await officer_items(client, auth, "districts", ("2025-03-01", "2025-03-31")))[d1]
     assert item["engagementsClosed"]["value"] == 20
     assert item["endingsFollowedHalfYear"] == {"value": 20, "suppressed": False}
     assert item["endingsFollowed12Months"] == {"value": 20, "suppressed": False}
@@ -48,12 +44,8 @@ async def test_no_new_start_and_no_relapse(client, auth, session, ref):
     assert item["noNewStartShare"] == {"value": 0.75, "suppressed": False}
     assert item["noRelapseShare"] == {"value": 0.5, "suppressed": False}
     # the starts of 2025-11 and 2026-01 are not endings, and no ending of 2026 has been followed yet
-    later = await client.get(
-        "/insights/districts",
-        params={"from": "2026-01-01", "to": "2026-01-31"},
-        headers=auth("municipality_officer"),
-    )
-    assert next(i for i in later.json()["items"] if i["key"] == d1)["endingsFollowedHalfYear"]["suppressed"]
+    later = await officer_items(client, auth, "districts", ("2026-01-01", "2026-01-31"))
+    assert later[d1]["endingsFollowedHalfYear"]["suppressed"]
 
 
 async def test_self_reliance_change(client, auth, session, ref):
@@ -80,12 +72,7 @@ async def test_self_reliance_change(client, auth, session, ref):
     unevaluated = await b.family(d1)
     session.add(PlanAssessment(plan_id=unevaluated.plan.id, domain_code="finances", score=1, final_score=5))
     await session.commit()
-    r = await client.get(
-        "/insights/teams",
-        params={"from": "2026-05-01", "to": "2026-05-31"},
-        headers=auth("municipality_officer"),
-    )
-    item = next(i for i in r.json()["items"] if i["key"] == str(b.team_for(d1)))
+    item = (await officer_items(client, auth, "teams", ("2026-05-01", "2026-05-31")))[str(b.team_for(d1))]
     assert item["plansEvaluated"] == {"value": 5, "suppressed": False}
     assert item["selfRelianceChange"] == {"value": round((1 + 2 + 0 - 1 + 0.5) / 5, 2), "suppressed": False}
     # 3 of 5 improved: below 5, so the share is withheld

@@ -27,8 +27,8 @@ from app.models.referrals import Referral
 AMS = ZoneInfo("Europe/Amsterdam")
 RHO = 0.3
 TYPES = ("01", "02", "03", "04", "05", "06", "08")
-COUNTS = {
-    "referrals",
+# The counts of every dimension; the referral counts are not kept per provider.
+ENGAGEMENT_COUNTS = (
     "engagementsStarted",
     "engagementsClosed",
     "dropouts",
@@ -36,8 +36,8 @@ COUNTS = {
     "plansEvaluated",
     "endingsFollowedHalfYear",
     "endingsFollowed12Months",
-    *(f"type:{t}" for t in TYPES),
-}
+)
+COUNTS = {"referrals", *ENGAGEMENT_COUNTS, *(f"type:{t}" for t in TYPES)}
 
 
 def published(n: int) -> int | None:

@@ -18,6 +18,19 @@ def cells(item: dict) -> dict[str, dict]:
     return found
 
 
+async def officer_items(
+    client: Any, auth: Any, dimension: str, period: tuple[str, str]
+) -> dict[str, dict[str, Any]]:
+    """The officer's insight items of ``dimension`` over ``period`` (from, to: ISO dates), by key."""
+    response = await client.get(
+        f"/insights/{dimension}",
+        params={"from": period[0], "to": period[1]},
+        headers=auth("municipality_officer"),
+    )
+    assert response.status_code == 200, response.text
+    return {item["key"]: item for item in response.json()["items"]}
+
+
 async def arrange(session: Any, ref: Any, *, families: int, seed: int) -> History:
     """A generated history for GM0363 (and a little for GM0599), with specialist budgets for
     two districts in 2025 and 2026."""
