@@ -18,6 +18,15 @@ async def _lines(session, engagement_id):
     return [(r.kind, r.amount_cents, r.period) for r in rows]
 
 
+async def _monthly_until_february_2026(session, ref, start):
+    """A monthly engagement (yearly tariff 1 200,05) started on ``start``, scheduled up to
+    February 2026; the engagement and its lines."""
+    b = Builder(session, ref)
+    e = await b.engagement(await b.family(), payment_model="monthly", tariff_cents=120_005, start=start)
+    await payments.schedule_running_months(session, "GM0363", date(2026, 2, 1))
+    return e, await _lines(session, e.id)
+
+
 async def test_milestone_start_and_completion_with_result_share(session, ref):
     b = Builder(session, ref)
     rows = await b.family()
@@ -82,11 +91,7 @@ async def test_premature_by_agreement_is_pro_rata(session, ref):
 
 
 async def test_monthly_schedules_months_and_reverses_after_end(session, ref):
-    b = Builder(session, ref)
-    rows = await b.family()
-    e = await b.engagement(rows, payment_model="monthly", tariff_cents=120_005, start=date(2025, 11, 15))
-    await payments.schedule_running_months(session, "GM0363", date(2026, 2, 1))
-    lines = await _lines(session, e.id)
+    e, lines = await _monthly_until_february_2026(session, ref, date(2025, 11, 15))
     assert [p for _, _, p in lines] == ["2025-11", "2025-12", "2026-01", "2026-02"]
     assert {a for _, a, _ in lines} == {10_000}
     e.status, e.end_date, e.end_reason = "closed", date(2026, 1, 10), "31"
@@ -97,11 +102,7 @@ async def test_monthly_schedules_months_and_reverses_after_end(session, ref):
 
 
 async def test_monthly_never_exceeds_the_yearly_tariff(session, ref):
-    b = Builder(session, ref)
-    rows = await b.family()
-    e = await b.engagement(rows, payment_model="monthly", tariff_cents=120_005, start=date(2024, 1, 15))
-    await payments.schedule_running_months(session, "GM0363", date(2026, 2, 1))
-    lines = await _lines(session, e.id)
+    e, lines = await _monthly_until_february_2026(session, ref, date(2024, 1, 15))
     assert len(lines) == 12
     assert lines[-1][1] == 10_005
     assert await payments.ledger_total(session, e.id) == 120_005
