@@ -17,7 +17,7 @@ range, valid by the 11-proef).
 """
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -76,21 +76,39 @@ class Household:
 
 @dataclass(frozen=True)
 class Referrer:
-    type: str  # COD327
-    subject: str
-    agb: str | None = None
+    """Who refers, in the referral's columns."""
+
+    referrer_type: str  # COD327
+    referrer_subject: str
+    referrer_agb: str | None = None
 
 
 @dataclass(frozen=True)
 class DemoReferral:
-    """A referral of a child in the demo team's district, valid for a year from the day it is made."""
+    """A referral of a child in the demo team's district, valid for a year from the day it is made
+    (the fields are the referral's columns)."""
 
     id: uuid.UUID
     referrer: Referrer
-    profile: str
-    intensity: str
+    profile_code: str
+    intensity_code: str
     reason: str
     status: str
+
+    def made_on(self, day: date, **child: Any) -> Referral:
+        """The referral made on ``day``; ``child``: the family and member, or (intake) BSN and birth date."""
+        columns = asdict(self)
+        columns.update(columns.pop("referrer"))
+        return Referral(
+            **columns,
+            municipality_code=MUNICIPALITY,
+            district_code=DISTRICT_1,
+            team_id=DEMO_TEAM,
+            valid_from=day,
+            valid_to=add_months(day, 12),
+            created_at=_at(day),
+            **child,
+        )
 
 
 AGREED = Household(
@@ -171,28 +189,6 @@ async def _family(session: AsyncSession, household: Household, since: date) -> d
         members[person.key] = member
     await session.flush()
     return members
-
-
-def _referral(referral: DemoReferral, day: date, **child: Any) -> Referral:
-    """The referral made on ``day``; ``child``: the family and member, or (intake) BSN and birth date."""
-    referrer = referral.referrer
-    return Referral(
-        id=referral.id,
-        municipality_code=MUNICIPALITY,
-        district_code=DISTRICT_1,
-        team_id=DEMO_TEAM,
-        referrer_type=referrer.type,
-        referrer_agb=referrer.agb,
-        referrer_subject=referrer.subject,
-        profile_code=referral.profile,
-        intensity_code=referral.intensity,
-        reason=referral.reason,
-        valid_from=day,
-        valid_to=add_months(day, 12),
-        status=referral.status,
-        created_at=_at(day),
-        **child,
-    )
 
 
 async def _plan(
@@ -311,15 +307,15 @@ async def _agreed_family(session: AsyncSession, today: date, codes: list[str]) -
         ]
     )
     referred = since + timedelta(days=5)
-    session.add(_referral(GP_REFERRAL, referred, family_id=AGREED.id, member_id=child.id))
+    session.add(GP_REFERRAL.made_on(referred, family_id=AGREED.id, member_id=child.id))
     profile = PlanSupportProfile(
         id=DEMO_SUPPORT_PROFILE,
         plan_id=plan.id,
         member_id=child.id,
-        profile_code=GP_REFERRAL.profile,
-        intensity_code=GP_REFERRAL.intensity,
+        profile_code="P06",
+        intensity_code="I2",
         problem_description="Concentratieproblemen, thuis en op school.",
-        referral_id=GP_REFERRAL.id,
+        referral_id=DEMO_REFERRAL,
         created_at=_at(referred),
     )
     await _add_profile_and_agree(session, profile, plan, parent, since + timedelta(days=20))
@@ -342,7 +338,7 @@ async def _draft_family(session: AsyncSession, today: date, codes: list[str]) ->
     plan = await _plan(session, DEMO_DRAFT_PLAN, DRAFT, since, None)
     await _assess(session, plan, {c: 3 for c in codes[:5]} | {"parenting": 2}, since)
     session.add(_goal(plan, 1, "parenting", "Samen een vast ritme voor de avond.", None, since))
-    session.add(_referral(TEAM_REFERRAL, since, family_id=DRAFT.id, member_id=members["child-1"].id))
+    session.add(TEAM_REFERRAL.made_on(since, family_id=DRAFT.id, member_id=members["child-1"].id))
 
 
 async def _fresh_family(session: AsyncSession, today: date) -> None:
@@ -377,7 +373,7 @@ async def _revising_family(session: AsyncSession, today: date, codes: list[str])
 
 def _intake_referral(today: date) -> Referral:
     referred = today - timedelta(days=4)
-    return _referral(INTAKE_REFERRAL, referred, child_bsn="999990044", child_birth_date=_birth_date(today, 8))
+    return INTAKE_REFERRAL.made_on(referred, child_bsn="999990044", child_birth_date=_birth_date(today, 8))
 
 
 async def seed(session: AsyncSession) -> None:
