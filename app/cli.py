@@ -413,9 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
                 help="apply the migrations first (safe when replicas start together: they take a lock)",
             )
     d = _command(sub, "dispatch", cmd_dispatch, "deliver events to the webhook subscriptions until SIGTERM")
-    d.add_argument(
-        "--metrics-port", type=_positive, help="serve the dispatcher's metrics on 127.0.0.1:PORT"
-    )
+    d.add_argument("--metrics-port", type=_positive, help="serve the dispatcher's metrics on 127.0.0.1:PORT")
     _command(sub, "migrate", cmd_migrate, "apply the database migrations (under an advisory lock)")
     _command(sub, "seed-demo", cmd_seed_demo, "load the demo region (idempotent)")
     _command(sub, "openapi", cmd_openapi, "print the OpenAPI document (needs no database)")
