@@ -169,25 +169,16 @@ def budgets(
         created_by=OFFICER,
         created_at=now,
     )
-    for row in result:
+    allocated = [(row["districtCode"], "specialist", row["amountCents"], allocation_id) for row in result]
+    municipality_wide = [(None, category, amount, None) for category, amount in others.items()]
+    for district, category, amount, allocation in allocated + municipality_wide:
         gen.row(
             Budget,
-            id=gen.ids("budget", row["districtCode"]),
-            district_code=row["districtCode"],
-            year=year,
-            category="specialist",
-            amount_cents=row["amountCents"],
-            allocation_id=allocation_id,
-            updated_at=now,
-        )
-    for category, amount in others.items():
-        gen.row(
-            Budget,
-            id=gen.ids("budget", category),
-            district_code=None,
+            id=gen.ids("budget", district or category),
+            district_code=district,
             year=year,
             category=category,
             amount_cents=amount,
-            allocation_id=None,
+            allocation_id=allocation,
             updated_at=now,
         )
