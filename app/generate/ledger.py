@@ -156,11 +156,10 @@ def budgets(
         for code, name, youth, share in indicators
     ]
     result = allocate(total, weights, districts)
-    allocation_id = gen.ids("allocation", str(year))
     now = at(date(year, 1, 2))
-    gen.row(
+    allocation = gen.row(
         BudgetAllocation,
-        id=allocation_id,
+        id=gen.ids("allocation", str(year)),
         year=year,
         category="specialist",
         total_cents=total,
@@ -169,7 +168,7 @@ def budgets(
         created_by=OFFICER,
         created_at=now,
     )
-    allocated = [(row["districtCode"], "specialist", row["amountCents"], allocation_id) for row in result]
+    allocated = [(row["districtCode"], "specialist", row["amountCents"], allocation["id"]) for row in result]
     municipality_wide = [(None, category, amount, None) for category, amount in others.items()]
     for district, category, amount, allocation in allocated + municipality_wide:
         gen.row(
