@@ -107,11 +107,11 @@ class InvalidInput(AppError, status=400, code="invalid_input"):
 
 
 class Unauthorized(AppError, status=401, code="unauthorized"):
-    """No valid bearer token: none sent, or one that is malformed, expired or not trusted."""
+    """No valid bearer token: none sent, or one that fails its verification or the token policy."""
 
 
 class Forbidden(AppError, status=403, code="forbidden"):
-    """The caller's role may not use this function."""
+    """The caller may not do this: not in its role, or not for the organisation it acts for."""
 
 
 class NotFound(AppError, status=404, code="not_found"):
