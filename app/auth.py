@@ -75,11 +75,8 @@ ROLE_CLAIMS: dict[Role, tuple[str, ...]] = {
 UUID_CLAIMS = ("team", "provider", "family", "member", "region")
 
 
-class IdentityProviderUnavailable(AppError):
-    """The identity provider's key set could not be fetched and none is cached (503)."""
-
-    status = 503
-    code = "identity_provider_unavailable"
+class IdentityProviderUnavailable(AppError, status=503, code="identity_provider_unavailable"):
+    """The identity provider's key set could not be fetched and none is cached."""
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
@@ -171,6 +171,22 @@ def cmd_serve(args: argparse.Namespace) -> None:
         if args.migrate:
             migrate(url)
         serve(args.host, args.port, args.workers, url)
+
+
+def cmd_migrate(_: argparse.Namespace) -> None:
+    with database() as url:
+        migrate(url)
+
+
+def cmd_seed_demo(_: argparse.Namespace) -> None:
+    with database() as url:
+        loaded = seed_demo(url)
+    print("demo data loaded" if loaded else "demo data already present")
+
+
+def cmd_dispatch(args: argparse.Namespace) -> None:
+    with database() as url:
+        dispatch(url, args.metrics_port)
 
 
 TOKEN_CLAIMS = ("team", "provider", "family", "member", "agb", "region")
@@ -363,6 +379,16 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
+Command = Callable[[argparse.Namespace], None]
+
+
+def _command(sub: Any, name: str, handler: Command, helptext: str, **kwargs: Any) -> argparse.ArgumentParser:
+    """A subcommand that runs ``handler`` with the parsed arguments."""
+    parser: argparse.ArgumentParser = sub.add_parser(name, help=helptext, **kwargs)
+    parser.set_defaults(handler=handler)
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     from app.auth import ROLE_CLAIMS
 
@@ -370,11 +396,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     commands = (
-        ("run", "migrate, load the demo data, print dev tokens and serve (Ctrl-C stops everything)"),
-        ("serve", "serve the API"),
+        ("run", cmd_run, "migrate, load the demo data, print dev tokens and serve (Ctrl-C stops everything)"),
+        ("serve", cmd_serve, "serve the API"),
     )
-    for name, helptext in commands:
-        p = sub.add_parser(name, help=helptext, description=helptext)
+    for name, handler, helptext in commands:
+        p = _command(sub, name, handler, helptext, description=helptext)
         p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
         p.add_argument(
             "--port", type=_positive, default=8000, help="port to listen on (default: %(default)s)"
@@ -386,14 +412,14 @@ def build_parser() -> argparse.ArgumentParser:
                 action="store_true",
                 help="apply the migrations first (safe when replicas start together: they take a lock)",
             )
-    d = sub.add_parser("dispatch", help="deliver events to the webhook subscriptions until SIGTERM")
-    d.add_argument(
-        "--metrics-port", type=_positive, help="serve the dispatcher's metrics on 127.0.0.1:PORT"
+    d = _command(sub, "dispatch", cmd_dispatch, "deliver events to the webhook subscriptions until SIGTERM")
+    d.add_argument("--metrics-port", type=_positive, help="serve the dispatcher's metrics on 127.0.0.1:PORT")
+    _command(sub, "migrate", cmd_migrate, "apply the database migrations (under an advisory lock)")
+    _command(sub, "seed-demo", cmd_seed_demo, "load the demo region (idempotent)")
+    _command(sub, "openapi", cmd_openapi, "print the OpenAPI document (needs no database)")
+    g = _command(
+        sub, "generate", cmd_generate, "recreate a database with a generated national data set (COPY)"
     )
-    sub.add_parser("migrate", help="apply the database migrations (under an advisory lock)")
-    sub.add_parser("seed-demo", help="load the demo region (idempotent)")
-    sub.add_parser("openapi", help="print the OpenAPI document (needs no database)")
-    g = sub.add_parser("generate", help="recreate a database with a generated national data set (COPY)")
     g.add_argument("--families", type=_positive, required=True, help="how many families")
     g.add_argument("--seed", type=int, default=1, help="random seed (default: %(default)s)")
     g.add_argument(
@@ -404,19 +430,25 @@ def build_parser() -> argparse.ArgumentParser:
         default="perspectief_generated",
         help="database to recreate on the server (default: %(default)s)",
     )
-    r = sub.add_parser("retention-run", help="anonymise files past retention and purge expired records")
+    r = _command(
+        sub, "retention-run", cmd_retention_run, "anonymise files past retention and purge expired records"
+    )
     r.add_argument("--dry-run", action="store_true", help="only count")
     r.add_argument("--ended-before", help="YYYY-MM-DD (default: the configured years ago)")
     r.add_argument("--municipality", help="only this municipality (default: all)")
-    a = sub.add_parser("audit", help="seal or verify the audit trail")
+    a = _command(sub, "audit", cmd_audit, "seal or verify the audit trail")
     a.add_argument("audit_command", choices=["seal", "verify"], help="seal, or seal and then verify")
-    proxy = sub.add_parser("proxy-config", help="print the nginx configuration of the reverse proxy")
+    proxy = _command(
+        sub, "proxy-config", cmd_proxy_config, "print the nginx configuration of the reverse proxy"
+    )
     proxy.add_argument("--listen", default="80", help="nginx's listen address (default 80)")
     proxy.add_argument("--upstream", action="append", help="host:port of a worker or host (repeatable)")
 
-    db = sub.add_parser(
+    db = _command(
+        sub,
         "db",
-        help="start, stop or show the embedded PostgreSQL",
+        cmd_db,
+        "start, stop or show the embedded PostgreSQL",
         description="The embedded PostgreSQL under PERSPECTIEF_DATA_DIR (default .data): start it, "
         "stop it (its data is kept; make clean-data wipes it) or show whether it runs.",
     )
@@ -425,9 +457,11 @@ def build_parser() -> argparse.ArgumentParser:
     roles = ", ".join(
         f"{role.value} ({', '.join(c) or 'no further claims'})" for role, c in ROLE_CLAIMS.items()
     )
-    t = sub.add_parser(
+    t = _command(
+        sub,
         "token",
-        help="print a dev token (PERSPECTIEF_ENV dev or test only)",
+        cmd_token,
+        "print a dev token (PERSPECTIEF_ENV dev or test only)",
         description=f"Print an HS256 dev token. Roles and the claims each needs: {roles}.",
     )
     t.add_argument(
@@ -479,34 +513,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def _main(argv: list[str] | None) -> None:
     args = build_parser().parse_args(argv)
-    if args.command == "run":
-        cmd_run(args)
-    elif args.command == "serve":
-        cmd_serve(args)
-    elif args.command == "migrate":
-        with database() as url:
-            migrate(url)
-    elif args.command == "seed-demo":
-        with database() as url:
-            loaded = seed_demo(url)
-        print("demo data loaded" if loaded else "demo data already present")
-    elif args.command == "token":
-        cmd_token(args)
-    elif args.command == "openapi":
-        cmd_openapi(args)
-    elif args.command == "db":
-        cmd_db(args)
-    elif args.command == "dispatch":
-        with database() as url:
-            dispatch(url, args.metrics_port)
-    elif args.command == "generate":
-        cmd_generate(args)
-    elif args.command == "retention-run":
-        cmd_retention_run(args)
-    elif args.command == "audit":
-        cmd_audit(args)
-    elif args.command == "proxy-config":
-        cmd_proxy_config(args)
+    args.handler(args)
 
 
 if __name__ == "__main__":  # pragma: no cover

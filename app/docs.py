@@ -6,6 +6,7 @@ network without internet access. The assets here come from the ``fastapi-offline
 ``{prefix}/docs/assets``; the pages themselves are FastAPI's own templates pointed at them.
 """
 
+from collections.abc import Awaitable, Callable
 from importlib.resources import files
 
 from fastapi import FastAPI
@@ -28,38 +29,38 @@ def assets_directory() -> str:
 
 
 def install_docs(app: FastAPI, prefix: str) -> None:
-    """``{prefix}/docs`` (Swagger UI) and ``{prefix}/redoc`` (ReDoc), without any external request."""
+    """``{prefix}/docs`` (Swagger UI) and ``{prefix}/redoc`` (ReDoc), without any external request.
+
+    Both pages depend on nothing but the app's settings, so they are rendered once, here."""
     assets = f"{prefix}/docs/assets"
     openapi_url = app.openapi_url or f"{prefix}/openapi.json"
     title = app.title
     app.mount(assets, StaticFiles(directory=assets_directory()), name="docs-assets")
-
-    @app.get(f"{prefix}/docs", include_in_schema=False)
-    async def swagger_ui() -> HTMLResponse:
-        return _self_contained(
-            get_swagger_ui_html(
-                openapi_url=openapi_url,
-                title=f"{title} — Swagger UI",
-                swagger_js_url=f"{assets}/swagger-ui-bundle.js",
-                swagger_css_url=f"{assets}/swagger-ui.css",
-                swagger_favicon_url=f"{assets}/favicon.png",
-                swagger_ui_parameters=app.swagger_ui_parameters,
-            )
-        )
-
-    @app.get(f"{prefix}/redoc", include_in_schema=False)
-    async def redoc() -> HTMLResponse:
-        return _self_contained(
-            get_redoc_html(
-                openapi_url=openapi_url,
-                title=f"{title} — ReDoc",
-                redoc_js_url=f"{assets}/redoc.standalone.js",
-                redoc_favicon_url=f"{assets}/favicon.png",
-                with_google_fonts=False,
-            )
-        )
+    pages = {
+        "docs": get_swagger_ui_html(
+            openapi_url=openapi_url,
+            title=f"{title} — Swagger UI",
+            swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+            swagger_css_url=f"{assets}/swagger-ui.css",
+            swagger_favicon_url=f"{assets}/favicon.png",
+            swagger_ui_parameters=app.swagger_ui_parameters,
+        ),
+        "redoc": get_redoc_html(
+            openapi_url=openapi_url,
+            title=f"{title} — ReDoc",
+            redoc_js_url=f"{assets}/redoc.standalone.js",
+            redoc_favicon_url=f"{assets}/favicon.png",
+            with_google_fonts=False,
+        ),
+    }
+    for name, page in pages.items():
+        app.add_api_route(f"{prefix}/{name}", _serving(page.body), methods=["GET"], include_in_schema=False)
 
 
-def _self_contained(page: HTMLResponse) -> HTMLResponse:
-    page.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+def _serving(html: bytes) -> Callable[[], Awaitable[HTMLResponse]]:
+    """An endpoint answering with the page, which may load nothing from another host."""
+
+    async def page() -> HTMLResponse:
+        return HTMLResponse(html, headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY})
+
     return page

@@ -79,10 +79,18 @@ class InvalidParam:
 
 
 class AppError(Exception):
-    """Base of every error a service may raise; ``status`` is the HTTP status it maps to."""
+    """Base of every error a service may raise: ``status`` is the HTTP status it maps to,
+    ``code`` its problem type. A subclass names both beside its base class (see :class:`Conflict`)."""
 
     status: int = 500
     code: str = "internal_error"
+
+    def __init_subclass__(cls, *, status: int | None = None, code: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status = status
+        if code is not None:
+            cls.code = code
 
     def __init__(self, detail: str, *, code: str | None = None, **extra: Any) -> None:
         super().__init__(detail)
@@ -92,53 +100,39 @@ class AppError(Exception):
         self.extra = extra
 
 
-class InvalidInput(AppError):
-    status = 400
-    code = "invalid_input"
-
+class InvalidInput(AppError, status=400, code="invalid_input"):
     def __init__(self, params: Sequence[InvalidParam], detail: str | None = None) -> None:
         super().__init__(detail or "The request has invalid parameters.")
         self.params = list(params)
 
 
-class Unauthorized(AppError):
-    status = 401
-    code = "unauthorized"
+class Unauthorized(AppError, status=401, code="unauthorized"):
+    """No valid bearer token: none sent, or one that fails its verification or the token policy."""
 
 
-class Forbidden(AppError):
-    status = 403
-    code = "forbidden"
+class Forbidden(AppError, status=403, code="forbidden"):
+    """The caller may not do this: not in its role, or not for the organisation it acts for."""
 
 
-class NotFound(AppError):
-    status = 404
-    code = "not_found"
-
+class NotFound(AppError, status=404, code="not_found"):
     def __init__(self, resource: str = "resource") -> None:
         super().__init__(f"The {resource} does not exist or is not visible to you.")
 
 
-class Conflict(AppError):
+class Conflict(AppError, status=409, code="conflict"):
     """A state conflict; ``code`` names it (e.g. ``plan_not_complete``)."""
 
-    status = 409
-    code = "conflict"
+
+class PreconditionFailed(AppError, status=412, code="precondition_failed"):
+    """``If-Match`` does not name the resource's current version."""
 
 
-class PreconditionFailed(AppError):
-    status = 412
-    code = "precondition_failed"
+class PreconditionRequired(AppError, status=428, code="precondition_required"):
+    """A versioned resource is changed without ``If-Match``."""
 
 
-class PreconditionRequired(AppError):
-    status = 428
-    code = "precondition_required"
-
-
-class Unprocessable(AppError):
-    status = 422
-    code = "unprocessable"
+class Unprocessable(AppError, status=422, code="unprocessable"):
+    """The request is well-formed but cannot be processed."""
 
 
 class BodyTooLarge(StarletteHTTPException):

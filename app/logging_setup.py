@@ -55,9 +55,11 @@ class NoQueryString(logging.Filter):
 class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """Writes to whatever ``sys.stdout`` is at the time (a test runner swaps it and closes its own)."""
 
+    stream_name = "stdout"  # the attribute of ``sys`` looked up on every write
+
     @property  # type: ignore[override]
     def stream(self) -> Any:
-        return sys.stdout
+        return getattr(sys, self.stream_name)
 
     @stream.setter
     def stream(self, _: Any) -> None:
@@ -67,13 +69,7 @@ class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
 class StderrHandler(StdoutHandler):
     """For commands whose standard output is their result (JSON for a scheduler)."""
 
-    @property  # type: ignore[override]
-    def stream(self) -> Any:
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, _: Any) -> None:
-        pass
+    stream_name = "stderr"
 
 
 def configure_logging(level: str, *, to_stderr: bool = False) -> None:

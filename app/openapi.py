@@ -398,37 +398,38 @@ def _pascal_schema_names(doc: dict[str, Any]) -> None:
         return
     doc["components"]["schemas"] = {renames.get(k, k): v for k, v in schemas.items()}
     prefix = "#/components/schemas/"
+    for node in _objects(doc):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(prefix) and ref[len(prefix) :] in renames:
+            node["$ref"] = prefix + renames[ref[len(prefix) :]]
 
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith(prefix) and ref[len(prefix) :] in renames:
-                node["$ref"] = prefix + renames[ref[len(prefix) :]]
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
 
-    walk(doc)
+def _objects(node: Any) -> Iterator[dict[str, Any]]:
+    """Every object in a JSON document, each before the objects inside it: what the caller
+    changes in an object when it is yielded is what the walk then descends into."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _objects(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _objects(value)
+
+
+def _properties(schemas: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every property of every schema in ``schemas``: its name and its own schema."""
+    for node in _objects(schemas):
+        for name, prop in (node.get("properties") or {}).items():
+            if isinstance(prop, dict):
+                yield name, prop
 
 
 def _visible_date_formats(schemas: dict[str, Any]) -> None:
     """An optional date is ``anyOf: [{format: date}, {type: null}]``; the ADR linter wants the
     format on the property itself, so such a property becomes ``type: [string, null]``."""
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for name, prop in (node.get("properties") or {}).items():
-                if isinstance(prop, dict) and DATE_PROPERTY.search(name):
-                    _collapse_nullable(prop)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(schemas)
+    for name, prop in _properties(schemas):
+        if DATE_PROPERTY.search(name):
+            _collapse_nullable(prop)
 
 
 def _collapse_nullable(prop: dict[str, Any]) -> None:
@@ -446,19 +447,9 @@ def _collapse_nullable(prop: dict[str, Any]) -> None:
 def _readable_titles(schemas: dict[str, Any]) -> None:
     """``familyId`` → title ``Family id``. Pydantic derives a title from the alias, which reads
     ``Familyid``; generators show titles as labels and docs."""
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for name, prop in (node.get("properties") or {}).items():
-                if isinstance(prop, dict) and "title" in prop:
-                    prop["title"] = _words(name)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(schemas)
+    for name, prop in _properties(schemas):
+        if "title" in prop:
+            prop["title"] = _words(name)
 
 
 def _words(name: str) -> str:

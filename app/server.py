@@ -78,33 +78,32 @@ class _HeaderDeadline:
                 self.transport.write(_TOO_LARGE)
                 self.transport.close()
 
+    # The connection's life, the same for both uvicorn protocols (``super()`` is the protocol):
+    # the deadline runs from the connection's start and again from each response's end.
 
-class GuardedH11Protocol(_HeaderDeadline, H11Protocol):
     def connection_made(self, transport: Any) -> None:
-        super().connection_made(transport)
+        super().connection_made(transport)  # type: ignore[misc]
         self._arm_header_deadline()
 
+    def on_response_complete(self) -> None:
+        super().on_response_complete()  # type: ignore[misc]
+        if not self.transport.is_closing():
+            self._arm_header_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_header_deadline()
+        super().connection_lost(exc)  # type: ignore[misc]
+
+
+class GuardedH11Protocol(_HeaderDeadline, H11Protocol):
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
         if self.conn.their_state is not h11.IDLE:
             self._disarm_header_deadline()
         self._count_header_bytes(len(data))
 
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if not self.transport.is_closing():
-            self._arm_header_deadline()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm_header_deadline()
-        super().connection_lost(exc)
-
 
 class GuardedHttpToolsProtocol(_HeaderDeadline, HttpToolsProtocol):
-    def connection_made(self, transport: Any) -> None:
-        super().connection_made(transport)
-        self._arm_header_deadline()
-
     def data_received(self, data: bytes) -> None:
         super().data_received(data)
         self._count_header_bytes(len(data))
@@ -112,15 +111,6 @@ class GuardedHttpToolsProtocol(_HeaderDeadline, HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._disarm_header_deadline()
         super().on_headers_complete()
-
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if not self.transport.is_closing():
-            self._arm_header_deadline()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm_header_deadline()
-        super().connection_lost(exc)
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:

@@ -17,8 +17,9 @@ range, valid by the 11-proef).
 """
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -63,6 +64,93 @@ class Person:
     bsn: str | None = None
 
 
+class Household:
+    """A demo family (its id is ``demo_id("family", key)``): its members, its team and district."""
+
+    def __init__(
+        self, key: str, *people: Person, team: uuid.UUID = DEMO_TEAM, district: str = DISTRICT_1
+    ) -> None:
+        self.key, self.people, self.team, self.district = key, people, team, district
+        self.id = demo_id("family", key)
+
+
+@dataclass(frozen=True)
+class Referrer:
+    """Who refers, in the referral's columns."""
+
+    referrer_type: str  # COD327
+    referrer_subject: str
+    referrer_agb: str | None = None
+
+
+@dataclass(frozen=True)
+class DemoReferral:
+    """A referral of a child in the demo team's district, valid for a year from the day it is made
+    (the fields are the referral's columns)."""
+
+    id: uuid.UUID
+    referrer: Referrer
+    profile_code: str
+    intensity_code: str
+    reason: str
+    status: str
+
+    def made_on(self, day: date, **child: Any) -> Referral:
+        """The referral made on ``day``; ``child``: the family and member, or (intake) BSN and birth date."""
+        columns = asdict(self)
+        columns.update(columns.pop("referrer"))
+        return Referral(
+            **columns,
+            municipality_code=MUNICIPALITY,
+            district_code=DISTRICT_1,
+            team_id=DEMO_TEAM,
+            valid_from=day,
+            valid_to=add_months(day, 12),
+            created_at=_at(day),
+            **child,
+        )
+
+
+AGREED = Household(
+    "1",
+    Person("parent", "parent", "Fatima", "El Amrani", 36),
+    Person("child", "child", "Yusuf", "El Amrani", 10, "999990007"),
+)
+DRAFT = Household(
+    "2",
+    Person("parent", "parent", "Sanne", "de Vries", 41),
+    Person("child-1", "child", "Daan", "de Vries", 13, "999990019"),
+    Person("child-2", "child", "Noor", "de Vries", 6, "999990020"),
+)
+FRESH = Household(
+    "3",
+    Person("parent", "carer", "Ricardo", "Martis", 45),
+    Person("child", "child", "Shanti", "Martis", 16, "999990032"),
+    team=TEAM_2,
+    district=DISTRICT_2,
+)
+REVISING = Household(
+    "4", Person("parent", "parent", "Joyce", "Bakker", 29), Person("child", "child", "Mila", "Bakker", 3)
+)
+
+GP = Referrer("02", "demo-gp", DEMO_GP_AGB)
+TEAM_REFERRER = Referrer("01", PROFESSIONAL)
+GP_REFERRAL = DemoReferral(
+    DEMO_REFERRAL, GP, "P06", "I2", "Vermoeden van AD(H)D; onderzoek en behandeling.", "in_use"
+)
+TEAM_REFERRAL = DemoReferral(
+    DEMO_OPEN_REFERRAL, TEAM_REFERRER, "P04", "I1", "Somberheid sinds de scheiding.", "open"
+)
+INTAKE_REFERRAL = DemoReferral(
+    DEMO_INTAKE_REFERRAL,
+    GP,
+    "P03",
+    "I1",
+    "Gedragsproblemen op school; gezin nog niet bekend bij het wijkteam.",
+    "intake",
+)
+
+
 def _at(day: date) -> datetime:
     return datetime.combine(day, time(10, 0), tzinfo=UTC)
 
@@ -71,25 +159,23 @@ def _birth_date(today: date, years: int) -> date:
     return date(today.year - years, 3 if today.month > 3 else 1, 14)
 
 
-async def _family(
-    session: AsyncSession, key: str, team: uuid.UUID, district: str, people: list[Person], since: date
-) -> dict[str, FamilyMember]:
-    family_id = DEMO_FAMILY if key == "1" else demo_id("family", key)
+async def _family(session: AsyncSession, household: Household, since: date) -> dict[str, FamilyMember]:
+    family_id, registered = household.id, _at(since)
     session.add(
         Family(
             id=family_id,
             municipality_code=MUNICIPALITY,
-            district_code=district,
-            team_id=team,
-            created_at=_at(since),
-            updated_at=_at(since),
+            district_code=household.district,
+            team_id=household.team,
+            created_at=registered,
+            updated_at=registered,
         )
     )
     await session.flush()
     members = {}
-    for person in people:
+    for person in household.people:
         member = FamilyMember(
-            id=demo_id("family", key, "member", person.key),
+            id=demo_id("family", household.key, "member", person.key),
             family_id=family_id,
             municipality_code=MUNICIPALITY,
             role=person.role,
@@ -97,7 +183,7 @@ async def _family(
             family_name=person.family_name,
             birth_date=_birth_date(since, person.age_years),
             bsn=person.bsn,
-            created_at=_at(since),
+            created_at=registered,
         )
         session.add(member)
         members[person.key] = member
@@ -105,16 +191,22 @@ async def _family(
     return members
 
 
-def _plan(plan_id: uuid.UUID, family_id: uuid.UUID, since: date, vision: str | None) -> Plan:
-    return Plan(
+async def _plan(
+    session: AsyncSession, plan_id: uuid.UUID, household: Household, since: date, vision: str | None
+) -> Plan:
+    """The plan, written (a draft of version 1; the caller counts each change after it)."""
+    plan = Plan(
         id=plan_id,
-        family_id=family_id,
+        family_id=household.id,
         municipality_code=MUNICIPALITY,
         family_vision=vision,
         created_by=PROFESSIONAL,
         created_at=_at(since),
         updated_at=_at(since),
     )
+    session.add(plan)
+    await session.flush()
+    return plan
 
 
 async def _assess(session: AsyncSession, plan: Plan, scores: dict[str, int | None], day: date) -> None:
@@ -147,6 +239,16 @@ def _goal(plan: Plan, n: int, domain: str, words: str, member: FamilyMember | No
         created_at=_at(day),
         updated_at=_at(day),
     )
+
+
+async def _add_profile_and_agree(
+    session: AsyncSession, profile: PlanSupportProfile, plan: Plan, parent: FamilyMember, agreed: date
+) -> None:
+    """The plan's support profile, then the plan agreed on that version."""
+    await session.flush()
+    session.add(profile)
+    plan.version += 1
+    await _agree(session, plan, parent, agreed)
 
 
 async def _agree(session: AsyncSession, plan: Plan, parent: FamilyMember, day: date) -> None:
@@ -188,22 +290,12 @@ def _all_scores(codes: list[str], low: set[str], not_relevant: set[str]) -> dict
 
 async def _agreed_family(session: AsyncSession, today: date, codes: list[str]) -> None:
     since = today - timedelta(days=120)
-    members = await _family(
-        session,
-        "1",
-        DEMO_TEAM,
-        DISTRICT_1,
-        [
-            Person("parent", "parent", "Fatima", "El Amrani", 36),
-            Person("child", "child", "Yusuf", "El Amrani", 10, "999990007"),
-        ],
-        since,
-    )
+    members = await _family(session, AGREED, since)
     parent, child = members["parent"], members["child"]
-    assert parent.id == DEMO_PARENT and child.id == DEMO_CHILD
-    plan = _plan(DEMO_PLAN, DEMO_FAMILY, since, "Rust in huis, en Yusuf gaat weer graag naar school.")
-    session.add(plan)
-    await session.flush()
+    assert AGREED.id == DEMO_FAMILY and parent.id == DEMO_PARENT and child.id == DEMO_CHILD  # the dev tokens
+    plan = await _plan(
+        session, DEMO_PLAN, AGREED, since, "Rust in huis, en Yusuf gaat weer graag naar school."
+    )
     plan.version += 1  # the family's vision
     await _assess(
         session, plan, _all_scores(codes, {"school", "parenting"}, {"justice", "substance_use"}), since
@@ -215,45 +307,22 @@ async def _agreed_family(session: AsyncSession, today: date, codes: list[str]) -
         ]
     )
     referred = since + timedelta(days=5)
-    session.add(
-        Referral(
-            id=DEMO_REFERRAL,
-            municipality_code=MUNICIPALITY,
-            family_id=DEMO_FAMILY,
-            member_id=child.id,
-            district_code=DISTRICT_1,
-            team_id=DEMO_TEAM,
-            referrer_type="02",
-            referrer_agb=DEMO_GP_AGB,
-            referrer_subject="demo-gp",
-            profile_code="P06",
-            intensity_code="I2",
-            reason="Vermoeden van AD(H)D; onderzoek en behandeling.",
-            valid_from=referred,
-            valid_to=add_months(referred, 12),
-            status="in_use",
-            created_at=_at(referred),
-        )
+    session.add(GP_REFERRAL.made_on(referred, family_id=AGREED.id, member_id=child.id))
+    profile = PlanSupportProfile(
+        id=DEMO_SUPPORT_PROFILE,
+        plan_id=plan.id,
+        member_id=child.id,
+        profile_code="P06",
+        intensity_code="I2",
+        problem_description="Concentratieproblemen, thuis en op school.",
+        referral_id=DEMO_REFERRAL,
+        created_at=_at(referred),
     )
-    await session.flush()
-    session.add(
-        PlanSupportProfile(
-            id=DEMO_SUPPORT_PROFILE,
-            plan_id=plan.id,
-            member_id=child.id,
-            profile_code="P06",
-            intensity_code="I2",
-            problem_description="Concentratieproblemen, thuis en op school.",
-            referral_id=DEMO_REFERRAL,
-            created_at=_at(referred),
-        )
-    )
-    plan.version += 1
-    await _agree(session, plan, parent, since + timedelta(days=20))
+    await _add_profile_and_agree(session, profile, plan, parent, since + timedelta(days=20))
     session.add(
         Consent(
             id=DEMO_CONSENT,
-            family_id=DEMO_FAMILY,
+            family_id=AGREED.id,
             municipality_code=MUNICIPALITY,
             scope="share_plan_with_provider",
             provider_id=DEMO_PROVIDER,
@@ -265,96 +334,38 @@ async def _agreed_family(session: AsyncSession, today: date, codes: list[str]) -
 
 async def _draft_family(session: AsyncSession, today: date, codes: list[str]) -> None:
     since = today - timedelta(days=14)
-    members = await _family(
-        session,
-        "2",
-        DEMO_TEAM,
-        DISTRICT_1,
-        [
-            Person("parent", "parent", "Sanne", "de Vries", 41),
-            Person("child-1", "child", "Daan", "de Vries", 13, "999990019"),
-            Person("child-2", "child", "Noor", "de Vries", 6, "999990020"),
-        ],
-        since,
-    )
-    plan = _plan(DEMO_DRAFT_PLAN, DEMO_DRAFT_FAMILY, since, None)
-    session.add(plan)
-    await session.flush()
+    members = await _family(session, DRAFT, since)
+    plan = await _plan(session, DEMO_DRAFT_PLAN, DRAFT, since, None)
     await _assess(session, plan, {c: 3 for c in codes[:5]} | {"parenting": 2}, since)
     session.add(_goal(plan, 1, "parenting", "Samen een vast ritme voor de avond.", None, since))
-    session.add(
-        Referral(
-            id=DEMO_OPEN_REFERRAL,
-            municipality_code=MUNICIPALITY,
-            family_id=DEMO_DRAFT_FAMILY,
-            member_id=members["child-1"].id,
-            district_code=DISTRICT_1,
-            team_id=DEMO_TEAM,
-            referrer_type="01",
-            referrer_subject=PROFESSIONAL,
-            profile_code="P04",
-            intensity_code="I1",
-            reason="Somberheid sinds de scheiding.",
-            valid_from=since,
-            valid_to=add_months(since, 12),
-            status="open",
-            created_at=_at(since),
-        )
-    )
+    session.add(TEAM_REFERRAL.made_on(since, family_id=DRAFT.id, member_id=members["child-1"].id))
 
 
 async def _fresh_family(session: AsyncSession, today: date) -> None:
     since = today - timedelta(days=2)
-    await _family(
-        session,
-        "3",
-        TEAM_2,
-        DISTRICT_2,
-        [
-            Person("parent", "carer", "Ricardo", "Martis", 45),
-            Person("child", "child", "Shanti", "Martis", 16, "999990032"),
-        ],
-        since,
-    )
-    plan = _plan(demo_id("plan", "3"), demo_id("family", "3"), since, "Shanti wil haar diploma halen.")
+    await _family(session, FRESH, since)
+    plan = await _plan(session, demo_id("plan", "3"), FRESH, since, "Shanti wil haar diploma halen.")
     plan.version = 2  # created, then the family's vision
-    session.add(plan)
 
 
 async def _revising_family(session: AsyncSession, today: date, codes: list[str]) -> None:
     since = today - timedelta(days=200)
-    members = await _family(
-        session,
-        "4",
-        DEMO_TEAM,
-        DISTRICT_1,
-        [
-            Person("parent", "parent", "Joyce", "Bakker", 29),
-            Person("child", "child", "Mila", "Bakker", 3),
-        ],
-        since,
-    )
-    plan = _plan(demo_id("plan", "4"), demo_id("family", "4"), since, "Een fijne start voor Mila.")
-    session.add(plan)
-    await session.flush()
+    members = await _family(session, REVISING, since)
+    plan = await _plan(session, demo_id("plan", "4"), REVISING, since, "Een fijne start voor Mila.")
     await _assess(
         session, plan, _all_scores(codes, {"parenting"}, {"justice", "school", "work_education"}), since
     )
     session.add(_goal(plan, 1, "parenting", "Joyce voelt zich zeker in de opvoeding.", None, since))
-    await session.flush()
-    session.add(
-        PlanSupportProfile(
-            id=demo_id("plan", "4", "support-profile", "1"),
-            plan_id=plan.id,
-            member_id=members["child"].id,
-            profile_code="P01",
-            intensity_code="I1",
-            problem_description="Opvoedvragen bij een jonge moeder.",
-            created_at=_at(since),
-        )
+    profile = PlanSupportProfile(
+        id=demo_id("plan", "4", "support-profile", "1"),
+        plan_id=plan.id,
+        member_id=members["child"].id,
+        profile_code="P01",
+        intensity_code="I1",
+        problem_description="Opvoedvragen bij een jonge moeder.",
+        created_at=_at(since),
     )
-    plan.version += 1
-    await _agree(session, plan, members["parent"], since + timedelta(days=10))
+    await _add_profile_and_agree(session, profile, plan, members["parent"], since + timedelta(days=10))
     plan.revision_open = True  # a revision: the next draft version, the agreed one in force
     plan.version += 1
     plan.updated_at = _at(today - timedelta(days=3))
@@ -362,24 +373,7 @@ async def _revising_family(session: AsyncSession, today: date, codes: list[str])
 
 def _intake_referral(today: date) -> Referral:
     referred = today - timedelta(days=4)
-    return Referral(
-        id=DEMO_INTAKE_REFERRAL,
-        municipality_code=MUNICIPALITY,
-        child_bsn="999990044",
-        child_birth_date=_birth_date(today, 8),
-        district_code=DISTRICT_1,
-        team_id=DEMO_TEAM,
-        referrer_type="02",
-        referrer_agb=DEMO_GP_AGB,
-        referrer_subject="demo-gp",
-        profile_code="P03",
-        intensity_code="I1",
-        reason="Gedragsproblemen op school; gezin nog niet bekend bij het wijkteam.",
-        valid_from=referred,
-        valid_to=add_months(referred, 12),
-        status="intake",
-        created_at=_at(referred),
-    )
+    return INTAKE_REFERRAL.made_on(referred, child_bsn="999990044", child_birth_date=_birth_date(today, 8))
 
 
 async def seed(session: AsyncSession) -> None:

@@ -161,6 +161,10 @@ class CaseGenerator:
     def municipality(self) -> str:
         return self.area.municipality
 
+    def row(self, model: Any, **values: Any) -> dict[str, Any]:
+        """A row of one of the municipality's tables: it carries the municipality code."""
+        return self.rows.add(model, municipality_code=self.municipality, **values)
+
     def text(self, words: str) -> str:
         """A free text, carrying the marker when there is one."""
         value = f"{words} {self.options.marker}" if self.options.marker else words
@@ -195,10 +199,9 @@ class CaseGenerator:
         fid, pid = self.ids("family", str(i)), self.ids("plan", str(i))
         surname = rng.choice(self.options.surnames) + self.options.marker
         created = at(requested - timedelta(days=30))
-        self.rows.add(
+        self.row(
             Family,
             id=fid,
-            municipality_code=self.municipality,
             district_code=district,
             team_id=team,
             status="active",
@@ -211,11 +214,10 @@ class CaseGenerator:
             rng.randint(3 * 365, 17 * 365 + 300) if rng.random() > 0.04 else 18 * 365 - rng.randint(20, 150)
         )
         child = self._member(fid, "child", surname, self.today - timedelta(days=age_days), 0, created)
-        plan = self.rows.add(
+        plan = self.row(
             Plan,
             id=pid,
             family_id=fid,
-            municipality_code=self.municipality,
             status="active",
             version=1,
             agreed_version=1,
@@ -278,11 +280,10 @@ class CaseGenerator:
     ) -> dict[str, Any]:
         n = self.rows.next()
         birth = born + timedelta(days=self.rng.randint(0, spread)) if spread else born
-        return self.rows.add(
+        return self.row(
             FamilyMember,
             id=self.ids("member", str(n)),
             family_id=fid,
-            municipality_code=self.municipality,
             role=role,
             given_name=self.rng.choice(self.options.given_names) + self.options.marker,
             family_name=surname,
@@ -323,11 +324,10 @@ class CaseGenerator:
                     updated_at=created,
                 )
             )
-        goal = self.rows.add(
+        goal = self.row(
             Goal,
             id=self.ids("goal", f"{pid}/plan"),
             plan_id=pid,
-            municipality_code=self.municipality,
             domain_code=extra.choice(GOAL_DOMAINS),
             member_id=child["id"],
             description=self.text("Samen een fijne dag hebben."),
@@ -378,10 +378,9 @@ class CaseGenerator:
         intensity: str | None = None,
     ) -> dict[str, Any]:
         n = self.rows.next()
-        return self.rows.add(
+        return self.row(
             Referral,
             id=self.ids("referral", str(n)),
-            municipality_code=self.municipality,
             family_id=fid,
             member_id=member,
             child_bsn=None,
@@ -470,10 +469,9 @@ class CaseGenerator:
             status = "accepted" if requested < today - timedelta(days=3) else "requested"
         accepted = status in ("accepted", "started", "closed")
         tariff = _tariff(profile, intensity, self.area.providers.index(provider))
-        self.rows.add(
+        self.row(
             Engagement,
             id=eid,
-            municipality_code=self.municipality,
             family_id=fid,
             plan_id=pid,
             member_id=child["id"],
@@ -508,11 +506,10 @@ class CaseGenerator:
             return
         scores = self._goals(pid, eid, provider, status == "closed", reason)
         expected_end = start + timedelta(days=int(MAX_MONTHS[intensity] * 30.4 * rng.uniform(0.7, 1.0)))
-        self.rows.add(
+        self.row(
             TreatmentPlan,
             id=self.ids("treatment-plan", str(n)),
             engagement_id=eid,
-            municipality_code=self.municipality,
             version=1,
             status="submitted",
             approach=self.text("Zie behandelplan (demo)."),
@@ -534,11 +531,10 @@ class CaseGenerator:
         for _ in range(rng.randint(1, 3)):
             n = self.rows.next()
             gid = self.ids("goal", str(n))
-            self.rows.add(
+            self.row(
                 Goal,
                 id=gid,
                 plan_id=pid,
-                municipality_code=self.municipality,
                 domain_code=rng.choice(GOAL_DOMAINS),
                 member_id=None,
                 description=self.text("Doel in eigen woorden (demo)."),
@@ -565,10 +561,9 @@ class CaseGenerator:
         status = rng.choices(["resolved", "in_progress", "open"], [6, 2, 1])[0]
         if status == "open":  # never acknowledged: a month old, so overdue (case review)
             raised = max(start, today - timedelta(days=rng.randint(30, 45)))
-        self.rows.add(
+        self.row(
             Handoff,
             id=self.ids("handoff", str(n)),
-            municipality_code=self.municipality,
             family_id=fid,
             plan_id=pid,
             engagement_id=eid,
@@ -606,11 +601,10 @@ class CaseGenerator:
         for kind, member, chance in (("parent", parent, 0.8), ("youth", child, 0.5)):
             if rng.random() < chance:
                 score = max(1, min(10, round(rng.gauss(base, 1.2))))
-                self.rows.add(
+                self.row(
                     ExperienceSurvey,
                     id=self.ids("survey", f"{kind}/{n}"),
                     engagement_id=eid,
-                    municipality_code=self.municipality,
                     respondent_member_id=member["id"],
                     respondent_kind=kind,
                     score=score,

@@ -14,7 +14,7 @@ from app.models.money import Budget, BudgetAllocation, PaymentBatch, PaymentLine
 from app.services.money import ledger_rules as rules
 from app.services.money.allocations import DistrictInput, allocate
 
-# The generator (app.generate.cases.CaseGenerator) passes itself: rows, ids, today, area, batches.
+# The generator (app.generate.cases.CaseGenerator) passes itself: row, rows, ids, today, area, batches.
 CaseGenerator = Any
 
 HISTORY_DAYS = 460
@@ -46,10 +46,9 @@ def _line(
         return
     status, period = _status(due, gen.today), rules.period_of(due)
     batch_id = batch_of(gen, period, amount) if status in ("exported", "paid") else None
-    gen.rows.add(
+    gen.row(
         PaymentLine,
         id=gen.ids("line", str(gen.rows.next())),
-        municipality_code=gen.municipality,
         engagement_id=eid,
         contract_id=provider["contract"],
         provider_id=provider["id"],
@@ -131,10 +130,9 @@ def batches(gen: CaseGenerator, *, keep: bool = False) -> None:
     counting into the same batches)."""
     for period, batch in sorted(gen.batches.items()):
         first_of_next = rules.add_months(date.fromisoformat(f"{period}-01"), 1)
-        gen.rows.add(
+        gen.row(
             PaymentBatch,
             id=batch["id"],
-            municipality_code=gen.municipality,
             period=period,
             provider_key="*",
             line_count=batch["lines"],
@@ -158,12 +156,10 @@ def budgets(
         for code, name, youth, share in indicators
     ]
     result = allocate(total, weights, districts)
-    allocation_id = gen.ids("allocation", str(year))
     now = at(date(year, 1, 2))
-    gen.rows.add(
+    allocation = gen.row(
         BudgetAllocation,
-        id=allocation_id,
-        municipality_code=gen.municipality,
+        id=gen.ids("allocation", str(year)),
         year=year,
         category="specialist",
         total_cents=total,
@@ -172,27 +168,16 @@ def budgets(
         created_by=OFFICER,
         created_at=now,
     )
-    for row in result:
-        gen.rows.add(
+    allocated = [(row["districtCode"], "specialist", row["amountCents"], allocation["id"]) for row in result]
+    municipality_wide = [(None, category, amount, None) for category, amount in others.items()]
+    for district, category, amount, allocation in allocated + municipality_wide:
+        gen.row(
             Budget,
-            id=gen.ids("budget", row["districtCode"]),
-            municipality_code=gen.municipality,
-            district_code=row["districtCode"],
-            year=year,
-            category="specialist",
-            amount_cents=row["amountCents"],
-            allocation_id=allocation_id,
-            updated_at=now,
-        )
-    for category, amount in others.items():
-        gen.rows.add(
-            Budget,
-            id=gen.ids("budget", category),
-            municipality_code=gen.municipality,
-            district_code=None,
+            id=gen.ids("budget", district or category),
+            district_code=district,
             year=year,
             category=category,
             amount_cents=amount,
-            allocation_id=None,
+            allocation_id=allocation,
             updated_at=now,
         )

@@ -1,6 +1,7 @@
 """Shared pieces of the models: naming convention, column helpers and schema base classes.
 
-Tables are SQLModel classes with ``table=True``; request and response schemas are plain
+Tables are SQLModel classes with ``table=True`` (those whose rows belong to one municipality
+built on :class:`MunicipalTable`); request and response schemas are plain
 pydantic models built on :class:`ApiModel` (input: camelCase, unknown properties refused)
 and :class:`PublicModel` (output: camelCase, read from ORM attributes).
 """
@@ -49,6 +50,14 @@ def fk(target: str, *, nullable: bool = False, index: bool = True, ondelete: str
 def municipality_field() -> Any:
     """The municipality code every case table carries (distribution key, DESIGN §12)."""
     return Field(foreign_key="municipalities.code", index=True, max_length=6)
+
+
+class MunicipalTable(SQLModel):
+    """Base of the tables whose rows belong to one municipality: their UUID key, and the
+    municipality code every such table carries (the distribution key, DESIGN §12)."""
+
+    id: uuid.UUID = id_field()
+    municipality_code: str = municipality_field()
 
 
 def timestamp(*, nullable: bool = False, default_now: bool = True) -> Any:
@@ -157,6 +166,7 @@ class Page(PublicModel, Generic[T]):
 
 __all__ = [
     "ApiModel",
+    "MunicipalTable",
     "Page",
     "PublicModel",
     "SQLModel",

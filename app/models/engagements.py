@@ -8,13 +8,13 @@ from sqlalchemy import DateTime, Index, Sequence
 from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
-from app.models.base import cents, day, id_field, jsonb, municipality_field, text, timestamp
+from app.models.base import MunicipalTable, cents, day, id_field, jsonb, text, timestamp
 
 # iJw ToewijzingNummer: issued at acceptance, 8 digits, unique across the service.
 ASSIGNMENT_NUMBER_SEQUENCE = Sequence("engagement_assignment_number_seq", metadata=SQLModel.metadata)
 
 
-class Engagement(SQLModel, table=True):
+class Engagement(MunicipalTable, table=True):
     """States: requested → accepted → started → closed; requested → declined;
     requested|accepted → withdrawn. Tariff, contract and payment model frozen at acceptance.
     """
@@ -33,8 +33,6 @@ class Engagement(SQLModel, table=True):
         ),
     )
 
-    id: uuid.UUID = id_field()
-    municipality_code: str = municipality_field()
     family_id: uuid.UUID = Field(foreign_key="families.id", index=True)
     plan_id: uuid.UUID = Field(foreign_key="plans.id", index=True)
     member_id: uuid.UUID = Field(foreign_key="family_members.id", index=True)
@@ -79,12 +77,10 @@ class EngagementGoal(SQLModel, table=True):
     final_gas_score: int | None = None
 
 
-class TreatmentPlan(SQLModel, table=True):
+class TreatmentPlan(MunicipalTable, table=True):
     __tablename__ = "treatment_plans"
 
-    id: uuid.UUID = id_field()
     engagement_id: uuid.UUID = Field(foreign_key="engagements.id", unique=True)
-    municipality_code: str = municipality_field()
     version: int = 1
     status: str = Field(default="draft", max_length=10)  # draft / submitted
     approach: str = text()
@@ -114,12 +110,10 @@ class TreatmentActivityGoal(SQLModel, table=True):
     goal_id: uuid.UUID = Field(foreign_key="goals.id", primary_key=True)
 
 
-class Subcontract(SQLModel, table=True):
+class Subcontract(MunicipalTable, table=True):
     __tablename__ = "subcontracts"
 
-    id: uuid.UUID = id_field()
     engagement_id: uuid.UUID = Field(foreign_key="engagements.id", index=True)
-    municipality_code: str = municipality_field()
     provider_id: uuid.UUID | None = Field(default=None, foreign_key="providers.id", index=True)
     agb_code: str = Field(max_length=8)
     name: str = Field(max_length=200)
@@ -129,13 +123,11 @@ class Subcontract(SQLModel, table=True):
     created_at: datetime = timestamp()
 
 
-class Handoff(SQLModel, table=True):
+class Handoff(MunicipalTable, table=True):
     """A request to the municipality to act on another life domain (signaal)."""
 
     __tablename__ = "handoffs"
 
-    id: uuid.UUID = id_field()
-    municipality_code: str = municipality_field()
     family_id: uuid.UUID = Field(foreign_key="families.id", index=True)
     plan_id: uuid.UUID = Field(foreign_key="plans.id", index=True)
     engagement_id: uuid.UUID | None = Field(default=None, foreign_key="engagements.id", index=True)
@@ -158,24 +150,20 @@ class Handoff(SQLModel, table=True):
     decline_reason: str | None = text(nullable=True)
 
 
-class ProgressReport(SQLModel, table=True):
+class ProgressReport(MunicipalTable, table=True):
     __tablename__ = "progress_reports"
 
-    id: uuid.UUID = id_field()
     engagement_id: uuid.UUID = Field(foreign_key="engagements.id", index=True)
-    municipality_code: str = municipality_field()
     problem_reduction: int
     goals: list[dict[str, Any]] = jsonb(default_factory=list)  # [{goalId, gasScore, note}]
     reported_by: str = Field(max_length=200)
     reported_at: datetime = timestamp()
 
 
-class ExperienceSurvey(SQLModel, table=True):
+class ExperienceSurvey(MunicipalTable, table=True):
     __tablename__ = "experience_surveys"
 
-    id: uuid.UUID = id_field()
     engagement_id: uuid.UUID = Field(foreign_key="engagements.id", index=True)
-    municipality_code: str = municipality_field()
     respondent_member_id: uuid.UUID = Field(foreign_key="family_members.id")
     respondent_kind: str = Field(max_length=6)  # parent / youth
     score: int

@@ -5,18 +5,16 @@ from datetime import date, datetime
 
 from sqlalchemy import Index, column, func
 from sqlalchemy import text as sql_text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from app.models.base import day, id_field, municipality_field, timestamp
+from app.models.base import MunicipalTable, day, timestamp
 
 
-class Family(SQLModel, table=True):
+class Family(MunicipalTable, table=True):
     __tablename__ = "families"
     # a team's families, newest first (keyset)
     __table_args__ = (Index("ix_families_team_created", "team_id", "created_at", "id"),)
 
-    id: uuid.UUID = id_field()
-    municipality_code: str = municipality_field()
     district_code: str = Field(foreign_key="districts.code", index=True, max_length=8)
     team_id: uuid.UUID = Field(foreign_key="teams.id", index=True)
     status: str = Field(default="active", max_length=12)  # active / closed / anonymised
@@ -25,7 +23,7 @@ class Family(SQLModel, table=True):
     care_ended_at: datetime | None = timestamp(nullable=True)
 
 
-class FamilyMember(SQLModel, table=True):
+class FamilyMember(MunicipalTable, table=True):
     __tablename__ = "family_members"
     __table_args__ = (
         # one active family per BSN in a municipality (the service answers 409 with a link)
@@ -46,9 +44,7 @@ class FamilyMember(SQLModel, table=True):
         ),
     )
 
-    id: uuid.UUID = id_field()
     family_id: uuid.UUID = Field(foreign_key="families.id", index=True, ondelete="CASCADE")
-    municipality_code: str = municipality_field()
     role: str = Field(max_length=10)  # child / parent / carer / other
     given_name: str = Field(max_length=200)
     family_name: str = Field(max_length=200)

@@ -13,13 +13,13 @@ from sqlalchemy import BigInteger, Index, Sequence
 from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
-from app.models.base import day, id_field, jsonb, municipality_field, text, timestamp
+from app.models.base import MunicipalTable, day, jsonb, text, timestamp
 
 # BerichtIdentificatie of the messages we send: unique per message type (TR056), 12 characters.
 IJW_MESSAGE_NUMBER_SEQUENCE = Sequence("ijw_message_number_seq", metadata=SQLModel.metadata)
 
 
-class IjwMessage(SQLModel, table=True):
+class IjwMessage(MunicipalTable, table=True):
     """One iJw message, inbound (from a provider) or outbound (ours, return messages included)."""
 
     __tablename__ = "ijw_messages"
@@ -28,8 +28,6 @@ class IjwMessage(SQLModel, table=True):
         Index("uq_ijw_messages_identification", "sender", "message_code", "message_id", unique=True),
     )
 
-    id: uuid.UUID = id_field()
-    municipality_code: str = municipality_field()
     engagement_id: uuid.UUID | None = Field(default=None, foreign_key="engagements.id", index=True)
     family_id: uuid.UUID | None = Field(default=None, foreign_key="families.id", index=True)
     provider_id: uuid.UUID = Field(foreign_key="providers.id", index=True)
@@ -45,7 +43,7 @@ class IjwMessage(SQLModel, table=True):
     created_at: datetime = timestamp()
 
 
-class AllocationRequest(SQLModel, table=True):
+class AllocationRequest(MunicipalTable, table=True):
     """A provider's request for an allocation (JW315) or for a change of its allocations (JW317),
     answered within 5 working days: by an allocation (JW301) or an answer message (JW319)."""
 
@@ -55,8 +53,6 @@ class AllocationRequest(SQLModel, table=True):
         Index("uq_ijw_allocation_requests_reference", "provider_id", "provider_reference", unique=True),
     )
 
-    id: uuid.UUID = id_field()
-    municipality_code: str = municipality_field()
     message_id: uuid.UUID = Field(foreign_key="ijw_messages.id", index=True)
     kind: str = Field(default="allocation", max_length=10)  # allocation (JW315) / change (JW317)
     provider_id: uuid.UUID = Field(foreign_key="providers.id", index=True)
@@ -83,7 +79,7 @@ class AllocationRequest(SQLModel, table=True):
     created_at: datetime = timestamp()
 
 
-class ClaimLine(SQLModel, table=True):
+class ClaimLine(MunicipalTable, table=True):
     """One Prestatie of a claim (JW323), approved or rejected against the engagement's ledger."""
 
     __tablename__ = "ijw_claim_lines"
@@ -99,8 +95,6 @@ class ClaimLine(SQLModel, table=True):
         ),
     )
 
-    id: uuid.UUID = id_field()
-    municipality_code: str = municipality_field()
     message_id: uuid.UUID = Field(foreign_key="ijw_messages.id", index=True)
     provider_id: uuid.UUID = Field(foreign_key="providers.id", index=True)
     engagement_id: uuid.UUID | None = Field(default=None, foreign_key="engagements.id", index=True)

@@ -7,20 +7,18 @@ from sqlalchemy import ARRAY, BigInteger, Column, ForeignKey, Index, String, Uni
 from sqlalchemy import text as sql
 from sqlmodel import Field, SQLModel
 
-from app.models.base import id_field, municipality_field, text, timestamp
+from app.models.base import MunicipalTable, text, timestamp
 
 # A delivery still owed to its subscription; only these are claimed, ordered and counted as backlog.
 OPEN_STATUSES = ("pending", "failed")
 _OPEN = sql("status IN ('pending', 'failed')")
 
 
-class EventSubscription(SQLModel, table=True):
+class EventSubscription(MunicipalTable, table=True):
     """A receiver of the municipality's events: a callback URL, the types it wants, its secret."""
 
     __tablename__ = "event_subscriptions"
 
-    id: uuid.UUID = id_field()
-    municipality_code: str = municipality_field()
     callback_url: str = text()
     types: list[str] = Field(sa_column=Column(ARRAY(String(120)), nullable=False))
     # Kept to sign every delivery (HMAC needs the key itself); never returned by the API.

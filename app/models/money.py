@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field, SQLModel
 
-from app.models.base import cents, day, id_field, jsonb, municipality_field, text, timestamp
+from app.models.base import MunicipalTable, cents, day, id_field, jsonb, text, timestamp
 
 
-class PaymentLine(SQLModel, table=True):
+class PaymentLine(MunicipalTable, table=True):
     """One ledger line: scheduled → approved → exported → paid. Corrections are new lines."""
 
     __tablename__ = "payment_lines"
@@ -23,8 +23,6 @@ class PaymentLine(SQLModel, table=True):
         Index("ix_payment_lines_municipality_due", "municipality_code", "due_date"),
     )
 
-    id: uuid.UUID = id_field()
-    municipality_code: str = municipality_field()
     engagement_id: uuid.UUID | None = Field(default=None, foreign_key="engagements.id", index=True)
     contract_id: uuid.UUID = Field(foreign_key="contracts.id", index=True)
     provider_id: uuid.UUID = Field(foreign_key="providers.id", index=True)
@@ -42,7 +40,7 @@ class PaymentLine(SQLModel, table=True):
     approved_by: str | None = Field(default=None, max_length=200)
 
 
-class PaymentBatch(SQLModel, table=True):
+class PaymentBatch(MunicipalTable, table=True):
     """An export of approved lines for a period; asking again returns the same batch."""
 
     __tablename__ = "payment_batches"
@@ -50,8 +48,6 @@ class PaymentBatch(SQLModel, table=True):
         Index("uq_payment_batches_key", "municipality_code", "period", "provider_key", unique=True),
     )
 
-    id: uuid.UUID = id_field()
-    municipality_code: str = municipality_field()
     period: str = Field(max_length=7)
     provider_key: str = text()  # sorted provider ids, or '*'
     line_count: int
@@ -60,7 +56,7 @@ class PaymentBatch(SQLModel, table=True):
     created_at: datetime = timestamp()
 
 
-class Budget(SQLModel, table=True):
+class Budget(MunicipalTable, table=True):
     __tablename__ = "budgets"
     __table_args__ = (
         Index(
@@ -77,8 +73,6 @@ class Budget(SQLModel, table=True):
         ),
     )
 
-    id: uuid.UUID = id_field()
-    municipality_code: str = municipality_field()
     district_code: str | None = Field(default=None, foreign_key="districts.code", max_length=8)
     year: int
     category: str = Field(max_length=12)
@@ -87,13 +81,11 @@ class Budget(SQLModel, table=True):
     updated_at: datetime = timestamp()
 
 
-class BudgetAllocation(SQLModel, table=True):
+class BudgetAllocation(MunicipalTable, table=True):
     """An allocation of a municipality total over its districts by weighted indicators."""
 
     __tablename__ = "budget_allocations"
 
-    id: uuid.UUID = id_field()
-    municipality_code: str = municipality_field()
     year: int
     category: str = Field(max_length=12)
     total_cents: int = cents()
@@ -103,14 +95,12 @@ class BudgetAllocation(SQLModel, table=True):
     created_at: datetime = timestamp()
 
 
-class CaseReview(SQLModel, table=True):
+class CaseReview(MunicipalTable, table=True):
     """A flagged case for the case-review table (overlegtafel)."""
 
     __tablename__ = "case_reviews"
     __table_args__ = (Index("uq_case_reviews_flag", "flag", "subject_id", unique=True),)
 
-    id: uuid.UUID = id_field()
-    municipality_code: str = municipality_field()
     pseudonym: str = Field(max_length=20, unique=True)
     flag: str = Field(max_length=30)
     subject_type: str = Field(max_length=20)  # engagement / handoff / plan

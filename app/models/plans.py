@@ -8,10 +8,10 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
-from app.models.base import day, id_field, jsonb, municipality_field, text, timestamp
+from app.models.base import MunicipalTable, day, id_field, jsonb, text, timestamp
 
 
-class Plan(SQLModel, table=True):
+class Plan(MunicipalTable, table=True):
     """One family's integral plan. ``version`` is bumped on every change and is the ETag.
 
     ``agreed_version`` is the snapshot in force; while a revision is being drafted the plan
@@ -28,9 +28,7 @@ class Plan(SQLModel, table=True):
         ),
     )
 
-    id: uuid.UUID = id_field()
     family_id: uuid.UUID = Field(foreign_key="families.id", index=True)
-    municipality_code: str = municipality_field()
     status: str = Field(default="draft", max_length=12)
     version: int = 1
     agreed_version: int | None = None
@@ -65,12 +63,10 @@ class PlanAssessment(SQLModel, table=True):
     updated_at: datetime = timestamp()
 
 
-class Goal(SQLModel, table=True):
+class Goal(MunicipalTable, table=True):
     __tablename__ = "goals"
 
-    id: uuid.UUID = id_field()
     plan_id: uuid.UUID = Field(foreign_key="plans.id", index=True, ondelete="CASCADE")
-    municipality_code: str = municipality_field()
     domain_code: str = Field(foreign_key="life_domains.code", max_length=40)
     member_id: uuid.UUID | None = Field(default=None, foreign_key="family_members.id")
     description: str = text()

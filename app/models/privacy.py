@@ -6,10 +6,10 @@ from datetime import datetime
 from sqlalchemy import DateTime
 from sqlmodel import Field, SQLModel
 
-from app.models.base import id_field, municipality_field, text, timestamp
+from app.models.base import MunicipalTable, id_field, text, timestamp
 
 
-class ErasureRequest(SQLModel, table=True):
+class ErasureRequest(MunicipalTable, table=True):
     """A request to erase a family's (or one member's) personal data, with its decision.
 
     Refused requests are kept too (``refusal_code`` names why): the decision and its reason
@@ -18,8 +18,6 @@ class ErasureRequest(SQLModel, table=True):
 
     __tablename__ = "erasure_requests"
 
-    id: uuid.UUID = id_field()
-    municipality_code: str = municipality_field()
     family_id: uuid.UUID = Field(foreign_key="families.id", index=True)
     member_id: uuid.UUID | None = Field(default=None, foreign_key="family_members.id")
     requested_by_member_id: uuid.UUID  # as asked: a refused request may name a non-member

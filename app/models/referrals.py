@@ -4,12 +4,12 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import Index
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from app.models.base import day, id_field, municipality_field, text, timestamp
+from app.models.base import MunicipalTable, day, text, timestamp
 
 
-class Referral(SQLModel, table=True):
+class Referral(MunicipalTable, table=True):
     """A referral for a child (COD327 referrer type), valid for a period.
 
     A GP refers by BSN + birth date; when no family matches, the referral is an intake task
@@ -20,8 +20,6 @@ class Referral(SQLModel, table=True):
     # insights: referrals made in a period
     __table_args__ = (Index("ix_referrals_municipality_created", "municipality_code", "created_at"),)
 
-    id: uuid.UUID = id_field()
-    municipality_code: str = municipality_field()
     family_id: uuid.UUID | None = Field(default=None, foreign_key="families.id", index=True)
     member_id: uuid.UUID | None = Field(default=None, foreign_key="family_members.id", index=True)
     child_bsn: str | None = Field(default=None, max_length=9)  # only while unmatched
@@ -40,12 +38,10 @@ class Referral(SQLModel, table=True):
     created_at: datetime = timestamp()
 
 
-class Consent(SQLModel, table=True):
+class Consent(MunicipalTable, table=True):
     __tablename__ = "consents"
 
-    id: uuid.UUID = id_field()
     family_id: uuid.UUID = Field(foreign_key="families.id", index=True)
-    municipality_code: str = municipality_field()
     scope: str = Field(max_length=40)  # share_plan_with_provider
     provider_id: uuid.UUID = Field(foreign_key="providers.id", index=True)
     granted_by_member_id: uuid.UUID = Field(foreign_key="family_members.id")

@@ -1,6 +1,7 @@
 """Response bodies of the insights and trend alerts (figures with small-cell suppression)."""
 
 from datetime import date
+from typing import Any
 
 from pydantic import Field
 
@@ -24,84 +25,84 @@ SHARE = " Computed from the published (rounded) counts; withheld when either is.
 PERIOD = " Over the engagements closed (end date) in the period."
 
 
+def count(description: str) -> Any:
+    """A figure that counts cases (published rounded, withheld below 5)."""
+    return Field(description=description + COUNT)
+
+
+def share(description: str) -> Any:
+    """A figure computed from two published counts."""
+    return Field(description=description + SHARE)
+
+
+def of_closed(description: str) -> Any:
+    """A figure over the engagements closed in the period."""
+    return Field(description=description + PERIOD)
+
+
 class InsightItem(PublicModel):
     key: str | None = Field(description="District code, team id, provider id or profile code.")
     name: str | None
-    engagements_started: InsightCell = Field(
-        description="Engagements with a start date in the period." + COUNT
-    )
+    engagements_started: InsightCell = count("Engagements with a start date in the period.")
     waiting_days_median: InsightCell = Field(
         description="Median days from request (local date) to start, of the engagements started."
     )
     waiting_days_p90: InsightCell = Field(description="90th percentile of the same waiting days.")
-    engagements_closed: InsightCell = Field(
-        description="Engagements closed with an end date in the period." + COUNT
+    engagements_closed: InsightCell = count("Engagements closed with an end date in the period.")
+    dropouts: InsightCell = count(
+        "Closed engagements ended one-sidedly by client or provider (JZ588 32, 33)."
     )
-    dropouts: InsightCell = Field(
-        description="Closed engagements ended one-sidedly by client or provider (JZ588 32, 33)." + COUNT
+    premature_endings: InsightCell = count(
+        "Closed engagements ended early by agreement or external circumstances (34, 35)."
     )
-    premature_endings: InsightCell = Field(
-        description="Closed engagements ended early by agreement or external circumstances (34, 35)." + COUNT
+    dropout_rate: InsightCell = share("dropouts / engagementsClosed.")
+    premature_rate: InsightCell = share("prematureEndings / engagementsClosed.")
+    goal_attainment_share: InsightCell = share(
+        "Goals with a final GAS score of −1 or better (achieved or partly achieved) / goals with "
+        "a final GAS score." + PERIOD
     )
-    dropout_rate: InsightCell = Field(description="dropouts / engagementsClosed." + SHARE)
-    premature_rate: InsightCell = Field(description="prematureEndings / engagementsClosed." + SHARE)
-    goal_attainment_share: InsightCell = Field(
-        description="Goals with a final GAS score of −1 or better (achieved or partly achieved) / goals with "
-        "a final GAS score." + PERIOD + SHARE
+    mean_gas_t: InsightCell = of_closed(
+        "Mean GAS T-score, per engagement T = 50 + 10·Σx / √((1−ρ)n + ρn²), ρ = 0.3."
     )
-    mean_gas_t: InsightCell = Field(
-        description="Mean GAS T-score, per engagement T = 50 + 10·Σx / √((1−ρ)n + ρn²), ρ = 0.3." + PERIOD
+    mean_experience_parents: InsightCell = of_closed("Mean 1–10 experience score of parents' surveys.")
+    mean_experience_youth: InsightCell = of_closed("Mean 1–10 experience score of youths' surveys.")
+    cost_per_closed_trajectory_cents: InsightCell = of_closed(
+        "Mean ledger total per closed engagement, lumpsum engagements excluded."
     )
-    mean_experience_parents: InsightCell = Field(
-        description="Mean 1–10 experience score of parents' surveys." + PERIOD
-    )
-    mean_experience_youth: InsightCell = Field(
-        description="Mean 1–10 experience score of youths' surveys." + PERIOD
-    )
-    cost_per_closed_trajectory_cents: InsightCell = Field(
-        description="Mean ledger total per closed engagement, lumpsum engagements excluded." + PERIOD
-    )
-    plans_evaluated: InsightCell = Field(
-        description="Plans whose evaluation (final domain scores) was recorded in the period; a plan counts "
+    plans_evaluated: InsightCell = count(
+        "Plans whose evaluation (final domain scores) was recorded in the period; a plan counts "
         "for its family's district and team and for each provider and profile it had an engagement with."
-        + COUNT
     )
     self_reliance_change: InsightCell = Field(
         description="Mean over those plans of the per-plan mean of (final score − score as agreed) over "
         "the relevant life domains (ZRM 1–5); positive is more self-reliant."
     )
-    self_reliance_improved_share: InsightCell = Field(
-        description="Plans whose mean domain score rose / plansEvaluated." + SHARE
+    self_reliance_improved_share: InsightCell = share("Plans whose mean domain score rose / plansEvaluated.")
+    endings_followed_half_year: InsightCell = count(
+        "Engagements closed in the period whose follow-up window, to the end of the half-year "
+        "after the half-year of the end date, has passed."
     )
-    endings_followed_half_year: InsightCell = Field(
-        description="Engagements closed in the period whose follow-up window, to the end of the half-year "
-        "after the half-year of the end date, has passed." + COUNT
+    no_new_start_share: InsightCell = share(
+        "CBS's 'no new start': of endingsFollowedHalfYear, those with no other engagement of the "
+        "same child starting on or after the end date up to that window's end."
     )
-    no_new_start_share: InsightCell = Field(
-        description="CBS's 'no new start': of endingsFollowedHalfYear, those with no other engagement of the "
-        "same child starting on or after the end date up to that window's end." + SHARE
+    endings_followed_12_months: InsightCell = count(
+        "Engagements closed in the period at least 12 months ago."
     )
-    endings_followed_12_months: InsightCell = Field(
-        description="Engagements closed in the period at least 12 months ago." + COUNT
-    )
-    no_relapse_share: InsightCell = Field(
-        description="Of endingsFollowed12Months, those with no other engagement of the same child starting "
-        "within 12 months after the end date (DESIGN §6)." + SHARE
+    no_relapse_share: InsightCell = share(
+        "Of endingsFollowed12Months, those with no other engagement of the same child starting "
+        "within 12 months after the end date (DESIGN §6)."
     )
 
 
 class ReferralInsightItem(InsightItem):
-    referrals: InsightCell = Field(
-        description="Referrals made (local date) in the period; district and team of the referral, else of "
-        "the family." + COUNT
+    referrals: InsightCell = count(
+        "Referrals made (local date) in the period; district and team of the referral, else of the family."
     )
-    referrals_per_1000_youth: InsightCell = Field(
-        description="1000 × referrals / youth population (latest indicator year up to the period's end)."
-        + SHARE
+    referrals_per_1000_youth: InsightCell = share(
+        "1000 × referrals / youth population (latest indicator year up to the period's end)."
     )
-    referrals_by_referrer_type: dict[str, InsightCell] = Field(
-        description="Per COD327 referrer type." + COUNT
-    )
+    referrals_by_referrer_type: dict[str, InsightCell] = count("Per COD327 referrer type.")
 
 
 class DistrictInsightItem(ReferralInsightItem):
@@ -155,7 +156,7 @@ class ProfileInsights(InsightReportBase):
 
 class TrendMonth(PublicModel):
     month: str = Field(description="Calendar month, YYYY-MM (the baseline's twelve, then the recent three).")
-    observed: InsightCell = Field(description="Demand in the month." + COUNT)
+    observed: InsightCell = count("Demand in the month.")
     expected: float | None = Field(
         description="The baseline's monthly mean: published baselineTotal / 12; null when that is withheld."
     )
