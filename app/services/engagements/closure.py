@@ -24,7 +24,7 @@ from app.schemas.engagements import EngagementClose
 from app.services.engagements.allocation_hooks import allocation_changed
 from app.services.engagements.plan_status import settle_plan
 from app.services.engagements.scope import load_for_main_contractor, require_status
-from app.services.engagements.service import emit
+from app.services.engagements.service import ENGAGEMENT_EVENT
 from app.services.engagements.views import EngagementView, build_view
 from app.services.money import payments
 from app.services.platform import audit
@@ -98,7 +98,7 @@ async def close(
     engagement.closed_at = utcnow()
     await session.flush()
     await payments.schedule_on_close(session, engagement)
-    emit(
+    ENGAGEMENT_EVENT.emit(
         session,
         "engagement.closed",
         engagement,
@@ -143,7 +143,7 @@ async def end_of_care(
     engagement.closed_at = utcnow()
     await session.flush()
     await payments.schedule_on_close(session, engagement)
-    emit(
+    ENGAGEMENT_EVENT.emit(
         session,
         "engagement.closed",
         engagement,

@@ -134,22 +134,9 @@ def view(handoff: Handoff, *, full: bool, now: datetime) -> dict[str, Any]:
     return data
 
 
-def _emit(session: AsyncSession, event: str, handoff: Handoff) -> None:
-    events.emit(
-        session,
-        event,
-        handoff.id,
-        f"/handoffs/{handoff.id}",
-        municipality_code=handoff.municipality_code,
-        data={
-            "status": handoff.status,
-            "planId": handoff.plan_id,
-            "engagementId": handoff.engagement_id,
-            "domainCode": handoff.domain_code,
-            "urgency": handoff.urgency,
-            "routeTo": handoff.route_to,
-        },
-    )
+HANDOFF_EVENT = events.EventSpec(
+    "/handoffs/{id}", ("status", "plan_id", "engagement_id", "domain_code", "urgency", "route_to")
+)
 
 
 async def _subject(
@@ -217,7 +204,7 @@ async def raise_handoff(session: AsyncSession, principal: Principal, body: Hando
     )
     session.add(handoff)
     await session.flush()
-    _emit(session, "handoff.raised", handoff)
+    HANDOFF_EVENT.emit(session, "handoff.raised", handoff)
     audit.record(session, principal, Action.CREATE, "handoff", handoff.id, family_id=handoff.family_id)
     return view(handoff, full=True, now=now)
 
@@ -256,7 +243,7 @@ async def transition(
     elif action == "decline":
         handoff.decline_reason = text
     await session.flush()
-    _emit(session, step.event, handoff)
+    HANDOFF_EVENT.emit(session, step.event, handoff)
     audit.record(session, principal, Action.UPDATE, "handoff", handoff.id, family_id=handoff.family_id)
     return view(handoff, full=True, now=now)
 

@@ -17,6 +17,8 @@ from app.models.plans import Plan
 from app.services.platform import events
 
 OPEN_ENGAGEMENT = ("requested", "accepted", "started")
+PLAN_STATUS_EVENT = events.EventSpec("/plans/{id}", ("family_id", "status", "version"))
+"""The integration bus hears of the change: ids, version numbers and states only."""
 
 
 async def _lock_plan(session: AsyncSession, plan_id: uuid.UUID) -> Plan:
@@ -29,18 +31,6 @@ def _bump(plan: Plan, status: str, now: datetime) -> None:
     plan.updated_at = now
 
 
-def _emit(session: AsyncSession, event: str, plan: Plan) -> None:
-    """The integration bus hears of the change: ids, version numbers and states only."""
-    events.emit(
-        session,
-        event,
-        plan.id,
-        f"/plans/{plan.id}",
-        municipality_code=plan.municipality_code,
-        data={"familyId": plan.family_id, "status": plan.status, "version": plan.version},
-    )
-
-
 async def activate_plan(session: AsyncSession, plan_id: uuid.UUID) -> bool:
     """Make an agreed plan active (its first engagement started); True when it changed."""
     plan = await _lock_plan(session, plan_id)
@@ -49,7 +39,7 @@ async def activate_plan(session: AsyncSession, plan_id: uuid.UUID) -> bool:
     now = utcnow()
     _bump(plan, "active", now)
     plan.activated_at = now
-    _emit(session, "plan.activated", plan)
+    PLAN_STATUS_EVENT.emit(session, "plan.activated", plan)
     await session.flush()
     return True
 
@@ -74,6 +64,6 @@ async def settle_plan(session: AsyncSession, plan_id: uuid.UUID) -> bool:
     now = utcnow()
     _bump(plan, "evaluating", now)
     plan.evaluating_at = now
-    _emit(session, "plan.evaluation-started", plan)
+    PLAN_STATUS_EVENT.emit(session, "plan.evaluation-started", plan)
     await session.flush()
     return True

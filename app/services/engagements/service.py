@@ -12,7 +12,6 @@ locks the engagement row, writes an audit row and an outbox event.
 """
 
 import uuid
-from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,20 +48,7 @@ REQUESTABLE_PLAN = ("agreed", "active")
 UNUSABLE_REFERRAL = ("withdrawn", "expired", "intake")
 
 
-def emit(session: AsyncSession, event: str, engagement: Engagement, **data: Any) -> None:
-    events.emit(
-        session,
-        event,
-        engagement.id,
-        f"/engagements/{engagement.id}",
-        municipality_code=engagement.municipality_code,
-        data={
-            "status": engagement.status,
-            "planId": engagement.plan_id,
-            "providerId": engagement.provider_id,
-            **data,
-        },
-    )
+ENGAGEMENT_EVENT = events.EventSpec("/engagements/{id}", ("status", "plan_id", "provider_id"))
 
 
 async def _product(session: AsyncSession, municipality: str, profile_code: str) -> tuple[str, uuid.UUID]:
@@ -249,7 +235,7 @@ async def request_engagement(
     await session.flush()
     session.add_all([EngagementGoal(engagement_id=engagement.id, goal_id=goal_id) for goal_id in goal_ids])
     await session.flush()
-    emit(session, "engagement.requested", engagement)
+    ENGAGEMENT_EVENT.emit(session, "engagement.requested", engagement)
     audit.record(
         session, principal, Action.CREATE, "engagement", engagement.id, family_id=engagement.family_id
     )
@@ -286,7 +272,9 @@ async def accept(session: AsyncSession, principal: Principal, engagement_id: uui
     engagement.status = "accepted"
     engagement.answered_at = utcnow()
     await session.flush()
-    emit(session, "engagement.accepted", engagement, assignmentNumber=engagement.assignment_number)
+    ENGAGEMENT_EVENT.emit(
+        session, "engagement.accepted", engagement, assignmentNumber=engagement.assignment_number
+    )
     await allocation_changed(session, engagement)
     audit.record(
         session, principal, Action.UPDATE, "engagement", engagement.id, family_id=engagement.family_id
@@ -304,7 +292,9 @@ async def decline(
     engagement.decline_reason = body.reason
     engagement.answered_at = utcnow()
     await session.flush()
-    emit(session, "engagement.declined", engagement, reasonCode=engagement.decline_reason_code)
+    ENGAGEMENT_EVENT.emit(
+        session, "engagement.declined", engagement, reasonCode=engagement.decline_reason_code
+    )
     audit.record(
         session, principal, Action.UPDATE, "engagement", engagement.id, family_id=engagement.family_id
     )
@@ -319,7 +309,7 @@ async def withdraw(session: AsyncSession, principal: Principal, engagement_id: u
     engagement.status = "withdrawn"
     engagement.withdrawn_at = utcnow()
     await session.flush()
-    emit(session, "engagement.withdrawn", engagement)
+    ENGAGEMENT_EVENT.emit(session, "engagement.withdrawn", engagement)
     await allocation_changed(session, engagement)
     audit.record(
         session, principal, Action.UPDATE, "engagement", engagement.id, family_id=engagement.family_id
@@ -348,7 +338,9 @@ async def start(
     await session.flush()
     await activate_plan(session, engagement.plan_id)
     await payments.schedule_on_start(session, engagement)
-    emit(session, "engagement.started", engagement, startDate=engagement.start_date.isoformat())
+    ENGAGEMENT_EVENT.emit(
+        session, "engagement.started", engagement, startDate=engagement.start_date.isoformat()
+    )
     audit.record(
         session, principal, Action.UPDATE, "engagement", engagement.id, family_id=engagement.family_id
     )

@@ -39,6 +39,9 @@ from app.services.platform.audit import Action
 from app.versioning import Expected, check_version
 
 WRITABLE = ("accepted", "started")
+TREATMENT_PLAN_EVENT = events.EventSpec(
+    "/engagements/{engagement_id}/treatment-plan", ("status", "engagement_id", "version")
+)
 TreatmentPlanView = dict[str, Any]
 
 
@@ -223,13 +226,6 @@ async def submit_treatment_plan(
     plan.updated_at = now
     plan.version += 1
     await session.flush()
-    events.emit(
-        session,
-        "treatment-plan.submitted",
-        plan.id,
-        f"/engagements/{engagement.id}/treatment-plan",
-        municipality_code=engagement.municipality_code,
-        data={"status": plan.status, "engagementId": engagement.id, "version": plan.version},
-    )
+    TREATMENT_PLAN_EVENT.emit(session, "treatment-plan.submitted", plan)
     audit.record(session, principal, Action.UPDATE, "treatment-plan", plan.id, family_id=engagement.family_id)
     return _view(plan, activities, Access.FULL)

@@ -26,6 +26,8 @@ from app.services.platform import audit, clock, events
 from app.services.platform import paging as family_paging
 from app.services.platform.audit import Action
 
+CONSENT_EVENT = events.EventSpec("/families/{family_id}/consents/{id}", ("family_id", "provider_id", "scope"))
+
 
 @dataclass
 class ConsentView:
@@ -94,14 +96,7 @@ async def grant(
     session.add(consent)
     await session.flush()
     audit.record(session, principal, Action.CREATE, "consent", consent.id, family_id=family.id)
-    events.emit(
-        session,
-        "consent.granted",
-        consent.id,
-        f"/families/{family.id}/consents/{consent.id}",
-        municipality_code=family.municipality_code,
-        data={"familyId": family.id, "providerId": consent.provider_id, "scope": consent.scope},
-    )
+    CONSENT_EVENT.emit(session, "consent.granted", consent)
     return ConsentView(consent, True)
 
 
@@ -143,14 +138,7 @@ async def withdraw(
     if consent.withdrawn_at is not None:
         return
     consent.withdrawn_at = utcnow()
-    events.emit(
-        session,
-        "consent.withdrawn",
-        consent.id,
-        f"/families/{family.id}/consents/{consent.id}",
-        municipality_code=family.municipality_code,
-        data={"familyId": family.id, "providerId": consent.provider_id, "scope": consent.scope},
-    )
+    CONSENT_EVENT.emit(session, "consent.withdrawn", consent)
 
 
 async def list_consents(

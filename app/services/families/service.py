@@ -28,6 +28,7 @@ from app.services.platform import paging as family_paging
 from app.services.platform.audit import Action
 
 BSN_INDEX = "uq_family_members_active_bsn"
+FAMILY_EVENT = events.EventSpec("/families/{id}", ("status", "team_id", "district_code"))
 
 
 @dataclass
@@ -68,14 +69,7 @@ async def create_family(session: AsyncSession, principal: Principal, body: Famil
     await _flush_members(session, members, principal.municipality)
     await link_intake_referrals(session, principal, family, members)
     audit.record(session, principal, Action.CREATE, "family", family.id, family_id=family.id)
-    events.emit(
-        session,
-        "family.created",
-        family.id,
-        f"/families/{family.id}",
-        municipality_code=family.municipality_code,
-        data={"status": family.status, "teamId": family.team_id, "districtCode": family.district_code},
-    )
+    FAMILY_EVENT.emit(session, "family.created", family)
     return FamilyView(family, members)
 
 

@@ -27,6 +27,7 @@ from app.services.money.ledger import parse_period, require_officer
 from app.services.platform import audit, events
 from app.services.platform.audit import Action
 
+BATCH_EVENT = events.EventSpec("/payment-batches/{id}", ("period", "line_count", "total_cents"))
 CSV_COLUMNS = [
     "lineId",
     "engagementId",
@@ -121,19 +122,7 @@ async def export(
         .where(PaymentLine.id.in_([line_id for line_id, _ in lines]))
         .values(batch_id=batch.id, status="exported")
     )
-    events.emit(
-        session,
-        "payment-batch.exported",
-        batch.id,
-        f"/payment-batches/{batch.id}",
-        municipality_code=principal.municipality,
-        data={
-            "period": period,
-            "lineCount": batch.line_count,
-            "totalCents": batch.total_cents,
-            "status": "exported",
-        },
-    )
+    BATCH_EVENT.emit(session, "payment-batch.exported", batch, status="exported")
     view = await _view(session, batch)
     _audit_export(session, principal, view, await _families(session, batch.id))
     return view, True

@@ -19,6 +19,10 @@ from app.services.platform import events
 from app.versioning import Expected, check_version
 
 OPEN_STATES = ("draft", "agreed", "active", "evaluating")
+PLAN_EVENT = events.EventSpec(
+    "/plans/{id}", ("family_id", "status", "version", "agreed_version", "revision_open")
+)
+"""An outbox event about the plan: ids, version numbers and states only."""
 
 
 async def lock_plan(
@@ -54,21 +58,3 @@ def bump(plan: Plan) -> None:
     """Record a change: the next version (the new ETag)."""
     plan.version += 1
     plan.updated_at = utcnow()
-
-
-def emit_plan_event(session: AsyncSession, event: str, plan: Plan) -> None:
-    """An outbox event about the plan: ids, version numbers and states only."""
-    events.emit(
-        session,
-        event,
-        plan.id,
-        f"/plans/{plan.id}",
-        municipality_code=plan.municipality_code,
-        data={
-            "familyId": plan.family_id,
-            "status": plan.status,
-            "version": plan.version,
-            "agreedVersion": plan.agreed_version,
-            "revisionOpen": plan.revision_open,
-        },
-    )

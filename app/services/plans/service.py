@@ -18,7 +18,7 @@ from app.models.plans import Plan
 from app.pagination import PageRequest
 from app.schemas.plans import PlanCreate, PlanUpdate
 from app.services.families.scope import family_clause, plan_read_clause, require_visible_family
-from app.services.plans.edit import OPEN_STATES, bump, emit_plan_event, lock_plan, require_editable
+from app.services.plans.edit import OPEN_STATES, PLAN_EVENT, bump, lock_plan, require_editable
 from app.services.plans.view import PlanView, load_view
 from app.services.platform import audit
 from app.services.platform import paging as family_paging
@@ -72,7 +72,7 @@ async def create_plan(
             raise
         raise _open_plan_conflict(None) from exc
     audit.record(session, principal, Action.CREATE, "plan", plan.id, family_id=family.id)
-    emit_plan_event(session, "plan.created", plan)
+    PLAN_EVENT.emit(session, "plan.created", plan)
     return PlanView(plan, [], [], [], [])
 
 

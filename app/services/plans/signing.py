@@ -24,7 +24,7 @@ from app.models.families import FamilyMember
 from app.models.plans import Goal, Plan, PlanAssessment, PlanSignature
 from app.schemas.plans import SignatureCreate
 from app.services.families.members import may_decide_for_self
-from app.services.plans.edit import emit_plan_event, lock_plan, require_editable
+from app.services.plans.edit import PLAN_EVENT, lock_plan, require_editable
 from app.services.plans.snapshot import freeze
 from app.services.platform import audit, clock
 from app.services.platform.audit import Action
@@ -141,4 +141,4 @@ async def _agree(session: AsyncSession, plan: Plan) -> None:
     plan.revision_open = False
     plan.updated_at = now
     await freeze(session, plan, now)
-    emit_plan_event(session, "plan.agreed", plan)
+    PLAN_EVENT.emit(session, "plan.agreed", plan)

@@ -35,6 +35,9 @@ from app.services.platform.audit import Action
 
 AGB_REQUIRED = ("02", "03", "05")  # GP, youth doctor, medical specialist
 VALIDITY_MONTHS = 12
+REFERRAL_EVENT = events.EventSpec(
+    "/referrals/{id}", ("status", "referrer_type", "profile_code", "intensity_code", "family_id", "team_id")
+)
 
 
 def add_months(day: date, months: int) -> date:
@@ -228,21 +231,7 @@ async def create_referral(session: AsyncSession, principal: Principal, body: Ref
     session.add(referral)
     await session.flush()
     audit.record(session, principal, Action.CREATE, "referral", referral.id, family_id=referral.family_id)
-    events.emit(
-        session,
-        "referral.created",
-        referral.id,
-        f"/referrals/{referral.id}",
-        municipality_code=referral.municipality_code,
-        data={
-            "status": referral.status,
-            "referrerType": referral.referrer_type,
-            "profileCode": referral.profile_code,
-            "intensityCode": referral.intensity_code,
-            "familyId": referral.family_id,
-            "teamId": referral.team_id,
-        },
-    )
+    REFERRAL_EVENT.emit(session, "referral.created", referral)
     return ReferralView(referral, referral.status)
 
 
