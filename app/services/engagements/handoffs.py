@@ -42,6 +42,7 @@ from app.services.engagements.scope import (
 )
 from app.services.platform import audit, events
 from app.services.platform.audit import Action
+from app.services.platform.rows import one_or_not_found
 
 DUE_DAYS = {"crisis": 1, "urgent": 5, "routine": 20}
 OPEN_PLAN = ("draft", "agreed", "active", "evaluating")
@@ -163,9 +164,7 @@ async def _subject(
     query = select(Plan).where(Plan.id == plan_id)
     if engagement is None:
         query = query.where(plan_scope_for_requesters(principal))
-    plan = (await session.execute(query)).scalar_one_or_none()
-    if plan is None:
-        raise NotFound("plan")
+    plan = await one_or_not_found(session, query, "plan")
     return plan, engagement
 
 
@@ -216,19 +215,17 @@ async def transition(
     if not principal.has(Role.DISTRICT_PROFESSIONAL):
         raise Forbidden("Handoffs are handled by the family's district team.")
     step = TRANSITIONS[action]
-    handoff = (
-        await session.execute(
-            select(Handoff)
-            .where(
-                Handoff.id == handoff_id,
-                Handoff.municipality_code == principal.municipality,
-                Handoff.family_id.in_(team_families(principal)),
-            )
-            .with_for_update()
+    handoff = await one_or_not_found(
+        session,
+        select(Handoff)
+        .where(
+            Handoff.id == handoff_id,
+            Handoff.municipality_code == principal.municipality,
+            Handoff.family_id.in_(team_families(principal)),
         )
-    ).scalar_one_or_none()
-    if handoff is None:
-        raise NotFound("handoff")
+        .with_for_update(),
+        "handoff",
+    )
     if handoff.status not in step.allowed:
         raise Conflict(
             f"The handoff is '{handoff.status}'; it cannot be {step.verb}.",

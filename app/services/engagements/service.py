@@ -17,7 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal, Role
-from app.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, InvalidParam
 from app.models.base import utcnow
 from app.models.catalogue import SupportProfile
 from app.models.engagements import ASSIGNMENT_NUMBER_SEQUENCE, Engagement, EngagementGoal
@@ -42,6 +42,7 @@ from app.services.money import payments
 from app.services.platform import audit, events
 from app.services.platform.audit import Action
 from app.services.platform.clock import local_date, today
+from app.services.platform.rows import one_or_not_found
 
 OPEN_STATUSES = ("requested", "accepted", "started")
 REQUESTABLE_PLAN = ("agreed", "active")
@@ -60,14 +61,11 @@ async def _product(session: AsyncSession, municipality: str, profile_code: str) 
 
 
 async def _load_plan(session: AsyncSession, principal: Principal, plan_id: uuid.UUID) -> Plan:
-    plan = (
-        await session.execute(
-            select(Plan).where(Plan.id == plan_id, plan_scope_for_requesters(principal)).with_for_update()
-        )
-    ).scalar_one_or_none()
-    if plan is None:
-        raise NotFound("plan")
-    return plan
+    return await one_or_not_found(
+        session,
+        select(Plan).where(Plan.id == plan_id, plan_scope_for_requesters(principal)).with_for_update(),
+        "plan",
+    )
 
 
 async def _check_input(session: AsyncSession, plan: Plan, body: EngagementCreate) -> Provider:

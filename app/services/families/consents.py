@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal, Role
-from app.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, InvalidParam
 from app.models.base import utcnow
 from app.models.families import Family, FamilyMember
 from app.models.providers import Provider
@@ -21,10 +21,11 @@ from app.models.referrals import Consent
 from app.pagination import PageRequest
 from app.schemas.families import ConsentCreate
 from app.services.families.members import may_decide_for_self
-from app.services.families.scope import family_clause, require_visible_family
+from app.services.families.scope import family_clause, lock_family, require_visible_family
 from app.services.platform import audit, clock, events
 from app.services.platform import paging as family_paging
 from app.services.platform.audit import Action
+from app.services.platform.rows import one_or_not_found
 
 CONSENT_EVENT = events.EventSpec("/families/{family_id}/consents/{id}", ("family_id", "provider_id", "scope"))
 
@@ -39,21 +40,10 @@ def is_active(consent: Consent, today: date) -> bool:
     return consent.withdrawn_at is None and (consent.valid_to is None or consent.valid_to >= today)
 
 
-async def _family(session: AsyncSession, principal: Principal, family_id: uuid.UUID) -> Family:
-    family = (
-        await session.execute(
-            select(Family).where(Family.id == family_id, family_clause(principal)).with_for_update()
-        )
-    ).scalar_one_or_none()
-    if family is None:
-        raise NotFound("family")
-    return family
-
-
 async def grant(
     session: AsyncSession, principal: Principal, family_id: uuid.UUID, body: ConsentCreate
 ) -> ConsentView:
-    family = await _family(session, principal, family_id)
+    family = await lock_family(session, principal, family_id)
     today = clock.today()
     acting_as_member = principal.has(Role.FAMILY_MEMBER) and principal.family == family.id
     if acting_as_member and body.granted_by_member_id != principal.member:
@@ -126,14 +116,12 @@ async def withdraw(
     session: AsyncSession, principal: Principal, family_id: uuid.UUID, consent_id: uuid.UUID
 ) -> None:
     """Withdraw a consent; withdrawing an already withdrawn consent changes nothing."""
-    family = await _family(session, principal, family_id)
-    consent = (
-        await session.execute(
-            select(Consent).where(Consent.id == consent_id, Consent.family_id == family.id).with_for_update()
-        )
-    ).scalar_one_or_none()
-    if consent is None:
-        raise NotFound("consent")
+    family = await lock_family(session, principal, family_id)
+    consent = await one_or_not_found(
+        session,
+        select(Consent).where(Consent.id == consent_id, Consent.family_id == family.id).with_for_update(),
+        "consent",
+    )
     audit.record(session, principal, Action.DELETE, "consent", consent.id, family_id=family.id)
     if consent.withdrawn_at is not None:
         return
@@ -157,14 +145,12 @@ async def list_consents(
 async def get_consent(
     session: AsyncSession, principal: Principal, family_id: uuid.UUID, consent_id: uuid.UUID
 ) -> ConsentView:
-    consent = (
-        await session.execute(
-            select(Consent)
-            .join(Family, Family.id == Consent.family_id)
-            .where(Consent.id == consent_id, Consent.family_id == family_id, family_clause(principal))
-        )
-    ).scalar_one_or_none()
-    if consent is None:
-        raise NotFound("consent")
+    consent = await one_or_not_found(
+        session,
+        select(Consent)
+        .join(Family, Family.id == Consent.family_id)
+        .where(Consent.id == consent_id, Consent.family_id == family_id, family_clause(principal)),
+        "consent",
+    )
     audit.record(session, principal, Action.READ, "consent", consent.id, family_id=family_id)
     return ConsentView(consent, is_active(consent, clock.today()))

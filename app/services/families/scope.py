@@ -25,6 +25,7 @@ from app.models.families import Family
 from app.models.plans import Plan
 from app.models.referrals import Consent, Referral
 from app.services.platform import clock
+from app.services.platform.rows import one_or_not_found
 
 SHARE_PLAN_WITH_PROVIDER = "share_plan_with_provider"
 # engagement states in which the provider is (or was) the plan's main contractor
@@ -53,6 +54,12 @@ async def require_visible_family(session: AsyncSession, principal: Principal, fa
     query = select(Family.id).where(Family.id == family_id, family_clause(principal))
     if (await session.execute(query)).scalar_one_or_none() is None:
         raise NotFound("family")
+
+
+async def lock_family(session: AsyncSession, principal: Principal, family_id: uuid.UUID) -> Family:
+    """The family, locked for a change, when ``principal`` may see it (404 otherwise)."""
+    query = select(Family).where(Family.id == family_id, family_clause(principal)).with_for_update()
+    return await one_or_not_found(session, query, "family")
 
 
 def active_consent(

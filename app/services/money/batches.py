@@ -18,7 +18,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal
-from app.errors import Conflict, NotFound
+from app.errors import Conflict
 from app.models.engagements import Engagement
 from app.models.money import PaymentBatch, PaymentLine
 from app.models.providers import Provider
@@ -26,6 +26,7 @@ from app.pagination import TIME_AND_ID, PageRequest, cursor_key, encode_cursor
 from app.services.money.ledger import parse_period, require_officer
 from app.services.platform import audit, events
 from app.services.platform.audit import Action
+from app.services.platform.rows import one_or_not_found
 
 BATCH_EVENT = events.EventSpec("/payment-batches/{id}", ("period", "line_count", "total_cents"))
 CSV_COLUMNS = [
@@ -131,13 +132,13 @@ async def export(
 async def get_batch(session: AsyncSession, principal: Principal, batch_id: uuid.UUID) -> BatchView:
     """One batch with its lines (fetching it again is an export too, and audited as such)."""
     require_officer(principal)
-    batch = await session.scalar(
+    batch = await one_or_not_found(
+        session,
         select(PaymentBatch).where(
             PaymentBatch.id == batch_id, PaymentBatch.municipality_code == principal.municipality
-        )
+        ),
+        "payment batch",
     )
-    if batch is None:
-        raise NotFound("payment batch")
     view = await _view(session, batch)
     _audit_export(session, principal, view, await _families(session, batch.id))
     return view
@@ -165,13 +166,13 @@ async def list_batches(
 async def mark_paid(session: AsyncSession, principal: Principal, batch_id: uuid.UUID) -> BatchView:
     """Record that the batch was paid: its exported lines become ``paid``."""
     require_officer(principal)
-    batch = await session.scalar(
+    batch = await one_or_not_found(
+        session,
         select(PaymentBatch)
         .where(PaymentBatch.id == batch_id, PaymentBatch.municipality_code == principal.municipality)
-        .with_for_update()
+        .with_for_update(),
+        "payment batch",
     )
-    if batch is None:
-        raise NotFound("payment batch")
     await session.execute(
         update(PaymentLine)
         .where(PaymentLine.batch_id == batch.id, PaymentLine.status == "exported")

@@ -23,6 +23,7 @@ from app.models.providers import Contract, Provider
 from app.pagination import TIME_AND_ID, PageRequest, cursor_key, encode_cursor
 from app.services.money import ledger_rules as rules
 from app.services.money import payments
+from app.services.platform.rows import one_or_not_found
 
 LINE_STATUSES = ("scheduled", "approved", "exported", "paid")
 
@@ -79,10 +80,9 @@ async def list_lines(
 
 async def get_line(session: AsyncSession, principal: Principal, line_id: uuid.UUID) -> PaymentLine:
     require_officer(principal)
-    line = await session.scalar(select(PaymentLine).where(PaymentLine.id == line_id, line_scope(principal)))
-    if line is None:
-        raise NotFound("payment line")
-    return line
+    return await one_or_not_found(
+        session, select(PaymentLine).where(PaymentLine.id == line_id, line_scope(principal)), "payment line"
+    )
 
 
 async def approve(session: AsyncSession, principal: Principal, ids: Sequence[uuid.UUID]) -> list[PaymentLine]:

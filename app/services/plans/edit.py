@@ -11,11 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal
-from app.errors import Conflict, NotFound
+from app.errors import Conflict
 from app.models.base import utcnow
 from app.models.plans import Plan
 from app.services.families.scope import plan_write_clause
 from app.services.platform import events
+from app.services.platform.rows import one_or_not_found
 from app.versioning import Expected, check_version
 
 OPEN_STATES = ("draft", "agreed", "active", "evaluating")
@@ -29,13 +30,11 @@ async def lock_plan(
     session: AsyncSession, principal: Principal, plan_id: uuid.UUID, expected_version: Expected
 ) -> Plan:
     """The plan, locked, when the caller may change it (404 otherwise) and holds its version (428/412)."""
-    plan = (
-        await session.execute(
-            select(Plan).where(Plan.id == plan_id, plan_write_clause(principal)).with_for_update(of=Plan)
-        )
-    ).scalar_one_or_none()
-    if plan is None:
-        raise NotFound("plan")
+    plan = await one_or_not_found(
+        session,
+        select(Plan).where(Plan.id == plan_id, plan_write_clause(principal)).with_for_update(of=Plan),
+        "plan",
+    )
     check_version(plan.version, expected_version)
     return plan
 

@@ -22,6 +22,7 @@ from app.schemas.plans import AssessmentPut, GoalCreate, GoalUpdate, PlanSupport
 from app.services.plans.edit import bump, lock_plan, require_editable
 from app.services.platform import audit, clock
 from app.services.platform.audit import Action
+from app.services.platform.rows import one_or_not_found
 from app.services.referrals.service import claim_referral
 from app.versioning import Expected
 
@@ -149,11 +150,9 @@ async def update_goal(
 ) -> PartResult[Goal]:
     """Change the properties sent; ``memberId``, ``desiredResult`` and ``targetDate`` may be emptied."""
     plan = await lock_plan(session, principal, plan_id, expected)
-    goal = (
-        await session.execute(select(Goal).where(Goal.id == goal_id, Goal.plan_id == plan.id))
-    ).scalar_one_or_none()
-    if goal is None:
-        raise NotFound("goal")
+    goal = await one_or_not_found(
+        session, select(Goal).where(Goal.id == goal_id, Goal.plan_id == plan.id), "goal"
+    )
     require_editable(plan)
     sent = body.model_fields_set
     required = {"domain_code": "domainCode", "description": "description", "status": "status"}

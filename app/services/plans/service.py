@@ -12,17 +12,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal
-from app.errors import Conflict, NotFound
-from app.models.families import Family
+from app.errors import Conflict
 from app.models.plans import Plan
 from app.pagination import PageRequest
 from app.schemas.plans import PlanCreate, PlanUpdate
-from app.services.families.scope import family_clause, plan_read_clause, require_visible_family
+from app.services.families.scope import lock_family, plan_read_clause, require_visible_family
 from app.services.plans.edit import OPEN_STATES, PLAN_EVENT, bump, lock_plan, require_editable
 from app.services.plans.view import PlanView, load_view
 from app.services.platform import audit
 from app.services.platform import paging as family_paging
 from app.services.platform.audit import Action
+from app.services.platform.rows import one_or_not_found
 from app.versioning import Expected
 
 ONE_OPEN_PLAN_INDEX = "uq_plans_one_open_per_family"
@@ -40,13 +40,7 @@ async def create_plan(
     session: AsyncSession, principal: Principal, family_id: uuid.UUID, body: PlanCreate
 ) -> PlanView:
     """A new draft plan; the family row is locked so two requests cannot both pass the check."""
-    family = (
-        await session.execute(
-            select(Family).where(Family.id == family_id, family_clause(principal)).with_for_update()
-        )
-    ).scalar_one_or_none()
-    if family is None:
-        raise NotFound("family")
+    family = await lock_family(session, principal, family_id)
     if family.status != "active":
         raise Conflict("Only an active family can get a new plan.", code="family_not_active")
     existing = (
@@ -78,11 +72,9 @@ async def create_plan(
 
 async def get_plan(session: AsyncSession, principal: Principal, plan_id: uuid.UUID) -> PlanView:
     """The whole plan (for a provider: only as main contractor under an active consent)."""
-    plan = (
-        await session.execute(select(Plan).where(Plan.id == plan_id, plan_read_clause(principal)))
-    ).scalar_one_or_none()
-    if plan is None:
-        raise NotFound("plan")
+    plan = await one_or_not_found(
+        session, select(Plan).where(Plan.id == plan_id, plan_read_clause(principal)), "plan"
+    )
     view = await load_view(session, plan)
     audit.record(session, principal, Action.READ, "plan", plan.id, family_id=plan.family_id)
     return view

@@ -26,11 +26,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 
 from app.auth import Principal
 from app.config import Settings
-from app.errors import AppError, Conflict, NotFound
+from app.errors import AppError, Conflict
 from app.models.base import utcnow
 from app.models.privacy import RetentionRun
 from app.services.platform import audit, audit_partitions, clock
 from app.services.platform.audit import Action
+from app.services.platform.rows import one_or_not_found
 from app.services.privacy.anonymise import anonymise
 
 RUN_LOCK = 0x5E4_A0D3
@@ -236,15 +237,12 @@ async def _run(
 
 
 async def get_retention_run(session: AsyncSession, principal: Principal, run_id: uuid.UUID) -> RetentionRun:
-    run = (
-        await session.execute(
-            select(RetentionRun).where(
-                RetentionRun.id == run_id,
-                RetentionRun.municipality_code.is_(None)
-                | (RetentionRun.municipality_code == principal.municipality),
-            )
-        )
-    ).scalar_one_or_none()
-    if run is None:
-        raise NotFound("retention run")
-    return run
+    return await one_or_not_found(
+        session,
+        select(RetentionRun).where(
+            RetentionRun.id == run_id,
+            RetentionRun.municipality_code.is_(None)
+            | (RetentionRun.municipality_code == principal.municipality),
+        ),
+        "retention run",
+    )

@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal, Role
-from app.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, InvalidParam
 from app.models.catalogue import ProfileIntensity, SupportProfile
 from app.models.families import Family, FamilyMember
 from app.models.geography import District
@@ -32,6 +32,7 @@ from app.services.families.scope import family_clause, referral_clause
 from app.services.platform import audit, clock, events
 from app.services.platform import paging as family_paging
 from app.services.platform.audit import Action
+from app.services.platform.rows import one_or_not_found
 
 AGB_REQUIRED = ("02", "03", "05")  # GP, youth doctor, medical specialist
 VALIDITY_MONTHS = 12
@@ -236,11 +237,9 @@ async def create_referral(session: AsyncSession, principal: Principal, body: Ref
 
 
 async def get_referral(session: AsyncSession, principal: Principal, referral_id: uuid.UUID) -> ReferralView:
-    referral = (
-        await session.execute(select(Referral).where(Referral.id == referral_id, referral_clause(principal)))
-    ).scalar_one_or_none()
-    if referral is None:
-        raise NotFound("referral")
+    referral = await one_or_not_found(
+        session, select(Referral).where(Referral.id == referral_id, referral_clause(principal)), "referral"
+    )
     audit.record(session, principal, Action.READ, "referral", referral.id, family_id=referral.family_id)
     return ReferralView(referral, effective_status(referral, clock.today()))
 

@@ -20,13 +20,14 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal, Role
-from app.errors import Forbidden, NotFound
+from app.errors import Forbidden
 from app.models.base import utcnow
 from app.models.families import FamilyMember
 from app.models.money import CaseReview, CaseReviewDecision
 from app.pagination import TIME_AND_ID, PageRequest, cursor_key, encode_cursor
 from app.services.platform import audit
 from app.services.platform.audit import Action
+from app.services.platform.rows import one_or_not_found
 from app.services.steering import review_flags as case_review_flags
 
 DECISIONS = (
@@ -96,11 +97,9 @@ async def list_queue(
 
 
 async def get_review(session: AsyncSession, principal: Principal, review_id: uuid.UUID) -> ReviewView:
-    review = await session.scalar(
-        select(CaseReview).where(CaseReview.id == review_id, review_scope(principal))
+    review = await one_or_not_found(
+        session, select(CaseReview).where(CaseReview.id == review_id, review_scope(principal)), "case review"
     )
-    if review is None:
-        raise NotFound("case review")
     audit.record(session, principal, Action.READ, "case-review", review.id, family_id=review.family_id)
     return (await _views(session, principal, [review]))[0]
 
@@ -109,11 +108,11 @@ async def decide(
     session: AsyncSession, principal: Principal, review_id: uuid.UUID, decision: str, note: str | None
 ) -> tuple[CaseReviewDecision, bool]:
     """Record a decision on a visible review; the review becomes ``decided``."""
-    review = await session.scalar(
-        select(CaseReview).where(CaseReview.id == review_id, review_scope(principal)).with_for_update()
+    review = await one_or_not_found(
+        session,
+        select(CaseReview).where(CaseReview.id == review_id, review_scope(principal)).with_for_update(),
+        "case review",
     )
-    if review is None:
-        raise NotFound("case review")
     row = CaseReviewDecision(
         case_review_id=review.id,
         decision=decision,
