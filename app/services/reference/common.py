@@ -5,6 +5,7 @@ key of the last item returned, so pages stay stable while rows are added.
 """
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, tuple_
@@ -13,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
+from app.errors import Conflict, InvalidParam
 from app.identifiers import ascii_date, ascii_int, ascii_uuid
 from app.pagination import PageRequest, cursor_key, encode_cursor
 
@@ -71,6 +73,44 @@ async def insert_unless_exists(session: AsyncSession, row: SQLModel) -> bool:
     values = {column.name: getattr(row, column.name) for column in table.columns}
     statement = pg_insert(table).values(values).on_conflict_do_nothing().returning(*table.primary_key.columns)
     return (await session.execute(statement)).first() is not None
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """How a create answers when the row's unique key is taken: 409 naming the existing row."""
+
+    detail: str
+    code: str
+    collection: str
+
+
+async def insert_new(session: AsyncSession, row: SQLModel, duplicate: Duplicate, existing: object) -> None:
+    """Insert ``row``, or raise the ``duplicate`` conflict pointing at the row that holds its key.
+
+    ``existing`` is that row's id, or a query selecting it when the key is not the id.
+    """
+    if await insert_unless_exists(session, row):
+        return
+    if isinstance(existing, Select):
+        existing = (await session.execute(existing)).scalar_one()
+    raise Conflict(
+        duplicate.detail, code=duplicate.code, existing=resource_url(duplicate.collection, existing)
+    )
+
+
+def listed_codes_problems(
+    field: str, codes: Sequence[str], known: set[str], noun: str, unknown: tuple[str, str]
+) -> list[InvalidParam]:
+    """A problem for each code in the list given twice, or not ``known`` (``unknown``: code, detail)."""
+    problems: list[InvalidParam] = []
+    seen: set[str] = set()
+    for i, code in enumerate(codes):
+        if code in seen:
+            problems.append(InvalidParam(f"{field}[{i}]", "duplicate", f"This {noun} is listed twice."))
+        elif code not in known:
+            problems.append(InvalidParam(f"{field}[{i}]", *unknown))
+        seen.add(code)
+    return problems
 
 
 def sqlstate(error: IntegrityError) -> str | None:

@@ -13,9 +13,10 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal
-from app.errors import Forbidden, InvalidInput, InvalidParam, NotFound
+from app.errors import Forbidden, InvalidInput, InvalidParam
 from app.models.providers import Contract, ContractProduct
 from app.pagination import PageRequest
+from app.services.platform.rows import one_or_not_found
 from app.services.reference.common import DATE, UUID, keyset, page_of
 from app.services.reference.providers import get_provider
 from app.services.reference.support_profiles import Catalogue, load_catalogue
@@ -189,8 +190,6 @@ async def get_contract(
     query = select(Contract).where(
         Contract.id == contract_id, Contract.provider_id == provider_id, contract_scope(principal)
     )
-    contract = (await session.execute(query)).scalar_one_or_none()
-    if contract is None:
-        raise NotFound("contract")
+    contract = await one_or_not_found(session, query, "contract")
     products = await _products(session, [contract.id])
     return _view(contract, products[contract.id])

@@ -13,9 +13,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal
-from app.errors import Conflict, InvalidInput, InvalidParam, NotFound
+from app.errors import Conflict, InvalidInput, InvalidParam
 from app.models.catalogue import ProfileIntensity, SupportProfile
 from app.pagination import PageRequest
+from app.services.platform.rows import one_or_not_found
 from app.services.reference.common import TEXT, keyset, page_of, resource_url
 
 # iJw product category 50: maatwerkarrangementen jeugd (JZ020), for intensities without a product.
@@ -207,10 +208,8 @@ async def list_profiles(
 
 
 async def get_profile(session: AsyncSession, principal: Principal, code: str) -> ProfileView:
-    profile = (
-        await session.execute(select(SupportProfile).where(SupportProfile.code == code))
-    ).scalar_one_or_none()
-    if profile is None:
-        raise NotFound("support profile")
+    profile = await one_or_not_found(
+        session, select(SupportProfile).where(SupportProfile.code == code), "support profile"
+    )
     intensities = await _intensities(session, [code])
     return _view(profile, intensities[code])

@@ -15,9 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal
-from app.errors import Conflict, InvalidInput, InvalidParam, NotFound
+from app.errors import Conflict, InvalidInput, InvalidParam
 from app.models.providers import Provider, Tariff
 from app.pagination import PageRequest
+from app.services.platform.rows import one_or_not_found
 from app.services.reference.common import (
     DATE,
     EXCLUSION_VIOLATION,
@@ -186,10 +187,7 @@ async def list_tariffs(
 
 async def get_tariff(session: AsyncSession, principal: Principal, tariff_id: uuid.UUID) -> Tariff:
     query = select(Tariff).where(Tariff.id == tariff_id, tariff_scope(principal))
-    tariff = (await session.execute(query)).scalar_one_or_none()
-    if tariff is None:
-        raise NotFound("tariff")
-    return tariff
+    return await one_or_not_found(session, query, "tariff")
 
 
 async def tariffs_of_products(
