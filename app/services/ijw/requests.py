@@ -43,6 +43,20 @@ PLAN_STATES = ("agreed", "active", "evaluating")
 UNUSABLE_REFERRAL = ("withdrawn", "expired")
 
 
+async def reference_used(received: Received, request: etree._Element) -> bool:
+    """The provider used the request's ``ReferentieAanbieder`` before (JW315 and JW317 alike)."""
+    reference = text(request, "ReferentieAanbieder") or ""
+    used = await received.session.scalar(
+        select(func.count())
+        .select_from(AllocationRequest)
+        .where(
+            AllocationRequest.provider_id == received.provider.id,
+            AllocationRequest.provider_reference == reference,
+        )
+    )
+    return bool(used)
+
+
 async def profile_of_product(
     received: Received, category: str | None, code: str | None
 ) -> tuple[str, str] | None:
@@ -132,17 +146,8 @@ class RequestMessage:
         ).scalar_one_or_none()
 
     async def _request(self, received: Received, line: etree._Element, member: FamilyMember | None) -> None:
-        session = received.session
-        reference = text(line, "ReferentieAanbieder") or ""
-        used = await session.scalar(
-            select(func.count())
-            .select_from(AllocationRequest)
-            .where(
-                AllocationRequest.provider_id == received.provider.id,
-                AllocationRequest.provider_reference == reference,
-            )
-        )
-        if used:
+        session, reference = received.session, text(line, "ReferentieAanbieder") or ""
+        if await reference_used(received, line):
             received.assessment.reject(line, REFERENCE_USED)
             return
         category, code = text(line, "Product/Categorie"), text(line, "Product/Code")

@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
@@ -60,24 +61,25 @@ COUNT_DUE = f"SELECT count(*), count(*) FILTER (WHERE {BLOCKED}) FROM families f
 Purge = Callable[[AsyncConnection, Settings, bool], Awaitable[int]]
 
 
+async def _delete_where(
+    conn: AsyncConnection, table: str, where: str, params: dict[str, Any], dry_run: bool
+) -> int:
+    """Delete the rows of ``table`` matching ``where``; on a dry run only count them."""
+    if dry_run:
+        return (await conn.execute(text(f"SELECT count(*) FROM {table} WHERE {where}"), params)).scalar_one()
+    return (await conn.execute(text(f"DELETE FROM {table} WHERE {where}"), params)).rowcount
+
+
 async def purge_idempotency_keys(conn: AsyncConnection, settings: Settings, dry_run: bool) -> int:
     where = "created_at < now() - make_interval(hours => :hours)"
     params = {"hours": settings.idempotency_hours}
-    if dry_run:
-        return (
-            await conn.execute(text(f"SELECT count(*) FROM idempotency_keys WHERE {where}"), params)
-        ).scalar_one()
-    return (await conn.execute(text(f"DELETE FROM idempotency_keys WHERE {where}"), params)).rowcount
+    return await _delete_where(conn, "idempotency_keys", where, params, dry_run)
 
 
 async def purge_delivered_webhooks(conn: AsyncConnection, settings: Settings, dry_run: bool) -> int:
     where = "status = 'delivered' AND delivered_at < now() - make_interval(days => :days)"
     params = {"days": settings.delivered_webhook_days}
-    if dry_run:
-        return (
-            await conn.execute(text(f"SELECT count(*) FROM event_deliveries WHERE {where}"), params)
-        ).scalar_one()
-    return (await conn.execute(text(f"DELETE FROM event_deliveries WHERE {where}"), params)).rowcount
+    return await _delete_where(conn, "event_deliveries", where, params, dry_run)
 
 
 # Steps beyond the idempotency keys and the audit partitions.
