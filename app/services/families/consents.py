@@ -83,9 +83,7 @@ async def grant(
         granted_by_member_id=body.granted_by_member_id,
         valid_to=body.valid_to,
     )
-    session.add(consent)
-    await session.flush()
-    audit.record(session, principal, Action.CREATE, "consent", consent.id, family_id=family.id)
+    await audit.add_created(session, principal, consent, "consent", family_id=family.id)
     CONSENT_EVENT.emit(session, "consent.granted", consent)
     return ConsentView(consent, True)
 

@@ -133,10 +133,8 @@ async def add_goal(
         target_date=body.target_date,
         created_by=principal.sub,
     )
-    session.add(goal)
     bump(plan)
-    await session.flush()
-    audit.record(session, principal, Action.CREATE, "goal", goal.id, family_id=plan.family_id)
+    await audit.add_created(session, principal, goal, "goal", family_id=plan.family_id)
     return PartResult(goal, plan)
 
 
@@ -230,10 +228,6 @@ async def add_support_profile(
         problem_description=body.problem_description,
         referral_id=referral.id if referral else None,
     )
-    session.add(support)
     bump(plan)
-    await session.flush()
-    audit.record(
-        session, principal, Action.CREATE, "plan-support-profile", support.id, family_id=plan.family_id
-    )
+    await audit.add_created(session, principal, support, "plan-support-profile", family_id=plan.family_id)
     return PartResult(support, plan)

@@ -12,6 +12,7 @@ is missing). A later edit bumps the version, so earlier signatures no longer cou
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +28,6 @@ from app.services.families.members import may_decide_for_self
 from app.services.plans.edit import PLAN_EVENT, lock_plan, require_editable
 from app.services.plans.snapshot import freeze
 from app.services.platform import audit, clock
-from app.services.platform.audit import Action
 from app.versioning import Expected
 
 FAMILY = "family"
@@ -69,22 +69,15 @@ async def _signer(
         ).scalar_one_or_none()
         if member is None or not may_decide_for_self(member, clock.today()):
             raise Forbidden("The plan is signed by a parent, a carer or a young person of 16 or older.")
-        return PlanSignature(
-            plan_id=plan.id,
-            version=plan.version,
-            signer_kind=FAMILY,
-            member_id=member.id,
-            subject=principal.sub,
-        )
+        return _signature(plan, principal, signer_kind=FAMILY, member_id=member.id)
     if body.member_id is not None:
         raise Forbidden("A professional cannot sign for a family member.")
-    return PlanSignature(
-        plan_id=plan.id,
-        version=plan.version,
-        signer_kind=PROFESSIONAL,
-        team_id=principal.team,
-        subject=principal.sub,
-    )
+    return _signature(plan, principal, signer_kind=PROFESSIONAL, team_id=principal.team)
+
+
+def _signature(plan: Plan, principal: Principal, **signer: Any) -> PlanSignature:
+    """The caller's signature on the plan's current version."""
+    return PlanSignature(plan_id=plan.id, version=plan.version, subject=principal.sub, **signer)
 
 
 async def sign(
@@ -116,9 +109,7 @@ async def sign(
             missing_domains=domains,
             missing_goal=goal_missing,
         )
-    session.add(signature)
-    await session.flush()
-    audit.record(session, principal, Action.CREATE, "plan-signature", signature.id, family_id=plan.family_id)
+    await audit.add_created(session, principal, signature, "plan-signature", family_id=plan.family_id)
     kinds = {s.signer_kind for s in on_version} | {signature.signer_kind}
     if kinds == {FAMILY, PROFESSIONAL}:
         await _agree(session, plan)

@@ -229,9 +229,7 @@ async def create_referral(session: AsyncSession, principal: Principal, body: Ref
         valid_to=body.valid_to or add_months(today, VALIDITY_MONTHS),
         status="open" if child.member else "intake",
     )
-    session.add(referral)
-    await session.flush()
-    audit.record(session, principal, Action.CREATE, "referral", referral.id, family_id=referral.family_id)
+    await audit.add_created(session, principal, referral, "referral", family_id=referral.family_id)
     REFERRAL_EVENT.emit(session, "referral.created", referral)
     return ReferralView(referral, referral.status)
 

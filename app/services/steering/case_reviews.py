@@ -121,11 +121,7 @@ async def decide(
         decided_by_role=principal.role.value,
     )
     review.status = "decided"
-    session.add(row)
-    await session.flush()
-    audit.record(
-        session, principal, Action.CREATE, "case-review-decision", row.id, family_id=review.family_id
-    )
+    await audit.add_created(session, principal, row, "case-review-decision", family_id=review.family_id)
     return row, sees_in_full(principal, review)
 
 
