@@ -42,7 +42,7 @@ from app.services.engagements.scope import (
 )
 from app.services.platform import audit, events
 from app.services.platform.audit import Action
-from app.services.platform.rows import one_or_not_found
+from app.services.platform.rows import one_or_not_found, where_given
 
 DUE_DAYS = {"crisis": 1, "urgent": 5, "routine": 20}
 OPEN_PLAN = ("draft", "agreed", "active", "evaluating")
@@ -264,34 +264,34 @@ async def get_handoff(session: AsyncSession, principal: Principal, handoff_id: u
     return view(handoff, full=bool(is_full), now=utcnow())
 
 
+@dataclass(frozen=True)
+class HandoffFilter:
+    """Narrows the handoff list: by status, overdue or not, plan, engagement."""
+
+    status: str | None = None
+    overdue: bool | None = None
+    plan_id: uuid.UUID | None = None
+    engagement_id: uuid.UUID | None = None
+
+
 async def list_handoffs(
-    session: AsyncSession,
-    principal: Principal,
-    page: PageRequest,
-    *,
-    status: str | None = None,
-    overdue: bool | None = None,
-    plan_id: uuid.UUID | None = None,
-    engagement_id: uuid.UUID | None = None,
+    session: AsyncSession, principal: Principal, page: PageRequest, only: HandoffFilter
 ) -> tuple[list[dict[str, Any]], str | None]:
     """The caller's handoffs, most urgent (earliest due) first."""
     if not principal.has(*LIST_ROLES):
         raise Forbidden("Your role may not list handoffs.")
     now = utcnow()
-    query = (
+    query = where_given(
         select(Handoff)
         .where(handoff_scope(principal))
         .order_by(Handoff.due_at, Handoff.id)
-        .limit(page.size + 1)
+        .limit(page.size + 1),
+        (Handoff.status, only.status),
+        (Handoff.plan_id, only.plan_id),
+        (Handoff.engagement_id, only.engagement_id),
     )
-    if status is not None:
-        query = query.where(Handoff.status == status)
-    if overdue is not None:
-        query = query.where(overdue_clause(now) if overdue else ~overdue_clause(now))
-    if plan_id is not None:
-        query = query.where(Handoff.plan_id == plan_id)
-    if engagement_id is not None:
-        query = query.where(Handoff.engagement_id == engagement_id)
+    if only.overdue is not None:
+        query = query.where(overdue_clause(now) if only.overdue else ~overdue_clause(now))
     if key := cursor_key(page, *TIME_AND_ID):
         query = query.where(tuple_(Handoff.due_at, Handoff.id) > tuple_(*key))
     rows = list((await session.scalars(query)).all())

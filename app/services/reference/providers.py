@@ -6,6 +6,7 @@ deliver where, and at what price, lives in region-confined contracts and tariffs
 """
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +16,7 @@ from app.errors import InvalidInput
 from app.models.geography import Municipality
 from app.models.providers import Provider
 from app.pagination import PageRequest
-from app.services.platform.rows import one_or_not_found
+from app.services.platform.rows import one_or_not_found, where_given
 from app.services.reference.common import (
     TEXT,
     Duplicate,
@@ -49,19 +50,20 @@ async def create_provider(
     return provider
 
 
+@dataclass(frozen=True)
+class ProviderFilter:
+    """Narrows the provider list: to those serving a municipality, or to one AGB code."""
+
+    municipality: str | None = None
+    agb_code: str | None = None
+
+
 async def list_providers(
-    session: AsyncSession,
-    principal: Principal,
-    page: PageRequest,
-    *,
-    municipality: str | None = None,
-    agb_code: str | None = None,
+    session: AsyncSession, principal: Principal, page: PageRequest, only: ProviderFilter
 ) -> tuple[list[Provider], str | None]:
-    query = select(Provider)
-    if municipality is not None:
-        query = query.where(Provider.municipalities.any(municipality))
-    if agb_code is not None:
-        query = query.where(Provider.agb_code == agb_code)
+    query = where_given(select(Provider), (Provider.agb_code, only.agb_code))
+    if only.municipality is not None:
+        query = query.where(Provider.municipalities.any(only.municipality))
     rows = (await session.execute(keyset(query, [Provider.agb_code], [TEXT], page))).scalars().all()
     return page_of(rows, page, lambda p: [p.agb_code])
 

@@ -32,7 +32,7 @@ from app.services.families.scope import family_clause, referral_clause
 from app.services.platform import audit, clock, events
 from app.services.platform import paging as family_paging
 from app.services.platform.audit import Action
-from app.services.platform.rows import one_or_not_found
+from app.services.platform.rows import one_or_not_found, where_given
 
 AGB_REQUIRED = ("02", "03", "05")  # GP, youth doctor, medical specialist
 VALIDITY_MONTHS = 12
@@ -242,17 +242,22 @@ async def get_referral(session: AsyncSession, principal: Principal, referral_id:
     return ReferralView(referral, effective_status(referral, clock.today()))
 
 
+@dataclass(frozen=True)
+class ReferralFilter:
+    """Narrows the referral list to a status (as the reader sees it: lapsed ones are expired) and family."""
+
+    status: str | None = None
+    family_id: uuid.UUID | None = None
+
+
 async def list_referrals(
-    session: AsyncSession,
-    principal: Principal,
-    page: PageRequest,
-    *,
-    status: str | None = None,
-    family_id: uuid.UUID | None = None,
+    session: AsyncSession, principal: Principal, page: PageRequest, only: ReferralFilter
 ) -> tuple[list[ReferralView], str | None]:
     """The referrals the caller may see, newest first; filter on stored status and family."""
-    query = select(Referral).where(referral_clause(principal))
-    today = clock.today()
+    query = where_given(
+        select(Referral).where(referral_clause(principal)), (Referral.family_id, only.family_id)
+    )
+    status, today = only.status, clock.today()
     if status == "expired":
         lapsed = Referral.status.in_(("open", "intake")) & (Referral.valid_to < today)
         query = query.where(or_(Referral.status == "expired", lapsed))
@@ -260,8 +265,6 @@ async def list_referrals(
         query = query.where(Referral.status == status, Referral.valid_to >= today)
     elif status is not None:
         query = query.where(Referral.status == status)
-    if family_id is not None:
-        query = query.where(Referral.family_id == family_id)
     query = family_paging.newest_first(query, page, Referral.created_at, Referral.id)
     rows = (await session.execute(query)).scalars().all()
     items, cursor = family_paging.cut(rows, page, lambda r: (r.created_at, r.id))

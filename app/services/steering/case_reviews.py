@@ -27,7 +27,7 @@ from app.models.money import CaseReview, CaseReviewDecision
 from app.pagination import TIME_AND_ID, PageRequest, cursor_key, encode_cursor
 from app.services.platform import audit
 from app.services.platform.audit import Action
-from app.services.platform.rows import one_or_not_found
+from app.services.platform.rows import one_or_not_found, where_given
 from app.services.steering import review_flags as case_review_flags
 
 DECISIONS = (
@@ -63,21 +63,23 @@ def sees_in_full(principal: Principal, review: CaseReview) -> bool:
     return principal.has(Role.DISTRICT_PROFESSIONAL) and review.team_id == principal.team
 
 
+@dataclass(frozen=True)
+class QueueFilter:
+    """Narrows the queue to a review status and/or a flag."""
+
+    status: str | None = None
+    flag: str | None = None
+
+
 async def list_queue(
-    session: AsyncSession,
-    principal: Principal,
-    page: PageRequest,
-    status: str | None = None,
-    flag: str | None = None,
+    session: AsyncSession, principal: Principal, page: PageRequest, only: QueueFilter
 ) -> tuple[list[ReviewView], str | None]:
     """A page of the queue, most recently flagged first, after refreshing the flags."""
     scope = review_scope(principal)
     await case_review_flags.refresh(session, principal.municipality, utcnow())
-    query = select(CaseReview).where(scope)
-    if status:
-        query = query.where(CaseReview.status == status)
-    if flag:
-        query = query.where(CaseReview.flag == flag)
+    query = where_given(
+        select(CaseReview).where(scope), (CaseReview.status, only.status), (CaseReview.flag, only.flag)
+    )
     if key := cursor_key(page, *TIME_AND_ID):
         at, rid = key
         query = query.where(
