@@ -15,12 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import Principal, Role
 from app.errors import Conflict, Forbidden, InvalidInput, InvalidParam
 from app.models.base import utcnow
-from app.models.families import Family, FamilyMember
+from app.models.families import Family
 from app.models.providers import Provider
 from app.models.referrals import Consent
 from app.pagination import PageRequest
 from app.schemas.families import ConsentCreate
-from app.services.families.members import may_decide_for_self
+from app.services.families.members import may_decide_for_self, member_of
 from app.services.families.scope import family_clause, lock_family, require_visible_family
 from app.services.platform import audit, clock, events
 from app.services.platform import paging as family_paging
@@ -48,13 +48,7 @@ async def grant(
     acting_as_member = principal.has(Role.FAMILY_MEMBER) and principal.family == family.id
     if acting_as_member and body.granted_by_member_id != principal.member:
         raise Forbidden("A family member grants consent only for itself.")
-    grantor = (
-        await session.execute(
-            select(FamilyMember).where(
-                FamilyMember.id == body.granted_by_member_id, FamilyMember.family_id == family.id
-            )
-        )
-    ).scalar_one_or_none()
+    grantor = await member_of(session, family.id, body.granted_by_member_id)
     problems: list[InvalidParam] = []
     if grantor is None:
         problems.append(InvalidParam("grantedByMemberId", "unknown_member", "No such member in this family."))

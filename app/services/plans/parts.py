@@ -16,9 +16,9 @@ from app.auth import Principal
 from app.errors import Conflict, InvalidInput, InvalidParam, NotFound
 from app.models.base import utcnow
 from app.models.catalogue import LifeDomain, ProfileIntensity, SupportProfile
-from app.models.families import FamilyMember
 from app.models.plans import Goal, Plan, PlanAssessment, PlanSupportProfile
 from app.schemas.plans import AssessmentPut, GoalCreate, GoalUpdate, PlanSupportProfileCreate
+from app.services.families.members import member_of
 from app.services.plans.edit import bump, lock_plan, require_editable
 from app.services.platform import audit, clock
 from app.services.platform.audit import Action
@@ -39,18 +39,6 @@ class PartResult(Generic[T]):
 
 async def _domain_exists(session: AsyncSession, code: str) -> bool:
     return await session.get(LifeDomain, code) is not None
-
-
-async def _member_of(session: AsyncSession, plan: Plan, member_id: uuid.UUID) -> FamilyMember | None:
-    return (
-        await session.execute(
-            select(FamilyMember).where(
-                FamilyMember.id == member_id,
-                FamilyMember.family_id == plan.family_id,
-                FamilyMember.active.is_(True),
-            )
-        )
-    ).scalar_one_or_none()
 
 
 async def put_assessment(
@@ -108,7 +96,10 @@ async def _goal_problems(
     problems = []
     if domain_code is not None and not await _domain_exists(session, domain_code):
         problems.append(InvalidParam("domainCode", "unknown_domain", "No such life domain."))
-    if member_id is not None and await _member_of(session, plan, member_id) is None:
+    if (
+        member_id is not None
+        and await member_of(session, plan.family_id, member_id, active_only=True) is None
+    ):
         problems.append(InvalidParam("memberId", "unknown_member", "No such member in this family."))
     if target is not None and target < clock.today():
         problems.append(InvalidParam("targetDate", "in_past", "The target date cannot lie in the past."))
@@ -187,7 +178,7 @@ async def add_support_profile(
     """A profile × intensity for one child; segment B and C rest on a valid referral."""
     plan = await lock_plan(session, principal, plan_id, expected)
     require_editable(plan)
-    member = await _member_of(session, plan, body.member_id)
+    member = await member_of(session, plan.family_id, body.member_id, active_only=True)
     profile = await session.get(SupportProfile, body.profile_code)
     intensity = await session.get(ProfileIntensity, (body.profile_code, body.intensity_code))
     problems = []

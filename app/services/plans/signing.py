@@ -21,10 +21,9 @@ from app.auth import Principal, Role
 from app.errors import Conflict, Forbidden
 from app.models.base import utcnow
 from app.models.catalogue import LifeDomain
-from app.models.families import FamilyMember
 from app.models.plans import Goal, Plan, PlanAssessment, PlanSignature
 from app.schemas.plans import SignatureCreate
-from app.services.families.members import may_decide_for_self
+from app.services.families.members import may_decide_for_self, member_of
 from app.services.plans.edit import PLAN_EVENT, lock_plan, require_editable
 from app.services.plans.snapshot import freeze
 from app.services.platform import audit, clock
@@ -60,13 +59,7 @@ async def _signer(
     if principal.has(Role.FAMILY_MEMBER) and principal.family == plan.family_id:
         if body.member_id not in (None, principal.member):
             raise Forbidden("A family member signs only for itself.")
-        member = (
-            await session.execute(
-                select(FamilyMember).where(
-                    FamilyMember.id == principal.member, FamilyMember.family_id == plan.family_id
-                )
-            )
-        ).scalar_one_or_none()
+        member = await member_of(session, plan.family_id, principal.member)
         if member is None or not may_decide_for_self(member, clock.today()):
             raise Forbidden("The plan is signed by a parent, a carer or a young person of 16 or older.")
         return _signature(plan, principal, signer_kind=FAMILY, member_id=member.id)
