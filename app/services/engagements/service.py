@@ -29,7 +29,7 @@ from app.models.referrals import Referral
 from app.schemas.engagements import EngagementCreate, EngagementDecline, EngagementStart
 from app.services.engagements.allocation_hooks import allocation_changed
 from app.services.engagements.plan_status import activate_plan, settle_plan
-from app.services.engagements.provider_options import contract_terms
+from app.services.engagements.provider_options import ContractTerms, contract_terms
 from app.services.engagements.scope import (
     active_consent,
     load_for_main_contractor,
@@ -52,12 +52,25 @@ UNUSABLE_REFERRAL = ("withdrawn", "expired", "intake")
 ENGAGEMENT_EVENT = events.EventSpec("/engagements/{id}", ("status", "plan_id", "provider_id"))
 
 
-async def _product(session: AsyncSession, municipality: str, profile_code: str) -> tuple[str, uuid.UUID]:
-    """(segment of the profile, region of the municipality)."""
-    segment = select(SupportProfile.segment).where(SupportProfile.code == profile_code).scalar_subquery()
-    region = select(Municipality.region_id).where(Municipality.code == municipality).scalar_subquery()
-    row = (await session.execute(select(segment, region))).one()
-    return row[0], row[1]
+async def _terms_today(
+    session: AsyncSession, municipality: str, product: PlanSupportProfile | Engagement, provider_id: uuid.UUID
+) -> tuple[str, list[ContractTerms]]:
+    """The profile's segment, and the provider's contracts for the product (profile × intensity) today."""
+    segment_of = select(SupportProfile.segment).where(SupportProfile.code == product.profile_code)
+    region_of = select(Municipality.region_id).where(Municipality.code == municipality)
+    segment, region_id = (
+        await session.execute(select(segment_of.scalar_subquery(), region_of.scalar_subquery()))
+    ).one()
+    terms = await contract_terms(
+        session,
+        region_id=region_id,
+        profile_code=product.profile_code,
+        intensity_code=product.intensity_code,
+        segment=segment,
+        on=today(),
+        provider_id=provider_id,
+    )
+    return segment, terms
 
 
 async def _load_plan(session: AsyncSession, principal: Principal, plan_id: uuid.UUID) -> Plan:
@@ -187,17 +200,8 @@ async def request_engagement(
             currentStatus=plan.status,
         )
     profile = await _support_profile(session, plan, body.member_id)
-    segment, region_id = await _product(session, plan.municipality_code, profile.profile_code)
+    segment, terms = await _terms_today(session, plan.municipality_code, profile, provider.id)
     await _check_referral(session, profile, segment)
-    terms = await contract_terms(
-        session,
-        region_id=region_id,
-        profile_code=profile.profile_code,
-        intensity_code=profile.intensity_code,
-        segment=segment,
-        on=today(),
-        provider_id=provider.id,
-    )
     if not terms:
         raise Conflict(
             "This provider has no contract for this support profile.", code="provider_not_contracted"
@@ -244,16 +248,7 @@ async def accept(session: AsyncSession, principal: Principal, engagement_id: uui
     """The main contractor accepts: assignment number issued, contract and tariff frozen."""
     engagement = await load_for_main_contractor(session, principal, engagement_id)
     require_status(engagement, ("requested",), "accepted", transition=True)
-    segment, region_id = await _product(session, engagement.municipality_code, engagement.profile_code)
-    terms = await contract_terms(
-        session,
-        region_id=region_id,
-        profile_code=engagement.profile_code,
-        intensity_code=engagement.intensity_code,
-        segment=segment,
-        on=today(),
-        provider_id=engagement.provider_id,
-    )
+    _, terms = await _terms_today(session, engagement.municipality_code, engagement, engagement.provider_id)
     if not terms:
         raise Conflict(
             "No contract with a tariff in force covers this support profile today.",
