@@ -20,8 +20,8 @@ async def list_family_audit(
     """Every recorded access to the family's data, newest first. Reading it is itself recorded."""
     await require_visible_family(session, principal, family_id)
     query = select(AuditEvent).where(AuditEvent.family_id == family_id)
-    query = family_paging.newest_first(query, page, AuditEvent.occurred_at, AuditEvent.id)
-    rows = (await session.execute(query)).scalars().all()
-    items, cursor = family_paging.cut(rows, page, lambda e: (e.occurred_at, e.id))
+    items, cursor = await family_paging.newest_page(
+        session, query, page, AuditEvent.occurred_at, AuditEvent.id
+    )
     audit.record(session, principal, Action.READ, "audit-events", family_id, family_id=family_id)
     return items, cursor

@@ -126,9 +126,7 @@ async def list_consents(
 ) -> tuple[list[ConsentView], str | None]:
     await require_visible_family(session, principal, family_id)
     query = select(Consent).where(Consent.family_id == family_id)
-    query = family_paging.newest_first(query, page, Consent.granted_at, Consent.id)
-    rows = (await session.execute(query)).scalars().all()
-    items, cursor = family_paging.cut(rows, page, lambda c: (c.granted_at, c.id))
+    items, cursor = await family_paging.newest_page(session, query, page, Consent.granted_at, Consent.id)
     audit.record(session, principal, Action.READ, "consent", None, family_id=family_id)
     today = clock.today()
     return [ConsentView(c, is_active(c, today)) for c in items], cursor

@@ -163,9 +163,7 @@ async def list_families(
     query = select(Family).where(family_clause(principal))
     if q:
         query = query.where(await _name_search(session, principal, q))
-    query = family_paging.newest_first(query, page, Family.created_at, Family.id)
-    rows = (await session.execute(query)).scalars().all()
-    families, cursor = family_paging.cut(rows, page, lambda f: (f.created_at, f.id))
+    families, cursor = await family_paging.newest_page(session, query, page, Family.created_at, Family.id)
     members = await _members_of(session, [f.id for f in families])
     action = Action.SEARCH if q else Action.READ
     if families:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal
@@ -22,9 +22,9 @@ from app.errors import Conflict
 from app.models.engagements import Engagement
 from app.models.money import PaymentBatch, PaymentLine
 from app.models.providers import Provider
-from app.pagination import TIME_AND_ID, PageRequest, cursor_key, encode_cursor
+from app.pagination import PageRequest
 from app.services.money.ledger import parse_period, require_officer
-from app.services.platform import audit, events
+from app.services.platform import audit, events, paging
 from app.services.platform.audit import Action
 from app.services.platform.rows import one_or_not_found
 
@@ -149,18 +149,7 @@ async def list_batches(
 ) -> tuple[list[PaymentBatch], str | None]:
     require_officer(principal)
     query = select(PaymentBatch).where(PaymentBatch.municipality_code == principal.municipality)
-    if key := cursor_key(page, *TIME_AND_ID):
-        query = query.where(func.row(PaymentBatch.created_at, PaymentBatch.id) < func.row(*key))
-    rows = list(
-        await session.scalars(
-            query.order_by(PaymentBatch.created_at.desc(), PaymentBatch.id.desc()).limit(page.size + 1)
-        )
-    )
-    cursor = None
-    if len(rows) > page.size:
-        rows = rows[: page.size]
-        cursor = encode_cursor([rows[-1].created_at.isoformat(), rows[-1].id])
-    return rows, cursor
+    return await paging.newest_page(session, query, page, PaymentBatch.created_at, PaymentBatch.id)
 
 
 async def mark_paid(session: AsyncSession, principal: Principal, batch_id: uuid.UUID) -> BatchView:

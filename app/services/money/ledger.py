@@ -20,9 +20,10 @@ from app.models.engagements import Engagement
 from app.models.geography import Municipality
 from app.models.money import PaymentLine
 from app.models.providers import Contract, Provider
-from app.pagination import TIME_AND_ID, PageRequest, cursor_key, encode_cursor
+from app.pagination import TIME_AND_ID, PageRequest, cursor_key
 from app.services.money import ledger_rules as rules
 from app.services.money import payments
+from app.services.platform import paging
 from app.services.platform.rows import one_or_not_found
 
 LINE_STATUSES = ("scheduled", "approved", "exported", "paid")
@@ -71,11 +72,7 @@ async def list_lines(
     rows = list(
         await session.scalars(query.order_by(PaymentLine.created_at, PaymentLine.id).limit(page.size + 1))
     )
-    cursor = None
-    if len(rows) > page.size:
-        rows = rows[: page.size]
-        cursor = encode_cursor([rows[-1].created_at.isoformat(), rows[-1].id])
-    return rows, cursor
+    return paging.cut(rows, page, lambda line: (line.created_at, line.id))
 
 
 async def get_line(session: AsyncSession, principal: Principal, line_id: uuid.UUID) -> PaymentLine:

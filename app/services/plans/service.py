@@ -86,9 +86,7 @@ async def list_plans(
     """The family's plans, newest first (the open one and earlier closed or withdrawn ones)."""
     await require_visible_family(session, principal, family_id)
     query = select(Plan).where(Plan.family_id == family_id)
-    query = family_paging.newest_first(query, page, Plan.created_at, Plan.id)
-    rows = (await session.execute(query)).scalars().all()
-    items, cursor = family_paging.cut(rows, page, lambda p: (p.created_at, p.id))
+    items, cursor = await family_paging.newest_page(session, query, page, Plan.created_at, Plan.id)
     audit.record(session, principal, Action.READ, "plan", None, family_id=family_id)
     return items, cursor
 

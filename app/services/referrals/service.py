@@ -265,9 +265,7 @@ async def list_referrals(
         query = query.where(Referral.status == status, Referral.valid_to >= today)
     elif status is not None:
         query = query.where(Referral.status == status)
-    query = family_paging.newest_first(query, page, Referral.created_at, Referral.id)
-    rows = (await session.execute(query)).scalars().all()
-    items, cursor = family_paging.cut(rows, page, lambda r: (r.created_at, r.id))
+    items, cursor = await family_paging.newest_page(session, query, page, Referral.created_at, Referral.id)
     if items:
         audit.record_many(session, principal, Action.READ, "referral", [(r.id, r.family_id) for r in items])
     return [ReferralView(r, effective_status(r, today)) for r in items], cursor

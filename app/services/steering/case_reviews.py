@@ -16,7 +16,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal, Role
@@ -24,8 +24,8 @@ from app.errors import Forbidden
 from app.models.base import utcnow
 from app.models.families import FamilyMember
 from app.models.money import CaseReview, CaseReviewDecision
-from app.pagination import TIME_AND_ID, PageRequest, cursor_key, encode_cursor
-from app.services.platform import audit
+from app.pagination import PageRequest
+from app.services.platform import audit, paging
 from app.services.platform.audit import Action
 from app.services.platform.rows import one_or_not_found, where_given
 from app.services.steering import review_flags as case_review_flags
@@ -80,17 +80,7 @@ async def list_queue(
     query = where_given(
         select(CaseReview).where(scope), (CaseReview.status, only.status), (CaseReview.flag, only.flag)
     )
-    if key := cursor_key(page, *TIME_AND_ID):
-        at, rid = key
-        query = query.where(
-            or_(CaseReview.flagged_at < at, and_(CaseReview.flagged_at == at, CaseReview.id < rid))
-        )
-    query = query.order_by(CaseReview.flagged_at.desc(), CaseReview.id.desc()).limit(page.size + 1)
-    reviews = list(await session.scalars(query))
-    cursor = None
-    if len(reviews) > page.size:
-        reviews = reviews[: page.size]
-        cursor = encode_cursor([reviews[-1].flagged_at.isoformat(), reviews[-1].id])
+    reviews, cursor = await paging.newest_page(session, query, page, CaseReview.flagged_at, CaseReview.id)
     views = await _views(session, principal, reviews)
     audit.record_many(
         session, principal, Action.READ, "case-review", [(v.review.id, v.review.family_id) for v in views]
