@@ -5,7 +5,7 @@ key of the last item returned, so pages stay stable while rows are added.
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, tuple_
@@ -19,6 +19,7 @@ from app.identifiers import ascii_date, ascii_int, ascii_uuid
 from app.pagination import PageRequest, cursor_key, encode_cursor
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 UNIQUE_VIOLATION = "23505"
 EXCLUSION_VIOLATION = "23P01"
@@ -73,6 +74,12 @@ async def insert_unless_exists(session: AsyncSession, row: SQLModel) -> bool:
     values = {column.name: getattr(row, column.name) for column in table.columns}
     statement = pg_insert(table).values(values).on_conflict_do_nothing().returning(*table.primary_key.columns)
     return (await session.execute(statement)).first() is not None
+
+
+def view_of(view: type[V], row: Any, **rest: Any) -> V:
+    """A view dataclass filled from the row's attributes of the same names, and ``rest`` for the others."""
+    copied = {f.name: getattr(row, f.name) for f in fields(view) if f.name not in rest}  # type: ignore[arg-type]
+    return view(**copied, **rest)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from app.errors import Conflict, InvalidInput, InvalidParam
 from app.models.catalogue import ProfileIntensity, SupportProfile
 from app.pagination import PageRequest
 from app.services.platform.rows import one_or_not_found
-from app.services.reference.common import TEXT, keyset, page_of, resource_url
+from app.services.reference.common import TEXT, keyset, page_of, resource_url, view_of
 
 # iJw product category 50: maatwerkarrangementen jeugd (JZ020), for intensities without a product.
 DEFAULT_IJW_CATEGORY = "50"
@@ -178,17 +178,12 @@ async def _intensities(session: AsyncSession, codes: list[str]) -> dict[str, lis
 
 
 def _view(profile: SupportProfile, intensities: list[ProfileIntensity]) -> ProfileView:
-    return ProfileView(
-        code=profile.code,
-        name=profile.name,
-        segment=profile.segment,
-        description=profile.description,
+    return view_of(
+        ProfileView,
+        profile,
         intensities=[
-            IntensityView(
-                i.code,
-                i.name,
-                i.max_months,
-                ijw_product(profile.code, i.code, i.ijw_category, i.ijw_code),
+            view_of(
+                IntensityView, i, ijw_product=ijw_product(profile.code, i.code, i.ijw_category, i.ijw_code)
             )
             for i in intensities
         ],

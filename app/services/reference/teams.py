@@ -16,7 +16,7 @@ from app.errors import InvalidInput, InvalidParam
 from app.models.geography import District, Municipality, Team, TeamDistrict
 from app.pagination import PageRequest
 from app.services.platform.rows import one_or_not_found
-from app.services.reference.common import TEXT, UUID, keyset, listed_codes_problems, page_of
+from app.services.reference.common import TEXT, UUID, keyset, listed_codes_problems, page_of, view_of
 from app.services.reference.geography import district_scope
 
 
@@ -36,14 +36,7 @@ def team_scope(principal: Principal) -> ColumnElement[bool]:
 
 
 def _view(team: Team, district_codes: list[str]) -> TeamView:
-    return TeamView(
-        id=team.id,
-        name=team.name,
-        kind=team.kind,
-        municipality_code=team.municipality_code,
-        district_codes=sorted(district_codes),
-        created_at=team.created_at,
-    )
+    return view_of(TeamView, team, district_codes=sorted(district_codes))
 
 
 async def _check_districts(session: AsyncSession, principal: Principal, kind: str, codes: list[str]) -> None:
