@@ -21,9 +21,8 @@ from app.models.referrals import Consent
 from app.pagination import PageRequest
 from app.schemas.families import ConsentCreate
 from app.services.families.members import may_decide_for_self, member_of
-from app.services.families.scope import family_clause, lock_family, require_visible_family
+from app.services.families.scope import family_clause, family_page, lock_family
 from app.services.platform import audit, clock, events
-from app.services.platform import paging as family_paging
 from app.services.platform.audit import Action
 from app.services.platform.rows import one_or_not_found
 
@@ -124,9 +123,7 @@ async def withdraw(
 async def list_consents(
     session: AsyncSession, principal: Principal, family_id: uuid.UUID, page: PageRequest
 ) -> tuple[list[ConsentView], str | None]:
-    await require_visible_family(session, principal, family_id)
-    query = select(Consent).where(Consent.family_id == family_id)
-    items, cursor = await family_paging.newest_page(session, query, page, Consent.granted_at, Consent.id)
+    items, cursor = await family_page(session, principal, Consent, family_id, page, Consent.granted_at)
     audit.record(session, principal, Action.READ, "consent", None, family_id=family_id)
     today = clock.today()
     return [ConsentView(c, is_active(c, today)) for c in items], cursor

@@ -16,11 +16,10 @@ from app.errors import Conflict
 from app.models.plans import Plan
 from app.pagination import PageRequest
 from app.schemas.plans import PlanCreate, PlanUpdate
-from app.services.families.scope import lock_family, plan_read_clause, require_visible_family
+from app.services.families.scope import family_page, lock_family, plan_read_clause
 from app.services.plans.edit import OPEN_STATES, PLAN_EVENT, bump, lock_plan, require_editable
 from app.services.plans.view import PlanView, load_view
 from app.services.platform import audit
-from app.services.platform import paging as family_paging
 from app.services.platform.audit import Action
 from app.services.platform.rows import one_or_not_found
 from app.versioning import Expected
@@ -84,9 +83,7 @@ async def list_plans(
     session: AsyncSession, principal: Principal, family_id: uuid.UUID, page: PageRequest
 ) -> tuple[list[Plan], str | None]:
     """The family's plans, newest first (the open one and earlier closed or withdrawn ones)."""
-    await require_visible_family(session, principal, family_id)
-    query = select(Plan).where(Plan.family_id == family_id)
-    items, cursor = await family_paging.newest_page(session, query, page, Plan.created_at, Plan.id)
+    items, cursor = await family_page(session, principal, Plan, family_id, page, Plan.created_at)
     audit.record(session, principal, Action.READ, "plan", None, family_id=family_id)
     return items, cursor
 
