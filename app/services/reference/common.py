@@ -1,4 +1,4 @@
-"""Helpers shared by the reference-data services: keyset pages and race-free inserts.
+"""Helpers shared by the reference-data services: keyset pages, race-free inserts, views and code lists.
 
 Keyset pages sort on a unique key (one or more columns) and continue strictly after the
 key of the last item returned, so pages stay stable while rows are added.
