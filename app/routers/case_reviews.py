@@ -67,7 +67,7 @@ async def list_case_reviews(
     status: ReviewStatus | None = None,
     flag: Flag | None = None,
 ) -> Page[CaseReviewPublic]:
-    views, cursor = await service.list_queue(session, principal, page, status, flag)
+    views, cursor = await service.list_queue(session, principal, page, service.QueueFilter(status, flag))
     return Page[CaseReviewPublic](items=[_public(v) for v in views], next_cursor=cursor)
 
 

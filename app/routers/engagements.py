@@ -78,9 +78,8 @@ async def list_engagements(
     status: EngagementStatus | None = None,
     plan_id: Annotated[uuid.UUID | None, Query(alias="planId")] = None,
 ) -> Page[EngagementPublic]:
-    items, cursor = await engagement_views.list_engagements(
-        session, principal, page, status=status.value if status else None, plan_id=plan_id
-    )
+    only = engagement_views.EngagementFilter(status=status.value if status else None, plan_id=plan_id)
+    items, cursor = await engagement_views.list_engagements(session, principal, page, only)
     return Page[EngagementPublic](
         items=[EngagementPublic.model_validate(i) for i in items], next_cursor=cursor
     )

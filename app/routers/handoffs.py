@@ -46,15 +46,10 @@ async def list_handoffs(
     plan_id: Annotated[uuid.UUID | None, Query(alias="planId")] = None,
     engagement_id: Annotated[uuid.UUID | None, Query(alias="engagementId")] = None,
 ) -> Page[HandoffPublic]:
-    items, cursor = await handoffs.list_handoffs(
-        session,
-        principal,
-        page,
-        status=status.value if status else None,
-        overdue=overdue,
-        plan_id=plan_id,
-        engagement_id=engagement_id,
+    only = handoffs.HandoffFilter(
+        status=status.value if status else None, overdue=overdue, plan_id=plan_id, engagement_id=engagement_id
     )
+    items, cursor = await handoffs.list_handoffs(session, principal, page, only)
     return Page[HandoffPublic](items=[HandoffPublic.model_validate(i) for i in items], next_cursor=cursor)
 
 

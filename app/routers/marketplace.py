@@ -33,9 +33,10 @@ async def list_public_providers(
     profile_code: Annotated[ProfileCode | None, Query(alias="profileCode")] = None,
     intensity_code: Annotated[IntensityCode | None, Query(alias="intensityCode")] = None,
 ) -> Page[MarketplaceProvider]:
-    items, cursor = await marketplace.list_public_providers(
-        session, page, municipality=municipality, profile_code=profile_code, intensity_code=intensity_code
+    asked = marketplace.MarketplaceQuery(
+        municipality=municipality, profile_code=profile_code, intensity_code=intensity_code
     )
+    items, cursor = await marketplace.list_public_providers(session, page, asked)
     response.headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
     return Page[MarketplaceProvider](
         items=[MarketplaceProvider.model_validate(e) for e in items], next_cursor=cursor

@@ -52,9 +52,8 @@ async def list_providers(
     municipality: Annotated[MunicipalityCode | None, Query(description="Only providers serving it.")] = None,
     agb_code: Annotated[AgbCode | None, Query(alias="agbCode")] = None,
 ) -> Page[ProviderPublic]:
-    items, cursor = await providers.list_providers(
-        session, principal, page, municipality=municipality, agb_code=agb_code
-    )
+    only = providers.ProviderFilter(municipality=municipality, agb_code=agb_code)
+    items, cursor = await providers.list_providers(session, principal, page, only)
     return Page[ProviderPublic](items=[ProviderPublic.model_validate(p) for p in items], next_cursor=cursor)
 
 

@@ -54,7 +54,8 @@ async def list_referrals(
     status: Annotated[ReferralStatus | None, Query()] = None,
     family_id: Annotated[uuid.UUID | None, Query(alias="familyId")] = None,
 ) -> Page[ReferralPublic]:
-    views, cursor = await service.list_referrals(session, principal, page, status=status, family_id=family_id)
+    only = service.ReferralFilter(status=status, family_id=family_id)
+    views, cursor = await service.list_referrals(session, principal, page, only)
     return Page[ReferralPublic](items=[_public(v) for v in views], next_cursor=cursor)
 
 

@@ -55,15 +55,10 @@ async def list_tariffs(
         QueryDate | None, Query(alias="onDate", description="Only tariffs valid on this day.")
     ] = None,
 ) -> Page[TariffPublic]:
-    items, cursor = await tariffs.list_tariffs(
-        session,
-        principal,
-        page,
-        profile_code=profile_code,
-        intensity_code=intensity_code,
-        provider_id=provider_id,
-        on_date=on_date,
+    only = tariffs.TariffFilter(
+        profile_code=profile_code, intensity_code=intensity_code, provider_id=provider_id, on_date=on_date
     )
+    items, cursor = await tariffs.list_tariffs(session, principal, page, only)
     return Page[TariffPublic](items=[TariffPublic.model_validate(t) for t in items], next_cursor=cursor)
 
 

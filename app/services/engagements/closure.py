@@ -24,7 +24,7 @@ from app.schemas.engagements import EngagementClose
 from app.services.engagements.allocation_hooks import allocation_changed
 from app.services.engagements.plan_status import settle_plan
 from app.services.engagements.scope import load_for_main_contractor, require_status
-from app.services.engagements.service import emit
+from app.services.engagements.service import ENGAGEMENT_EVENT
 from app.services.engagements.views import EngagementView, build_view
 from app.services.money import payments
 from app.services.platform import audit
@@ -91,26 +91,42 @@ async def close(
         row.final_gas_score = scores[row.goal_id]
     if engagement.outcome_pending:
         return await _complete_report(session, principal, engagement, body)
-    engagement.status = "closed"
-    engagement.end_date = body.end_date
-    engagement.end_reason = body.end_reason.value
     engagement.problem_reduction = body.problem_reduction
+    await _mark_closed(session, principal, engagement, body.end_date, body.end_reason.value)
+    return await build_view(session, principal, engagement)
+
+
+async def _mark_closed(
+    session: AsyncSession,
+    principal: Principal,
+    engagement: Engagement,
+    end_date: date,
+    end_reason: str,
+    *,
+    outcome_pending: bool = False,
+) -> None:
+    """Closed on ``end_date``: the closing payment part, the event, the budget and the plan follow."""
+    engagement.status = "closed"
+    engagement.end_date = end_date
+    engagement.end_reason = end_reason
+    engagement.outcome_pending = outcome_pending
     engagement.closed_at = utcnow()
     await session.flush()
     await payments.schedule_on_close(session, engagement)
-    emit(
+    pending = {"outcomePending": True} if outcome_pending else {}
+    ENGAGEMENT_EVENT.emit(
         session,
         "engagement.closed",
         engagement,
-        endReason=engagement.end_reason,
-        endDate=body.end_date.isoformat(),
+        endReason=end_reason,
+        endDate=end_date.isoformat(),
+        **pending,
     )
     await allocation_changed(session, engagement)
     audit.record(
         session, principal, Action.UPDATE, "engagement", engagement.id, family_id=engagement.family_id
     )
     await settle_plan(session, engagement.plan_id)
-    return await build_view(session, principal, engagement)
 
 
 async def _complete_report(
@@ -136,24 +152,5 @@ async def end_of_care(
     problems = _end_date_problems(engagement, end_date)
     if problems:
         raise InvalidInput(problems)
-    engagement.status = "closed"
-    engagement.end_date = end_date
-    engagement.end_reason = end_reason
-    engagement.outcome_pending = True
-    engagement.closed_at = utcnow()
-    await session.flush()
-    await payments.schedule_on_close(session, engagement)
-    emit(
-        session,
-        "engagement.closed",
-        engagement,
-        endReason=end_reason,
-        endDate=end_date.isoformat(),
-        outcomePending=True,
-    )
-    await allocation_changed(session, engagement)
-    audit.record(
-        session, principal, Action.UPDATE, "engagement", engagement.id, family_id=engagement.family_id
-    )
-    await settle_plan(session, engagement.plan_id)
+    await _mark_closed(session, principal, engagement, end_date, end_reason, outcome_pending=True)
     return engagement

@@ -17,7 +17,6 @@ from app.models.families import FamilyMember
 from app.schemas.engagements import ExperienceSurveyCreate
 from app.services.engagements.scope import load_engagement, require_status
 from app.services.platform import audit
-from app.services.platform.audit import Action
 
 
 def respondent_kind(member_role: str) -> str:
@@ -60,9 +59,5 @@ async def submit_survey(
         score=body.score,
         answers=dict(body.answers or {}),
     )
-    session.add(survey)
-    await session.flush()
-    audit.record(
-        session, principal, Action.CREATE, "experience-survey", survey.id, family_id=engagement.family_id
-    )
+    await audit.add_created(session, principal, survey, "experience-survey", family_id=engagement.family_id)
     return survey

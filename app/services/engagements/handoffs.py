@@ -42,6 +42,7 @@ from app.services.engagements.scope import (
 )
 from app.services.platform import audit, events
 from app.services.platform.audit import Action
+from app.services.platform.rows import one_or_not_found, where_given
 
 DUE_DAYS = {"crisis": 1, "urgent": 5, "routine": 20}
 OPEN_PLAN = ("draft", "agreed", "active", "evaluating")
@@ -134,22 +135,9 @@ def view(handoff: Handoff, *, full: bool, now: datetime) -> dict[str, Any]:
     return data
 
 
-def _emit(session: AsyncSession, event: str, handoff: Handoff) -> None:
-    events.emit(
-        session,
-        event,
-        handoff.id,
-        f"/handoffs/{handoff.id}",
-        municipality_code=handoff.municipality_code,
-        data={
-            "status": handoff.status,
-            "planId": handoff.plan_id,
-            "engagementId": handoff.engagement_id,
-            "domainCode": handoff.domain_code,
-            "urgency": handoff.urgency,
-            "routeTo": handoff.route_to,
-        },
-    )
+HANDOFF_EVENT = events.EventSpec(
+    "/handoffs/{id}", ("status", "plan_id", "engagement_id", "domain_code", "urgency", "route_to")
+)
 
 
 async def _subject(
@@ -176,9 +164,7 @@ async def _subject(
     query = select(Plan).where(Plan.id == plan_id)
     if engagement is None:
         query = query.where(plan_scope_for_requesters(principal))
-    plan = (await session.execute(query)).scalar_one_or_none()
-    if plan is None:
-        raise NotFound("plan")
+    plan = await one_or_not_found(session, query, "plan")
     return plan, engagement
 
 
@@ -217,7 +203,7 @@ async def raise_handoff(session: AsyncSession, principal: Principal, body: Hando
     )
     session.add(handoff)
     await session.flush()
-    _emit(session, "handoff.raised", handoff)
+    HANDOFF_EVENT.emit(session, "handoff.raised", handoff)
     audit.record(session, principal, Action.CREATE, "handoff", handoff.id, family_id=handoff.family_id)
     return view(handoff, full=True, now=now)
 
@@ -229,19 +215,17 @@ async def transition(
     if not principal.has(Role.DISTRICT_PROFESSIONAL):
         raise Forbidden("Handoffs are handled by the family's district team.")
     step = TRANSITIONS[action]
-    handoff = (
-        await session.execute(
-            select(Handoff)
-            .where(
-                Handoff.id == handoff_id,
-                Handoff.municipality_code == principal.municipality,
-                Handoff.family_id.in_(team_families(principal)),
-            )
-            .with_for_update()
+    handoff = await one_or_not_found(
+        session,
+        select(Handoff)
+        .where(
+            Handoff.id == handoff_id,
+            Handoff.municipality_code == principal.municipality,
+            Handoff.family_id.in_(team_families(principal)),
         )
-    ).scalar_one_or_none()
-    if handoff is None:
-        raise NotFound("handoff")
+        .with_for_update(),
+        "handoff",
+    )
     if handoff.status not in step.allowed:
         raise Conflict(
             f"The handoff is '{handoff.status}'; it cannot be {step.verb}.",
@@ -256,7 +240,7 @@ async def transition(
     elif action == "decline":
         handoff.decline_reason = text
     await session.flush()
-    _emit(session, step.event, handoff)
+    HANDOFF_EVENT.emit(session, step.event, handoff)
     audit.record(session, principal, Action.UPDATE, "handoff", handoff.id, family_id=handoff.family_id)
     return view(handoff, full=True, now=now)
 
@@ -280,34 +264,34 @@ async def get_handoff(session: AsyncSession, principal: Principal, handoff_id: u
     return view(handoff, full=bool(is_full), now=utcnow())
 
 
+@dataclass(frozen=True)
+class HandoffFilter:
+    """Narrows the handoff list: by status, overdue or not, plan, engagement."""
+
+    status: str | None = None
+    overdue: bool | None = None
+    plan_id: uuid.UUID | None = None
+    engagement_id: uuid.UUID | None = None
+
+
 async def list_handoffs(
-    session: AsyncSession,
-    principal: Principal,
-    page: PageRequest,
-    *,
-    status: str | None = None,
-    overdue: bool | None = None,
-    plan_id: uuid.UUID | None = None,
-    engagement_id: uuid.UUID | None = None,
+    session: AsyncSession, principal: Principal, page: PageRequest, only: HandoffFilter
 ) -> tuple[list[dict[str, Any]], str | None]:
     """The caller's handoffs, most urgent (earliest due) first."""
     if not principal.has(*LIST_ROLES):
         raise Forbidden("Your role may not list handoffs.")
     now = utcnow()
-    query = (
+    query = where_given(
         select(Handoff)
         .where(handoff_scope(principal))
         .order_by(Handoff.due_at, Handoff.id)
-        .limit(page.size + 1)
+        .limit(page.size + 1),
+        (Handoff.status, only.status),
+        (Handoff.plan_id, only.plan_id),
+        (Handoff.engagement_id, only.engagement_id),
     )
-    if status is not None:
-        query = query.where(Handoff.status == status)
-    if overdue is not None:
-        query = query.where(overdue_clause(now) if overdue else ~overdue_clause(now))
-    if plan_id is not None:
-        query = query.where(Handoff.plan_id == plan_id)
-    if engagement_id is not None:
-        query = query.where(Handoff.engagement_id == engagement_id)
+    if only.overdue is not None:
+        query = query.where(overdue_clause(now) if only.overdue else ~overdue_clause(now))
     if key := cursor_key(page, *TIME_AND_ID):
         query = query.where(tuple_(Handoff.due_at, Handoff.id) > tuple_(*key))
     rows = list((await session.scalars(query)).all())

@@ -6,7 +6,7 @@ bumps the plan's version (its ETag) with the plan row locked.
 """
 
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,28 +17,37 @@ from app.models.plans import Plan
 from app.services.platform import events
 
 OPEN_ENGAGEMENT = ("requested", "accepted", "started")
+PLAN_STATUS_EVENT = events.EventSpec("/plans/{id}", ("family_id", "status", "version"))
+"""The integration bus hears of the change: ids, version numbers and states only."""
 
 
 async def _lock_plan(session: AsyncSession, plan_id: uuid.UUID) -> Plan:
     return (await session.execute(select(Plan).where(Plan.id == plan_id).with_for_update())).scalar_one()
 
 
-def _bump(plan: Plan, status: str, now: datetime) -> None:
-    plan.status = status
+@dataclass(frozen=True)
+class _Move:
+    """A status change the plan's engagements cause: the new status, its timestamp, its event."""
+
+    status: str
+    stamped_in: str
+    event: str
+
+
+ACTIVATE = _Move("active", "activated_at", "plan.activated")
+START_EVALUATION = _Move("evaluating", "evaluating_at", "plan.evaluation-started")
+
+
+async def _apply(session: AsyncSession, plan: Plan, move: _Move) -> bool:
+    """Bump the locked plan into the move's status (its new version is its ETag) and tell the bus."""
+    now = utcnow()
+    plan.status = move.status
     plan.version += 1
     plan.updated_at = now
-
-
-def _emit(session: AsyncSession, event: str, plan: Plan) -> None:
-    """The integration bus hears of the change: ids, version numbers and states only."""
-    events.emit(
-        session,
-        event,
-        plan.id,
-        f"/plans/{plan.id}",
-        municipality_code=plan.municipality_code,
-        data={"familyId": plan.family_id, "status": plan.status, "version": plan.version},
-    )
+    setattr(plan, move.stamped_in, now)
+    PLAN_STATUS_EVENT.emit(session, move.event, plan)
+    await session.flush()
+    return True
 
 
 async def activate_plan(session: AsyncSession, plan_id: uuid.UUID) -> bool:
@@ -46,12 +55,7 @@ async def activate_plan(session: AsyncSession, plan_id: uuid.UUID) -> bool:
     plan = await _lock_plan(session, plan_id)
     if plan.status != "agreed":
         return False
-    now = utcnow()
-    _bump(plan, "active", now)
-    plan.activated_at = now
-    _emit(session, "plan.activated", plan)
-    await session.flush()
-    return True
+    return await _apply(session, plan, ACTIVATE)
 
 
 async def settle_plan(session: AsyncSession, plan_id: uuid.UUID) -> bool:
@@ -71,9 +75,4 @@ async def settle_plan(session: AsyncSession, plan_id: uuid.UUID) -> bool:
     )
     if any(counts.get(status, 0) for status in OPEN_ENGAGEMENT) or not counts.get("closed", 0):
         return False
-    now = utcnow()
-    _bump(plan, "evaluating", now)
-    plan.evaluating_at = now
-    _emit(session, "plan.evaluation-started", plan)
-    await session.flush()
-    return True
+    return await _apply(session, plan, START_EVALUATION)

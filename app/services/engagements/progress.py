@@ -54,11 +54,7 @@ async def add_progress_report(
         goals=[{"goalId": str(g.goal_id), "gasScore": g.gas_score, "note": g.note} for g in body.goals],
         reported_by=principal.sub,
     )
-    session.add(report)
-    await session.flush()
-    audit.record(
-        session, principal, Action.CREATE, "progress-report", report.id, family_id=engagement.family_id
-    )
+    await audit.add_created(session, principal, report, "progress-report", family_id=engagement.family_id)
     return report
 
 

@@ -12,13 +12,12 @@ locks the engagement row, writes an audit row and an outbox event.
 """
 
 import uuid
-from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal, Role
-from app.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, InvalidParam
 from app.models.base import utcnow
 from app.models.catalogue import SupportProfile
 from app.models.engagements import ASSIGNMENT_NUMBER_SEQUENCE, Engagement, EngagementGoal
@@ -30,7 +29,7 @@ from app.models.referrals import Referral
 from app.schemas.engagements import EngagementCreate, EngagementDecline, EngagementStart
 from app.services.engagements.allocation_hooks import allocation_changed
 from app.services.engagements.plan_status import activate_plan, settle_plan
-from app.services.engagements.provider_options import contract_terms
+from app.services.engagements.provider_options import ContractTerms, contract_terms
 from app.services.engagements.scope import (
     active_consent,
     load_for_main_contractor,
@@ -43,45 +42,43 @@ from app.services.money import payments
 from app.services.platform import audit, events
 from app.services.platform.audit import Action
 from app.services.platform.clock import local_date, today
+from app.services.platform.rows import one_or_not_found
 
 OPEN_STATUSES = ("requested", "accepted", "started")
 REQUESTABLE_PLAN = ("agreed", "active")
 UNUSABLE_REFERRAL = ("withdrawn", "expired", "intake")
 
 
-def emit(session: AsyncSession, event: str, engagement: Engagement, **data: Any) -> None:
-    events.emit(
+ENGAGEMENT_EVENT = events.EventSpec("/engagements/{id}", ("status", "plan_id", "provider_id"))
+
+
+async def _terms_today(
+    session: AsyncSession, municipality: str, product: PlanSupportProfile | Engagement, provider_id: uuid.UUID
+) -> tuple[str, list[ContractTerms]]:
+    """The profile's segment, and the provider's contracts for the product (profile × intensity) today."""
+    segment_of = select(SupportProfile.segment).where(SupportProfile.code == product.profile_code)
+    region_of = select(Municipality.region_id).where(Municipality.code == municipality)
+    segment, region_id = (
+        await session.execute(select(segment_of.scalar_subquery(), region_of.scalar_subquery()))
+    ).one()
+    terms = await contract_terms(
         session,
-        event,
-        engagement.id,
-        f"/engagements/{engagement.id}",
-        municipality_code=engagement.municipality_code,
-        data={
-            "status": engagement.status,
-            "planId": engagement.plan_id,
-            "providerId": engagement.provider_id,
-            **data,
-        },
+        region_id=region_id,
+        profile_code=product.profile_code,
+        intensity_code=product.intensity_code,
+        segment=segment,
+        on=today(),
+        provider_id=provider_id,
     )
-
-
-async def _product(session: AsyncSession, municipality: str, profile_code: str) -> tuple[str, uuid.UUID]:
-    """(segment of the profile, region of the municipality)."""
-    segment = select(SupportProfile.segment).where(SupportProfile.code == profile_code).scalar_subquery()
-    region = select(Municipality.region_id).where(Municipality.code == municipality).scalar_subquery()
-    row = (await session.execute(select(segment, region))).one()
-    return row[0], row[1]
+    return segment, terms
 
 
 async def _load_plan(session: AsyncSession, principal: Principal, plan_id: uuid.UUID) -> Plan:
-    plan = (
-        await session.execute(
-            select(Plan).where(Plan.id == plan_id, plan_scope_for_requesters(principal)).with_for_update()
-        )
-    ).scalar_one_or_none()
-    if plan is None:
-        raise NotFound("plan")
-    return plan
+    return await one_or_not_found(
+        session,
+        select(Plan).where(Plan.id == plan_id, plan_scope_for_requesters(principal)).with_for_update(),
+        "plan",
+    )
 
 
 async def _check_input(session: AsyncSession, plan: Plan, body: EngagementCreate) -> Provider:
@@ -203,17 +200,8 @@ async def request_engagement(
             currentStatus=plan.status,
         )
     profile = await _support_profile(session, plan, body.member_id)
-    segment, region_id = await _product(session, plan.municipality_code, profile.profile_code)
+    segment, terms = await _terms_today(session, plan.municipality_code, profile, provider.id)
     await _check_referral(session, profile, segment)
-    terms = await contract_terms(
-        session,
-        region_id=region_id,
-        profile_code=profile.profile_code,
-        intensity_code=profile.intensity_code,
-        segment=segment,
-        on=today(),
-        provider_id=provider.id,
-    )
     if not terms:
         raise Conflict(
             "This provider has no contract for this support profile.", code="provider_not_contracted"
@@ -249,7 +237,7 @@ async def request_engagement(
     await session.flush()
     session.add_all([EngagementGoal(engagement_id=engagement.id, goal_id=goal_id) for goal_id in goal_ids])
     await session.flush()
-    emit(session, "engagement.requested", engagement)
+    ENGAGEMENT_EVENT.emit(session, "engagement.requested", engagement)
     audit.record(
         session, principal, Action.CREATE, "engagement", engagement.id, family_id=engagement.family_id
     )
@@ -260,16 +248,7 @@ async def accept(session: AsyncSession, principal: Principal, engagement_id: uui
     """The main contractor accepts: assignment number issued, contract and tariff frozen."""
     engagement = await load_for_main_contractor(session, principal, engagement_id)
     require_status(engagement, ("requested",), "accepted", transition=True)
-    segment, region_id = await _product(session, engagement.municipality_code, engagement.profile_code)
-    terms = await contract_terms(
-        session,
-        region_id=region_id,
-        profile_code=engagement.profile_code,
-        intensity_code=engagement.intensity_code,
-        segment=segment,
-        on=today(),
-        provider_id=engagement.provider_id,
-    )
+    _, terms = await _terms_today(session, engagement.municipality_code, engagement, engagement.provider_id)
     if not terms:
         raise Conflict(
             "No contract with a tariff in force covers this support profile today.",
@@ -286,7 +265,9 @@ async def accept(session: AsyncSession, principal: Principal, engagement_id: uui
     engagement.status = "accepted"
     engagement.answered_at = utcnow()
     await session.flush()
-    emit(session, "engagement.accepted", engagement, assignmentNumber=engagement.assignment_number)
+    ENGAGEMENT_EVENT.emit(
+        session, "engagement.accepted", engagement, assignmentNumber=engagement.assignment_number
+    )
     await allocation_changed(session, engagement)
     audit.record(
         session, principal, Action.UPDATE, "engagement", engagement.id, family_id=engagement.family_id
@@ -304,7 +285,9 @@ async def decline(
     engagement.decline_reason = body.reason
     engagement.answered_at = utcnow()
     await session.flush()
-    emit(session, "engagement.declined", engagement, reasonCode=engagement.decline_reason_code)
+    ENGAGEMENT_EVENT.emit(
+        session, "engagement.declined", engagement, reasonCode=engagement.decline_reason_code
+    )
     audit.record(
         session, principal, Action.UPDATE, "engagement", engagement.id, family_id=engagement.family_id
     )
@@ -319,7 +302,7 @@ async def withdraw(session: AsyncSession, principal: Principal, engagement_id: u
     engagement.status = "withdrawn"
     engagement.withdrawn_at = utcnow()
     await session.flush()
-    emit(session, "engagement.withdrawn", engagement)
+    ENGAGEMENT_EVENT.emit(session, "engagement.withdrawn", engagement)
     await allocation_changed(session, engagement)
     audit.record(
         session, principal, Action.UPDATE, "engagement", engagement.id, family_id=engagement.family_id
@@ -348,7 +331,9 @@ async def start(
     await session.flush()
     await activate_plan(session, engagement.plan_id)
     await payments.schedule_on_start(session, engagement)
-    emit(session, "engagement.started", engagement, startDate=engagement.start_date.isoformat())
+    ENGAGEMENT_EVENT.emit(
+        session, "engagement.started", engagement, startDate=engagement.start_date.isoformat()
+    )
     audit.record(
         session, principal, Action.UPDATE, "engagement", engagement.id, family_id=engagement.family_id
     )

@@ -65,11 +65,7 @@ async def add_subcontract(
         start_date=body.start_date,
         end_date=body.end_date,
     )
-    session.add(subcontract)
-    await session.flush()
-    audit.record(
-        session, principal, Action.CREATE, "subcontract", subcontract.id, family_id=engagement.family_id
-    )
+    await audit.add_created(session, principal, subcontract, "subcontract", family_id=engagement.family_id)
     return subcontract
 
 

@@ -36,9 +36,13 @@ from app.services.engagements.scope import (
 from app.services.engagements.views import load_activities
 from app.services.platform import audit, events
 from app.services.platform.audit import Action
+from app.services.platform.rows import one_or_not_found
 from app.versioning import Expected, check_version
 
 WRITABLE = ("accepted", "started")
+TREATMENT_PLAN_EVENT = events.EventSpec(
+    "/engagements/{engagement_id}/treatment-plan", ("status", "engagement_id", "version")
+)
 TreatmentPlanView = dict[str, Any]
 
 
@@ -181,11 +185,9 @@ async def get_treatment_plan(
 ) -> TreatmentPlanView:
     """The family, its team and the main contractor read it whole; a subcontractor its activities."""
     scoped = await load_engagement(session, principal, engagement_id)
-    plan = (
-        await session.execute(select(TreatmentPlan).where(TreatmentPlan.engagement_id == engagement_id))
-    ).scalar_one_or_none()
-    if plan is None:
-        raise NotFound("treatment plan")
+    plan = await one_or_not_found(
+        session, select(TreatmentPlan).where(TreatmentPlan.engagement_id == engagement_id), "treatment plan"
+    )
     audit.record(
         session, principal, Action.READ, "treatment-plan", plan.id, family_id=scoped.engagement.family_id
     )
@@ -223,13 +225,6 @@ async def submit_treatment_plan(
     plan.updated_at = now
     plan.version += 1
     await session.flush()
-    events.emit(
-        session,
-        "treatment-plan.submitted",
-        plan.id,
-        f"/engagements/{engagement.id}/treatment-plan",
-        municipality_code=engagement.municipality_code,
-        data={"status": plan.status, "engagementId": engagement.id, "version": plan.version},
-    )
+    TREATMENT_PLAN_EVENT.emit(session, "treatment-plan.submitted", plan)
     audit.record(session, principal, Action.UPDATE, "treatment-plan", plan.id, family_id=engagement.family_id)
     return _view(plan, activities, Access.FULL)

@@ -7,6 +7,7 @@ assembled from a fixed number of queries, whatever the number of goals or activi
 """
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -44,6 +45,7 @@ from app.services.engagements.scope import (
 from app.services.platform import audit
 from app.services.platform.audit import Action
 from app.services.platform.clock import local_date, today
+from app.services.platform.rows import where_given
 
 EngagementView = dict[str, Any]
 LIST_ROLES = (Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL, Role.PROVIDER_STAFF)
@@ -320,33 +322,34 @@ def _summary(
     return summary
 
 
-def _branch(
-    scope: Any, page: PageRequest, key: Any, status: str | None, plan_id: uuid.UUID | None
-) -> Select[Any]:
+@dataclass(frozen=True)
+class EngagementFilter:
+    """Narrows the engagement list to a status and/or a plan."""
+
+    status: str | None = None
+    plan_id: uuid.UUID | None = None
+
+
+def _branch(scope: Any, page: PageRequest, key: Any, only: EngagementFilter) -> Select[Any]:
     """One way of seeing engagements: its first page-plus-one ids after the cursor, in list order."""
-    query = select(Engagement.id, Engagement.requested_at).where(scope)
-    if status is not None:
-        query = query.where(Engagement.status == status)
-    if plan_id is not None:
-        query = query.where(Engagement.plan_id == plan_id)
+    query = where_given(
+        select(Engagement.id, Engagement.requested_at).where(scope),
+        (Engagement.status, only.status),
+        (Engagement.plan_id, only.plan_id),
+    )
     if key:
         query = query.where(tuple_(Engagement.requested_at, Engagement.id) > tuple_(*key))
     return query.order_by(Engagement.requested_at, Engagement.id).limit(page.size + 1)
 
 
 async def list_engagements(
-    session: AsyncSession,
-    principal: Principal,
-    page: PageRequest,
-    *,
-    status: str | None = None,
-    plan_id: uuid.UUID | None = None,
+    session: AsyncSession, principal: Principal, page: PageRequest, only: EngagementFilter
 ) -> tuple[list[dict[str, Any]], str | None]:
     """The caller's engagements, oldest request first (keyset on request time and id)."""
     if not principal.has(*LIST_ROLES):
         raise Forbidden("Your role may not list engagements; the integration bus reads them one by one.")
     key = cursor_key(page, *TIME_AND_ID)
-    branches = [_branch(b, page, key, status, plan_id) for b in scope_branches(principal)]
+    branches = [_branch(b, page, key, only) for b in scope_branches(principal)]
     if not branches:
         return [], None
     page_ids = union(*branches).subquery()

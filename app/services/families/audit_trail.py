@@ -2,15 +2,13 @@
 
 import uuid
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal
 from app.models.core import AuditEvent
 from app.pagination import PageRequest
-from app.services.families.scope import require_visible_family
+from app.services.families.scope import family_page
 from app.services.platform import audit
-from app.services.platform import paging as family_paging
 from app.services.platform.audit import Action
 
 
@@ -18,10 +16,6 @@ async def list_family_audit(
     session: AsyncSession, principal: Principal, family_id: uuid.UUID, page: PageRequest
 ) -> tuple[list[AuditEvent], str | None]:
     """Every recorded access to the family's data, newest first. Reading it is itself recorded."""
-    await require_visible_family(session, principal, family_id)
-    query = select(AuditEvent).where(AuditEvent.family_id == family_id)
-    query = family_paging.newest_first(query, page, AuditEvent.occurred_at, AuditEvent.id)
-    rows = (await session.execute(query)).scalars().all()
-    items, cursor = family_paging.cut(rows, page, lambda e: (e.occurred_at, e.id))
+    items, cursor = await family_page(session, principal, AuditEvent, family_id, page, AuditEvent.occurred_at)
     audit.record(session, principal, Action.READ, "audit-events", family_id, family_id=family_id)
     return items, cursor

@@ -13,18 +13,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal, Role
-from app.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, InvalidParam
 from app.models.base import utcnow
-from app.models.families import Family, FamilyMember
+from app.models.families import Family
 from app.models.providers import Provider
 from app.models.referrals import Consent
 from app.pagination import PageRequest
 from app.schemas.families import ConsentCreate
-from app.services.families.members import may_decide_for_self
-from app.services.families.scope import family_clause, require_visible_family
+from app.services.families.members import may_decide_for_self, member_of
+from app.services.families.scope import family_clause, family_page, lock_family
 from app.services.platform import audit, clock, events
-from app.services.platform import paging as family_paging
 from app.services.platform.audit import Action
+from app.services.platform.rows import one_or_not_found
+
+CONSENT_EVENT = events.EventSpec("/families/{family_id}/consents/{id}", ("family_id", "provider_id", "scope"))
 
 
 @dataclass
@@ -37,32 +39,15 @@ def is_active(consent: Consent, today: date) -> bool:
     return consent.withdrawn_at is None and (consent.valid_to is None or consent.valid_to >= today)
 
 
-async def _family(session: AsyncSession, principal: Principal, family_id: uuid.UUID) -> Family:
-    family = (
-        await session.execute(
-            select(Family).where(Family.id == family_id, family_clause(principal)).with_for_update()
-        )
-    ).scalar_one_or_none()
-    if family is None:
-        raise NotFound("family")
-    return family
-
-
 async def grant(
     session: AsyncSession, principal: Principal, family_id: uuid.UUID, body: ConsentCreate
 ) -> ConsentView:
-    family = await _family(session, principal, family_id)
+    family = await lock_family(session, principal, family_id)
     today = clock.today()
     acting_as_member = principal.has(Role.FAMILY_MEMBER) and principal.family == family.id
     if acting_as_member and body.granted_by_member_id != principal.member:
         raise Forbidden("A family member grants consent only for itself.")
-    grantor = (
-        await session.execute(
-            select(FamilyMember).where(
-                FamilyMember.id == body.granted_by_member_id, FamilyMember.family_id == family.id
-            )
-        )
-    ).scalar_one_or_none()
+    grantor = await member_of(session, family.id, body.granted_by_member_id)
     problems: list[InvalidParam] = []
     if grantor is None:
         problems.append(InvalidParam("grantedByMemberId", "unknown_member", "No such member in this family."))
@@ -91,17 +76,8 @@ async def grant(
         granted_by_member_id=body.granted_by_member_id,
         valid_to=body.valid_to,
     )
-    session.add(consent)
-    await session.flush()
-    audit.record(session, principal, Action.CREATE, "consent", consent.id, family_id=family.id)
-    events.emit(
-        session,
-        "consent.granted",
-        consent.id,
-        f"/families/{family.id}/consents/{consent.id}",
-        municipality_code=family.municipality_code,
-        data={"familyId": family.id, "providerId": consent.provider_id, "scope": consent.scope},
-    )
+    await audit.add_created(session, principal, consent, "consent", family_id=family.id)
+    CONSENT_EVENT.emit(session, "consent.granted", consent)
     return ConsentView(consent, True)
 
 
@@ -131,36 +107,23 @@ async def withdraw(
     session: AsyncSession, principal: Principal, family_id: uuid.UUID, consent_id: uuid.UUID
 ) -> None:
     """Withdraw a consent; withdrawing an already withdrawn consent changes nothing."""
-    family = await _family(session, principal, family_id)
-    consent = (
-        await session.execute(
-            select(Consent).where(Consent.id == consent_id, Consent.family_id == family.id).with_for_update()
-        )
-    ).scalar_one_or_none()
-    if consent is None:
-        raise NotFound("consent")
+    family = await lock_family(session, principal, family_id)
+    consent = await one_or_not_found(
+        session,
+        select(Consent).where(Consent.id == consent_id, Consent.family_id == family.id).with_for_update(),
+        "consent",
+    )
     audit.record(session, principal, Action.DELETE, "consent", consent.id, family_id=family.id)
     if consent.withdrawn_at is not None:
         return
     consent.withdrawn_at = utcnow()
-    events.emit(
-        session,
-        "consent.withdrawn",
-        consent.id,
-        f"/families/{family.id}/consents/{consent.id}",
-        municipality_code=family.municipality_code,
-        data={"familyId": family.id, "providerId": consent.provider_id, "scope": consent.scope},
-    )
+    CONSENT_EVENT.emit(session, "consent.withdrawn", consent)
 
 
 async def list_consents(
     session: AsyncSession, principal: Principal, family_id: uuid.UUID, page: PageRequest
 ) -> tuple[list[ConsentView], str | None]:
-    await require_visible_family(session, principal, family_id)
-    query = select(Consent).where(Consent.family_id == family_id)
-    query = family_paging.newest_first(query, page, Consent.granted_at, Consent.id)
-    rows = (await session.execute(query)).scalars().all()
-    items, cursor = family_paging.cut(rows, page, lambda c: (c.granted_at, c.id))
+    items, cursor = await family_page(session, principal, Consent, family_id, page, Consent.granted_at)
     audit.record(session, principal, Action.READ, "consent", None, family_id=family_id)
     today = clock.today()
     return [ConsentView(c, is_active(c, today)) for c in items], cursor
@@ -169,14 +132,12 @@ async def list_consents(
 async def get_consent(
     session: AsyncSession, principal: Principal, family_id: uuid.UUID, consent_id: uuid.UUID
 ) -> ConsentView:
-    consent = (
-        await session.execute(
-            select(Consent)
-            .join(Family, Family.id == Consent.family_id)
-            .where(Consent.id == consent_id, Consent.family_id == family_id, family_clause(principal))
-        )
-    ).scalar_one_or_none()
-    if consent is None:
-        raise NotFound("consent")
+    consent = await one_or_not_found(
+        session,
+        select(Consent)
+        .join(Family, Family.id == Consent.family_id)
+        .where(Consent.id == consent_id, Consent.family_id == family_id, family_clause(principal)),
+        "consent",
+    )
     audit.record(session, principal, Action.READ, "consent", consent.id, family_id=family_id)
     return ConsentView(consent, is_active(consent, clock.today()))

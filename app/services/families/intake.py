@@ -20,6 +20,11 @@ from app.models.referrals import Referral
 from app.services.platform import audit, events
 from app.services.platform.audit import Action
 
+REFERRAL_LINKED_EVENT = events.EventSpec(
+    "/referrals/{id}", ("status", "family_id", "member_id", "profile_code", "intensity_code")
+)
+"""A waiting referral now names its family and child."""
+
 
 async def find_child(
     session: AsyncSession, municipality: str, bsn: str, birth_date: date
@@ -99,19 +104,6 @@ async def link_intake_referrals(
         referral.child_bsn = None  # stored only while needed to match
         referral.child_birth_date = None
         audit.record(session, principal, Action.UPDATE, "referral", referral.id, family_id=family.id)
-        events.emit(
-            session,
-            "referral.linked",
-            referral.id,
-            f"/referrals/{referral.id}",
-            municipality_code=referral.municipality_code,
-            data={
-                "status": referral.status,
-                "familyId": family.id,
-                "memberId": child.id,
-                "profileCode": referral.profile_code,
-                "intensityCode": referral.intensity_code,
-            },
-        )
+        REFERRAL_LINKED_EVENT.emit(session, "referral.linked", referral)
         linked += 1
     return linked

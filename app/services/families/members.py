@@ -116,3 +116,13 @@ def may_decide_for_self(member: FamilyMember, today: date) -> bool:
     if member.role in ("parent", "carer"):
         return True
     return member.role == "child" and age_on(member.birth_date, today) >= SELF_DECIDING_AGE
+
+
+async def member_of(
+    session: AsyncSession, family_id: uuid.UUID, member_id: uuid.UUID | None, *, active_only: bool = False
+) -> FamilyMember | None:
+    """The member with this id in this family (None for another family's member or an unknown id)."""
+    query = select(FamilyMember).where(FamilyMember.id == member_id, FamilyMember.family_id == family_id)
+    if active_only:
+        query = query.where(FamilyMember.active.is_(True))
+    return (await session.execute(query)).scalar_one_or_none()

@@ -13,10 +13,12 @@ Everything is confined to the token's municipality.
 """
 
 import uuid
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app.auth import Principal, Role
 from app.errors import NotFound
@@ -24,7 +26,9 @@ from app.models.engagements import Engagement
 from app.models.families import Family
 from app.models.plans import Plan
 from app.models.referrals import Consent, Referral
-from app.services.platform import clock
+from app.pagination import PageRequest
+from app.services.platform import clock, paging
+from app.services.platform.rows import one_or_not_found
 
 SHARE_PLAN_WITH_PROVIDER = "share_plan_with_provider"
 # engagement states in which the provider is (or was) the plan's main contractor
@@ -53,6 +57,26 @@ async def require_visible_family(session: AsyncSession, principal: Principal, fa
     query = select(Family.id).where(Family.id == family_id, family_clause(principal))
     if (await session.execute(query)).scalar_one_or_none() is None:
         raise NotFound("family")
+
+
+async def family_page(
+    session: AsyncSession,
+    principal: Principal,
+    model: Any,
+    family_id: uuid.UUID,
+    page: PageRequest,
+    at: InstrumentedAttribute[datetime],
+) -> tuple[list[Any], str | None]:
+    """A page of the family's rows of ``model``, newest ``at`` first, when ``principal`` may see it (404)."""
+    await require_visible_family(session, principal, family_id)
+    query = select(model).where(model.family_id == family_id)
+    return await paging.newest_page(session, query, page, at, model.id)
+
+
+async def lock_family(session: AsyncSession, principal: Principal, family_id: uuid.UUID) -> Family:
+    """The family, locked for a change, when ``principal`` may see it (404 otherwise)."""
+    query = select(Family).where(Family.id == family_id, family_clause(principal)).with_for_update()
+    return await one_or_not_found(session, query, "family")
 
 
 def active_consent(

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal
-from app.errors import Forbidden, InvalidInput, InvalidParam, NotFound
+from app.errors import Forbidden, InvalidInput, InvalidParam
 from app.models.base import utcnow
 from app.models.families import Family, FamilyMember
 from app.models.geography import District
@@ -26,8 +26,10 @@ from app.services.families.scope import family_clause
 from app.services.platform import audit, clock, events
 from app.services.platform import paging as family_paging
 from app.services.platform.audit import Action
+from app.services.platform.rows import one_or_not_found
 
 BSN_INDEX = "uq_family_members_active_bsn"
+FAMILY_EVENT = events.EventSpec("/families/{id}", ("status", "team_id", "district_code"))
 
 
 @dataclass
@@ -68,14 +70,7 @@ async def create_family(session: AsyncSession, principal: Principal, body: Famil
     await _flush_members(session, members, principal.municipality)
     await link_intake_referrals(session, principal, family, members)
     audit.record(session, principal, Action.CREATE, "family", family.id, family_id=family.id)
-    events.emit(
-        session,
-        "family.created",
-        family.id,
-        f"/families/{family.id}",
-        municipality_code=family.municipality_code,
-        data={"status": family.status, "teamId": family.team_id, "districtCode": family.district_code},
-    )
+    FAMILY_EVENT.emit(session, "family.created", family)
     return FamilyView(family, members)
 
 
@@ -126,10 +121,7 @@ async def _visible_family(
     query = select(Family).where(Family.id == family_id, family_clause(principal))
     if lock:
         query = query.with_for_update()
-    family = (await session.execute(query)).scalar_one_or_none()
-    if family is None:
-        raise NotFound("family")
-    return family
+    return await one_or_not_found(session, query, "family")
 
 
 async def get_family(session: AsyncSession, principal: Principal, family_id: uuid.UUID) -> FamilyView:
@@ -171,9 +163,7 @@ async def list_families(
     query = select(Family).where(family_clause(principal))
     if q:
         query = query.where(await _name_search(session, principal, q))
-    query = family_paging.newest_first(query, page, Family.created_at, Family.id)
-    rows = (await session.execute(query)).scalars().all()
-    families, cursor = family_paging.cut(rows, page, lambda f: (f.created_at, f.id))
+    families, cursor = await family_paging.newest_page(session, query, page, Family.created_at, Family.id)
     members = await _members_of(session, [f.id for f in families])
     action = Action.SEARCH if q else Action.READ
     if families:
@@ -208,15 +198,13 @@ async def update_member(
 ) -> FamilyMember:
     """Change the properties sent; the result must satisfy every member rule."""
     family = await _visible_family(session, principal, family_id, lock=True)
-    member = (
-        await session.execute(
-            select(FamilyMember)
-            .where(FamilyMember.id == member_id, FamilyMember.family_id == family.id)
-            .with_for_update()
-        )
-    ).scalar_one_or_none()
-    if member is None:
-        raise NotFound("family member")
+    member = await one_or_not_found(
+        session,
+        select(FamilyMember)
+        .where(FamilyMember.id == member_id, FamilyMember.family_id == family.id)
+        .with_for_update(),
+        "family member",
+    )
     sent = body.model_fields_set
     problems = [
         InvalidParam(field_alias, "required", "This property cannot be emptied.")

@@ -31,7 +31,13 @@ from app.services.ijw.allocations import allocated_from
 from app.services.ijw.assessment import TECHNICAL
 from app.services.ijw.reading import child, children, day, text
 from app.services.ijw.received import Received
-from app.services.ijw.requests import ANSWER_WORKING_DAYS, OPEN, REFERENCE_USED, REQUEST_PENDING
+from app.services.ijw.requests import (
+    ANSWER_WORKING_DAYS,
+    REFERENCE_USED,
+    REQUEST_PENDING,
+    reference_used,
+    request_pending,
+)
 
 NOT_ALL_CURRENT = "9349"
 UNCHANGED_NOT_CURRENT = "9350"
@@ -134,29 +140,11 @@ class ChangeMessage:
     async def _request(
         self, received: Received, request: etree._Element, current: dict[str, Engagement]
     ) -> None:
-        a, session = received.assessment, received.session
-        reference = text(request, "ReferentieAanbieder") or ""
-        used = await session.scalar(
-            select(func.count())
-            .select_from(AllocationRequest)
-            .where(
-                AllocationRequest.provider_id == received.provider.id,
-                AllocationRequest.provider_reference == reference,
-            )
-        )
-        if used:
+        a = received.assessment
+        if await reference_used(received, request):
             a.reject(request, REFERENCE_USED)
         client = request.getparent()
-        pending = await session.scalar(
-            select(func.count())
-            .select_from(AllocationRequest)
-            .where(
-                AllocationRequest.provider_id == received.provider.id,
-                AllocationRequest.client_bsn == (text(client, "Bsn") or ""),
-                AllocationRequest.status.in_(OPEN),
-            )
-        )
-        if pending:
+        if await request_pending(received, text(client, "Bsn") or ""):
             a.reject(request, REQUEST_PENDING)
         for product in a.classes[2:]:
             number = _number(product) if etree.QName(product).localname != "NieuwProduct" else None

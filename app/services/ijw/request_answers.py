@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal, Role
-from app.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, InvalidParam
 from app.models.base import utcnow
 from app.models.engagements import Engagement
 from app.models.families import Family
@@ -23,6 +23,7 @@ from app.services.ijw.requests import OPEN, send_answer
 from app.services.platform import audit
 from app.services.platform.audit import Action
 from app.services.platform.clock import today
+from app.services.platform.rows import one_or_not_found
 
 
 def _scope(principal: Principal) -> object:
@@ -50,15 +51,13 @@ async def list_requests(
 async def answer_request(
     session: AsyncSession, principal: Principal, request_id: uuid.UUID, body: AllocationRequestAnswer
 ) -> AllocationRequest:
-    request = (
-        await session.execute(
-            select(AllocationRequest)
-            .where(AllocationRequest.id == request_id, _scope(principal))
-            .with_for_update()
-        )
-    ).scalar_one_or_none()
-    if request is None:
-        raise NotFound("allocation request")
+    request = await one_or_not_found(
+        session,
+        select(AllocationRequest)
+        .where(AllocationRequest.id == request_id, _scope(principal))
+        .with_for_update(),
+        "allocation request",
+    )
     if request.status not in OPEN:
         raise Conflict(
             f"The request is '{request.status}'.", code="request_answered", currentStatus=request.status

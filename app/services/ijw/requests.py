@@ -15,7 +15,7 @@ or a JW319 — within 5 working days; a linked request still open after that goe
 from datetime import date
 
 from lxml import etree
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.base import utcnow
@@ -41,6 +41,29 @@ REQUEST_PENDING = "9374"
 OPEN = ("open", "investigating")
 PLAN_STATES = ("agreed", "active", "evaluating")
 UNUSABLE_REFERRAL = ("withdrawn", "expired")
+
+
+async def _provider_has_request(received: Received, *conditions: ColumnElement[bool]) -> bool:
+    """The sending provider has an allocation request that meets ``conditions``."""
+    found = await received.session.scalar(
+        select(func.count())
+        .select_from(AllocationRequest)
+        .where(AllocationRequest.provider_id == received.provider.id, *conditions)
+    )
+    return bool(found)
+
+
+async def reference_used(received: Received, request: etree._Element) -> bool:
+    """The provider used the request's ``ReferentieAanbieder`` before (JW315 and JW317 alike)."""
+    reference = text(request, "ReferentieAanbieder") or ""
+    return await _provider_has_request(received, AllocationRequest.provider_reference == reference)
+
+
+async def request_pending(received: Received, bsn: str) -> bool:
+    """The provider has an unanswered request for this client (JW315 and JW317 alike)."""
+    return await _provider_has_request(
+        received, AllocationRequest.client_bsn == bsn, AllocationRequest.status.in_(OPEN)
+    )
 
 
 async def profile_of_product(
@@ -102,15 +125,7 @@ class RequestMessage:
         checks.birth_date(received.assessment, client, received.issued)
         _within_message(received, lines)
         bsn = text(client, "Bsn") or ""
-        pending = await received.session.scalar(
-            select(func.count())
-            .select_from(AllocationRequest)
-            .where(
-                AllocationRequest.provider_id == received.provider.id,
-                AllocationRequest.client_bsn == bsn,
-                AllocationRequest.status.in_(OPEN),
-            )
-        )
+        pending = await request_pending(received, bsn)
         member = await self._member(received, bsn)
         for line in lines:
             if received.assessment.rejected(line):
@@ -132,17 +147,8 @@ class RequestMessage:
         ).scalar_one_or_none()
 
     async def _request(self, received: Received, line: etree._Element, member: FamilyMember | None) -> None:
-        session = received.session
-        reference = text(line, "ReferentieAanbieder") or ""
-        used = await session.scalar(
-            select(func.count())
-            .select_from(AllocationRequest)
-            .where(
-                AllocationRequest.provider_id == received.provider.id,
-                AllocationRequest.provider_reference == reference,
-            )
-        )
-        if used:
+        session, reference = received.session, text(line, "ReferentieAanbieder") or ""
+        if await reference_used(received, line):
             received.assessment.reject(line, REFERENCE_USED)
             return
         category, code = text(line, "Product/Categorie"), text(line, "Product/Code")

@@ -23,6 +23,10 @@ from app.services.ijw.elements import serialise
 from app.services.platform import audit, events
 from app.services.platform.audit import Action
 
+MESSAGE_EVENT = events.EventSpec(
+    "/ijw-messages/{id}", ("message_code", "direction", "engagement_id", "provider_id")
+)
+
 
 class InvalidOutboundMessage(RuntimeError):
     """A message we built does not validate against its schema (a defect, never sent)."""
@@ -103,19 +107,7 @@ async def add_outbound(
         answers_id=answers_id,
     )
     await session.flush()
-    events.emit(
-        session,
-        "ijw-message.available",
-        row.id,
-        f"/ijw-messages/{row.id}",
-        municipality_code=row.municipality_code,
-        data={
-            "messageCode": row.message_code,
-            "direction": row.direction,
-            "engagementId": row.engagement_id,
-            "providerId": row.provider_id,
-        },
-    )
+    MESSAGE_EVENT.emit(session, "ijw-message.available", row)
     return row
 
 

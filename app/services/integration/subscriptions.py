@@ -16,6 +16,7 @@ from app.models.core import OutboxEvent
 from app.models.integration import EventDelivery, EventSubscription
 from app.pagination import PageRequest, cursor_key, encode_cursor
 from app.services.integration import callbacks
+from app.services.platform import paging
 from app.services.platform.events import format_sequence
 
 
@@ -116,12 +117,8 @@ async def list_subscriptions(
             query.order_by(EventSubscription.created_at, EventSubscription.id).limit(page.size + 1)
         )
     ).all()
-    views = [SubscriptionView(s, n, threshold) for s, n in rows[: page.size]]
-    cursor = None
-    if len(rows) > page.size:
-        last = views[-1].subscription
-        cursor = encode_cursor([last.created_at.isoformat(), last.id])
-    return views, cursor
+    items, cursor = paging.cut(rows, page, lambda row: (row[0].created_at, row[0].id))
+    return [SubscriptionView(s, n, threshold) for s, n in items], cursor
 
 
 def _aware(value: str) -> datetime:

@@ -17,11 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal
-from app.errors import InvalidInput, InvalidParam, NotFound
+from app.errors import InvalidInput, InvalidParam
 from app.models.geography import District, DistrictIndicator
 from app.models.money import BudgetAllocation
 from app.services.money.budgets import require_own_municipality, upsert_budget
 from app.services.money.ledger import require_officer
+from app.services.platform.rows import one_or_not_found
 
 
 @dataclass(frozen=True)
@@ -146,11 +147,10 @@ async def get_allocation(
     session: AsyncSession, principal: Principal, allocation_id: uuid.UUID
 ) -> BudgetAllocation:
     require_officer(principal)
-    allocation = await session.scalar(
+    return await one_or_not_found(
+        session,
         select(BudgetAllocation).where(
             BudgetAllocation.id == allocation_id, BudgetAllocation.municipality_code == principal.municipality
-        )
+        ),
+        "budget allocation",
     )
-    if allocation is None:
-        raise NotFound("budget allocation")
-    return allocation

@@ -14,19 +14,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal
-from app.errors import Conflict, NotFound
+from app.errors import Conflict
 from app.models.engagements import Engagement
 from app.models.money import PaymentBatch, PaymentLine
 from app.models.providers import Provider
-from app.pagination import TIME_AND_ID, PageRequest, cursor_key, encode_cursor
+from app.pagination import PageRequest
 from app.services.money.ledger import parse_period, require_officer
-from app.services.platform import audit, events
+from app.services.platform import audit, events, paging
 from app.services.platform.audit import Action
+from app.services.platform.rows import one_or_not_found
 
+BATCH_EVENT = events.EventSpec("/payment-batches/{id}", ("period", "line_count", "total_cents"))
 CSV_COLUMNS = [
     "lineId",
     "engagementId",
@@ -121,19 +123,7 @@ async def export(
         .where(PaymentLine.id.in_([line_id for line_id, _ in lines]))
         .values(batch_id=batch.id, status="exported")
     )
-    events.emit(
-        session,
-        "payment-batch.exported",
-        batch.id,
-        f"/payment-batches/{batch.id}",
-        municipality_code=principal.municipality,
-        data={
-            "period": period,
-            "lineCount": batch.line_count,
-            "totalCents": batch.total_cents,
-            "status": "exported",
-        },
-    )
+    BATCH_EVENT.emit(session, "payment-batch.exported", batch, status="exported")
     view = await _view(session, batch)
     _audit_export(session, principal, view, await _families(session, batch.id))
     return view, True
@@ -142,13 +132,13 @@ async def export(
 async def get_batch(session: AsyncSession, principal: Principal, batch_id: uuid.UUID) -> BatchView:
     """One batch with its lines (fetching it again is an export too, and audited as such)."""
     require_officer(principal)
-    batch = await session.scalar(
+    batch = await one_or_not_found(
+        session,
         select(PaymentBatch).where(
             PaymentBatch.id == batch_id, PaymentBatch.municipality_code == principal.municipality
-        )
+        ),
+        "payment batch",
     )
-    if batch is None:
-        raise NotFound("payment batch")
     view = await _view(session, batch)
     _audit_export(session, principal, view, await _families(session, batch.id))
     return view
@@ -159,30 +149,19 @@ async def list_batches(
 ) -> tuple[list[PaymentBatch], str | None]:
     require_officer(principal)
     query = select(PaymentBatch).where(PaymentBatch.municipality_code == principal.municipality)
-    if key := cursor_key(page, *TIME_AND_ID):
-        query = query.where(func.row(PaymentBatch.created_at, PaymentBatch.id) < func.row(*key))
-    rows = list(
-        await session.scalars(
-            query.order_by(PaymentBatch.created_at.desc(), PaymentBatch.id.desc()).limit(page.size + 1)
-        )
-    )
-    cursor = None
-    if len(rows) > page.size:
-        rows = rows[: page.size]
-        cursor = encode_cursor([rows[-1].created_at.isoformat(), rows[-1].id])
-    return rows, cursor
+    return await paging.newest_page(session, query, page, PaymentBatch.created_at, PaymentBatch.id)
 
 
 async def mark_paid(session: AsyncSession, principal: Principal, batch_id: uuid.UUID) -> BatchView:
     """Record that the batch was paid: its exported lines become ``paid``."""
     require_officer(principal)
-    batch = await session.scalar(
+    batch = await one_or_not_found(
+        session,
         select(PaymentBatch)
         .where(PaymentBatch.id == batch_id, PaymentBatch.municipality_code == principal.municipality)
-        .with_for_update()
+        .with_for_update(),
+        "payment batch",
     )
-    if batch is None:
-        raise NotFound("payment batch")
     await session.execute(
         update(PaymentLine)
         .where(PaymentLine.batch_id == batch.id, PaymentLine.status == "exported")

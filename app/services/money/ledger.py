@@ -20,9 +20,11 @@ from app.models.engagements import Engagement
 from app.models.geography import Municipality
 from app.models.money import PaymentLine
 from app.models.providers import Contract, Provider
-from app.pagination import TIME_AND_ID, PageRequest, cursor_key, encode_cursor
+from app.pagination import TIME_AND_ID, PageRequest, cursor_key
 from app.services.money import ledger_rules as rules
 from app.services.money import payments
+from app.services.platform import paging
+from app.services.platform.rows import one_or_not_found
 
 LINE_STATUSES = ("scheduled", "approved", "exported", "paid")
 
@@ -70,19 +72,14 @@ async def list_lines(
     rows = list(
         await session.scalars(query.order_by(PaymentLine.created_at, PaymentLine.id).limit(page.size + 1))
     )
-    cursor = None
-    if len(rows) > page.size:
-        rows = rows[: page.size]
-        cursor = encode_cursor([rows[-1].created_at.isoformat(), rows[-1].id])
-    return rows, cursor
+    return paging.cut(rows, page, lambda line: (line.created_at, line.id))
 
 
 async def get_line(session: AsyncSession, principal: Principal, line_id: uuid.UUID) -> PaymentLine:
     require_officer(principal)
-    line = await session.scalar(select(PaymentLine).where(PaymentLine.id == line_id, line_scope(principal)))
-    if line is None:
-        raise NotFound("payment line")
-    return line
+    return await one_or_not_found(
+        session, select(PaymentLine).where(PaymentLine.id == line_id, line_scope(principal)), "payment line"
+    )
 
 
 async def approve(session: AsyncSession, principal: Principal, ids: Sequence[uuid.UUID]) -> list[PaymentLine]:

@@ -33,6 +33,10 @@ from app.models.providers import Contract
 from app.services.money import ledger_rules as rules
 from app.services.platform import events
 
+PAYMENT_EVENT = events.EventSpec(
+    "/payments/{id}", ("engagement_id", "provider_id", "kind", "amount_cents", "period", "status")
+)
+
 
 @dataclass
 class _Ledger:
@@ -122,21 +126,7 @@ def append_line(
 
 
 def emit_scheduled(session: AsyncSession, line: PaymentLine) -> None:
-    events.emit(
-        session,
-        "payment.scheduled",
-        line.id,
-        f"/payments/{line.id}",
-        municipality_code=line.municipality_code,
-        data={
-            "engagementId": line.engagement_id,
-            "providerId": line.provider_id,
-            "kind": line.kind,
-            "amountCents": line.amount_cents,
-            "period": line.period,
-            "status": line.status,
-        },
-    )
+    PAYMENT_EVENT.emit(session, "payment.scheduled", line)
 
 
 async def schedule_on_start(session: AsyncSession, engagement: Engagement) -> None:

@@ -11,27 +11,30 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal
-from app.errors import Conflict, NotFound
+from app.errors import Conflict
 from app.models.base import utcnow
 from app.models.plans import Plan
 from app.services.families.scope import plan_write_clause
 from app.services.platform import events
+from app.services.platform.rows import one_or_not_found
 from app.versioning import Expected, check_version
 
 OPEN_STATES = ("draft", "agreed", "active", "evaluating")
+PLAN_EVENT = events.EventSpec(
+    "/plans/{id}", ("family_id", "status", "version", "agreed_version", "revision_open")
+)
+"""An outbox event about the plan: ids, version numbers and states only."""
 
 
 async def lock_plan(
     session: AsyncSession, principal: Principal, plan_id: uuid.UUID, expected_version: Expected
 ) -> Plan:
     """The plan, locked, when the caller may change it (404 otherwise) and holds its version (428/412)."""
-    plan = (
-        await session.execute(
-            select(Plan).where(Plan.id == plan_id, plan_write_clause(principal)).with_for_update(of=Plan)
-        )
-    ).scalar_one_or_none()
-    if plan is None:
-        raise NotFound("plan")
+    plan = await one_or_not_found(
+        session,
+        select(Plan).where(Plan.id == plan_id, plan_write_clause(principal)).with_for_update(of=Plan),
+        "plan",
+    )
     check_version(plan.version, expected_version)
     return plan
 
@@ -54,21 +57,3 @@ def bump(plan: Plan) -> None:
     """Record a change: the next version (the new ETag)."""
     plan.version += 1
     plan.updated_at = utcnow()
-
-
-def emit_plan_event(session: AsyncSession, event: str, plan: Plan) -> None:
-    """An outbox event about the plan: ids, version numbers and states only."""
-    events.emit(
-        session,
-        event,
-        plan.id,
-        f"/plans/{plan.id}",
-        municipality_code=plan.municipality_code,
-        data={
-            "familyId": plan.family_id,
-            "status": plan.status,
-            "version": plan.version,
-            "agreedVersion": plan.agreed_version,
-            "revisionOpen": plan.revision_open,
-        },
-    )

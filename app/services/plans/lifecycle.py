@@ -23,7 +23,7 @@ from app.models.families import Family
 from app.models.plans import Goal, Plan, PlanAssessment, PlanSupportProfile
 from app.models.referrals import Referral
 from app.schemas.plans import EvaluationCreate
-from app.services.plans.edit import bump, emit_plan_event, lock_plan
+from app.services.plans.edit import PLAN_EVENT, bump, lock_plan
 from app.services.platform import audit
 from app.services.platform.audit import Action
 from app.versioning import Expected
@@ -60,7 +60,7 @@ async def open_revision(
     bump(plan)
     await session.flush()
     audit.record(session, principal, Action.UPDATE, "plan", plan.id, family_id=plan.family_id)
-    emit_plan_event(session, "plan.revised", plan)
+    PLAN_EVENT.emit(session, "plan.revised", plan)
     return plan
 
 
@@ -84,7 +84,7 @@ async def withdraw(
     )
     await session.flush()
     audit.record(session, principal, Action.UPDATE, "plan", plan.id, family_id=plan.family_id)
-    emit_plan_event(session, "plan.withdrawn", plan)
+    PLAN_EVENT.emit(session, "plan.withdrawn", plan)
     return plan
 
 
@@ -160,9 +160,7 @@ def _evaluation_problems(
     return problems
 
 
-async def close(
-    session: AsyncSession, principal: Principal, plan_id: uuid.UUID, expected: Expected
-) -> Plan:
+async def close(session: AsyncSession, principal: Principal, plan_id: uuid.UUID, expected: Expected) -> Plan:
     plan = await lock_plan(session, principal, plan_id, expected)
     await _require_settled(session, plan, "closed")
     if plan.evaluated_at is None:
@@ -176,5 +174,5 @@ async def close(
     )
     await session.flush()
     audit.record(session, principal, Action.UPDATE, "plan", plan.id, family_id=plan.family_id)
-    emit_plan_event(session, "plan.closed", plan)
+    PLAN_EVENT.emit(session, "plan.closed", plan)
     return plan

@@ -16,12 +16,13 @@ from app.auth import Principal
 from app.errors import Conflict, InvalidInput, InvalidParam, NotFound
 from app.models.base import utcnow
 from app.models.catalogue import LifeDomain, ProfileIntensity, SupportProfile
-from app.models.families import FamilyMember
 from app.models.plans import Goal, Plan, PlanAssessment, PlanSupportProfile
 from app.schemas.plans import AssessmentPut, GoalCreate, GoalUpdate, PlanSupportProfileCreate
+from app.services.families.members import member_of
 from app.services.plans.edit import bump, lock_plan, require_editable
 from app.services.platform import audit, clock
 from app.services.platform.audit import Action
+from app.services.platform.rows import one_or_not_found
 from app.services.referrals.service import claim_referral
 from app.versioning import Expected
 
@@ -38,18 +39,6 @@ class PartResult(Generic[T]):
 
 async def _domain_exists(session: AsyncSession, code: str) -> bool:
     return await session.get(LifeDomain, code) is not None
-
-
-async def _member_of(session: AsyncSession, plan: Plan, member_id: uuid.UUID) -> FamilyMember | None:
-    return (
-        await session.execute(
-            select(FamilyMember).where(
-                FamilyMember.id == member_id,
-                FamilyMember.family_id == plan.family_id,
-                FamilyMember.active.is_(True),
-            )
-        )
-    ).scalar_one_or_none()
 
 
 async def put_assessment(
@@ -107,7 +96,10 @@ async def _goal_problems(
     problems = []
     if domain_code is not None and not await _domain_exists(session, domain_code):
         problems.append(InvalidParam("domainCode", "unknown_domain", "No such life domain."))
-    if member_id is not None and await _member_of(session, plan, member_id) is None:
+    if (
+        member_id is not None
+        and await member_of(session, plan.family_id, member_id, active_only=True) is None
+    ):
         problems.append(InvalidParam("memberId", "unknown_member", "No such member in this family."))
     if target is not None and target < clock.today():
         problems.append(InvalidParam("targetDate", "in_past", "The target date cannot lie in the past."))
@@ -132,10 +124,8 @@ async def add_goal(
         target_date=body.target_date,
         created_by=principal.sub,
     )
-    session.add(goal)
     bump(plan)
-    await session.flush()
-    audit.record(session, principal, Action.CREATE, "goal", goal.id, family_id=plan.family_id)
+    await audit.add_created(session, principal, goal, "goal", family_id=plan.family_id)
     return PartResult(goal, plan)
 
 
@@ -149,11 +139,9 @@ async def update_goal(
 ) -> PartResult[Goal]:
     """Change the properties sent; ``memberId``, ``desiredResult`` and ``targetDate`` may be emptied."""
     plan = await lock_plan(session, principal, plan_id, expected)
-    goal = (
-        await session.execute(select(Goal).where(Goal.id == goal_id, Goal.plan_id == plan.id))
-    ).scalar_one_or_none()
-    if goal is None:
-        raise NotFound("goal")
+    goal = await one_or_not_found(
+        session, select(Goal).where(Goal.id == goal_id, Goal.plan_id == plan.id), "goal"
+    )
     require_editable(plan)
     sent = body.model_fields_set
     required = {"domain_code": "domainCode", "description": "description", "status": "status"}
@@ -190,7 +178,7 @@ async def add_support_profile(
     """A profile × intensity for one child; segment B and C rest on a valid referral."""
     plan = await lock_plan(session, principal, plan_id, expected)
     require_editable(plan)
-    member = await _member_of(session, plan, body.member_id)
+    member = await member_of(session, plan.family_id, body.member_id, active_only=True)
     profile = await session.get(SupportProfile, body.profile_code)
     intensity = await session.get(ProfileIntensity, (body.profile_code, body.intensity_code))
     problems = []
@@ -231,10 +219,6 @@ async def add_support_profile(
         problem_description=body.problem_description,
         referral_id=referral.id if referral else None,
     )
-    session.add(support)
     bump(plan)
-    await session.flush()
-    audit.record(
-        session, principal, Action.CREATE, "plan-support-profile", support.id, family_id=plan.family_id
-    )
+    await audit.add_created(session, principal, support, "plan-support-profile", family_id=plan.family_id)
     return PartResult(support, plan)

@@ -12,17 +12,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal
-from app.errors import Conflict, NotFound
-from app.models.families import Family
+from app.errors import Conflict
 from app.models.plans import Plan
 from app.pagination import PageRequest
 from app.schemas.plans import PlanCreate, PlanUpdate
-from app.services.families.scope import family_clause, plan_read_clause, require_visible_family
-from app.services.plans.edit import OPEN_STATES, bump, emit_plan_event, lock_plan, require_editable
+from app.services.families.scope import family_page, lock_family, plan_read_clause
+from app.services.plans.edit import OPEN_STATES, PLAN_EVENT, bump, lock_plan, require_editable
 from app.services.plans.view import PlanView, load_view
 from app.services.platform import audit
-from app.services.platform import paging as family_paging
 from app.services.platform.audit import Action
+from app.services.platform.rows import one_or_not_found
 from app.versioning import Expected
 
 ONE_OPEN_PLAN_INDEX = "uq_plans_one_open_per_family"
@@ -40,13 +39,7 @@ async def create_plan(
     session: AsyncSession, principal: Principal, family_id: uuid.UUID, body: PlanCreate
 ) -> PlanView:
     """A new draft plan; the family row is locked so two requests cannot both pass the check."""
-    family = (
-        await session.execute(
-            select(Family).where(Family.id == family_id, family_clause(principal)).with_for_update()
-        )
-    ).scalar_one_or_none()
-    if family is None:
-        raise NotFound("family")
+    family = await lock_family(session, principal, family_id)
     if family.status != "active":
         raise Conflict("Only an active family can get a new plan.", code="family_not_active")
     existing = (
@@ -72,17 +65,15 @@ async def create_plan(
             raise
         raise _open_plan_conflict(None) from exc
     audit.record(session, principal, Action.CREATE, "plan", plan.id, family_id=family.id)
-    emit_plan_event(session, "plan.created", plan)
+    PLAN_EVENT.emit(session, "plan.created", plan)
     return PlanView(plan, [], [], [], [])
 
 
 async def get_plan(session: AsyncSession, principal: Principal, plan_id: uuid.UUID) -> PlanView:
     """The whole plan (for a provider: only as main contractor under an active consent)."""
-    plan = (
-        await session.execute(select(Plan).where(Plan.id == plan_id, plan_read_clause(principal)))
-    ).scalar_one_or_none()
-    if plan is None:
-        raise NotFound("plan")
+    plan = await one_or_not_found(
+        session, select(Plan).where(Plan.id == plan_id, plan_read_clause(principal)), "plan"
+    )
     view = await load_view(session, plan)
     audit.record(session, principal, Action.READ, "plan", plan.id, family_id=plan.family_id)
     return view
@@ -92,11 +83,7 @@ async def list_plans(
     session: AsyncSession, principal: Principal, family_id: uuid.UUID, page: PageRequest
 ) -> tuple[list[Plan], str | None]:
     """The family's plans, newest first (the open one and earlier closed or withdrawn ones)."""
-    await require_visible_family(session, principal, family_id)
-    query = select(Plan).where(Plan.family_id == family_id)
-    query = family_paging.newest_first(query, page, Plan.created_at, Plan.id)
-    rows = (await session.execute(query)).scalars().all()
-    items, cursor = family_paging.cut(rows, page, lambda p: (p.created_at, p.id))
+    items, cursor = await family_page(session, principal, Plan, family_id, page, Plan.created_at)
     audit.record(session, principal, Action.READ, "plan", None, family_id=family_id)
     return items, cursor
 

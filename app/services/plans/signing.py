@@ -12,6 +12,7 @@ is missing). A later edit bumps the version, so earlier signatures no longer cou
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,14 +21,12 @@ from app.auth import Principal, Role
 from app.errors import Conflict, Forbidden
 from app.models.base import utcnow
 from app.models.catalogue import LifeDomain
-from app.models.families import FamilyMember
 from app.models.plans import Goal, Plan, PlanAssessment, PlanSignature
 from app.schemas.plans import SignatureCreate
-from app.services.families.members import may_decide_for_self
-from app.services.plans.edit import emit_plan_event, lock_plan, require_editable
+from app.services.families.members import may_decide_for_self, member_of
+from app.services.plans.edit import PLAN_EVENT, lock_plan, require_editable
 from app.services.plans.snapshot import freeze
 from app.services.platform import audit, clock
-from app.services.platform.audit import Action
 from app.versioning import Expected
 
 FAMILY = "family"
@@ -60,31 +59,18 @@ async def _signer(
     if principal.has(Role.FAMILY_MEMBER) and principal.family == plan.family_id:
         if body.member_id not in (None, principal.member):
             raise Forbidden("A family member signs only for itself.")
-        member = (
-            await session.execute(
-                select(FamilyMember).where(
-                    FamilyMember.id == principal.member, FamilyMember.family_id == plan.family_id
-                )
-            )
-        ).scalar_one_or_none()
+        member = await member_of(session, plan.family_id, principal.member)
         if member is None or not may_decide_for_self(member, clock.today()):
             raise Forbidden("The plan is signed by a parent, a carer or a young person of 16 or older.")
-        return PlanSignature(
-            plan_id=plan.id,
-            version=plan.version,
-            signer_kind=FAMILY,
-            member_id=member.id,
-            subject=principal.sub,
-        )
+        return _signature(plan, principal, signer_kind=FAMILY, member_id=member.id)
     if body.member_id is not None:
         raise Forbidden("A professional cannot sign for a family member.")
-    return PlanSignature(
-        plan_id=plan.id,
-        version=plan.version,
-        signer_kind=PROFESSIONAL,
-        team_id=principal.team,
-        subject=principal.sub,
-    )
+    return _signature(plan, principal, signer_kind=PROFESSIONAL, team_id=principal.team)
+
+
+def _signature(plan: Plan, principal: Principal, **signer: Any) -> PlanSignature:
+    """The caller's signature on the plan's current version."""
+    return PlanSignature(plan_id=plan.id, version=plan.version, subject=principal.sub, **signer)
 
 
 async def sign(
@@ -116,9 +102,7 @@ async def sign(
             missing_domains=domains,
             missing_goal=goal_missing,
         )
-    session.add(signature)
-    await session.flush()
-    audit.record(session, principal, Action.CREATE, "plan-signature", signature.id, family_id=plan.family_id)
+    await audit.add_created(session, principal, signature, "plan-signature", family_id=plan.family_id)
     kinds = {s.signer_kind for s in on_version} | {signature.signer_kind}
     if kinds == {FAMILY, PROFESSIONAL}:
         await _agree(session, plan)
@@ -141,4 +125,4 @@ async def _agree(session: AsyncSession, plan: Plan) -> None:
     plan.revision_open = False
     plan.updated_at = now
     await freeze(session, plan, now)
-    emit_plan_event(session, "plan.agreed", plan)
+    PLAN_EVENT.emit(session, "plan.agreed", plan)

@@ -21,6 +21,7 @@ from app.services.families.scope import plan_read_clause
 from app.services.plans.view import load_content
 from app.services.platform import audit
 from app.services.platform.audit import Action
+from app.services.platform.rows import one_or_not_found
 
 
 def content_json(view_dict: dict[str, Any]) -> dict[str, Any]:
@@ -44,12 +45,9 @@ async def freeze(session: AsyncSession, plan: Plan, agreed_at: datetime | None =
 
 
 async def _readable_plan(session: AsyncSession, principal: Principal, plan_id: uuid.UUID) -> Plan:
-    plan = (
-        await session.execute(select(Plan).where(Plan.id == plan_id, plan_read_clause(principal)))
-    ).scalar_one_or_none()
-    if plan is None:
-        raise NotFound("plan")
-    return plan
+    return await one_or_not_found(
+        session, select(Plan).where(Plan.id == plan_id, plan_read_clause(principal)), "plan"
+    )
 
 
 async def get_version(

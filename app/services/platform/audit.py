@@ -118,6 +118,15 @@ def record(
     _pending(session).append(_row(principal, action, resource_type, resource_id, family_id, "success"))
 
 
+async def add_created(
+    session: AsyncSession, principal: Principal, row: Any, resource_type: str, *, family_id: uuid.UUID | None
+) -> None:
+    """Add a new row, flush it (for its id) and record its creation."""
+    session.add(row)
+    await session.flush()
+    record(session, principal, Action.CREATE, resource_type, row.id, family_id=family_id)
+
+
 def record_many(
     session: AsyncSession,
     principal: Principal,

@@ -5,8 +5,10 @@ resource id. The ``sequence`` is assigned by the database (an identity column).
 """
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
+from pydantic.alias_generators import to_camel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import get_settings
@@ -86,6 +88,41 @@ def emit(
     )
     session.add(row)
     return row
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """What the bus hears of one kind of resource, declared once beside the code that changes it.
+
+    ``path`` is the resource's path below the API prefix, a template over the row's attributes
+    (``/families/{family_id}/consents/{id}``); ``fields`` are the attributes every event about it
+    carries, in this order, each under its camelCase name (``plan_id`` as ``planId``).
+    """
+
+    path: str
+    fields: tuple[str, ...]
+
+    def emit(self, session: AsyncSession, event: str, row: Any, **extra: Any) -> OutboxEvent:
+        """Add an outbox row for ``event`` about ``row``: the declared fields, then ``extra`` as given."""
+        return emit(
+            session,
+            event,
+            row.id,
+            self.path.format_map(_Attributes(row)),
+            municipality_code=row.municipality_code,
+            data={**{to_camel(name): getattr(row, name) for name in self.fields}, **extra},
+        )
+
+
+class _Attributes(dict[str, Any]):
+    """Lets ``str.format_map`` read a row's attributes by name."""
+
+    def __init__(self, row: Any) -> None:
+        super().__init__()
+        self._row = row
+
+    def __missing__(self, name: str) -> Any:
+        return getattr(self._row, name)
 
 
 def to_cloudevent(row: Any) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app.pagination import TIME_AND_ID, PageRequest, cursor_key, encode_cursor
 
@@ -34,3 +36,15 @@ def cut(
         return items, None
     at, ident = key(items[-1])
     return items, encode_cursor([at.isoformat(), ident])
+
+
+async def newest_page(
+    session: AsyncSession,
+    query: Select[tuple[T]],
+    page: PageRequest,
+    at: InstrumentedAttribute[datetime],
+    ident: InstrumentedAttribute[uuid.UUID],
+) -> tuple[list[T], str | None]:
+    """One page of the rows ``query`` selects, newest first on (``at``, ``ident``), and the next cursor."""
+    rows = (await session.execute(newest_first(query, page, at, ident))).scalars().all()
+    return cut(rows, page, lambda row: (getattr(row, at.key), getattr(row, ident.key)))

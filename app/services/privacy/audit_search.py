@@ -50,8 +50,6 @@ async def search(
         query = query.where(AuditEvent.occurred_at >= _start_of(where.from_date))
     if where.to_date is not None:
         query = query.where(AuditEvent.occurred_at < _start_of(where.to_date + timedelta(days=1)))
-    query = paging.newest_first(query, page, AuditEvent.occurred_at, AuditEvent.id)
-    rows = (await session.execute(query)).scalars().all()
-    items, cursor = paging.cut(rows, page, lambda e: (e.occurred_at, e.id))
+    items, cursor = await paging.newest_page(session, query, page, AuditEvent.occurred_at, AuditEvent.id)
     audit.record(session, principal, Action.SEARCH, "audit-events", None, family_id=where.family_id)
     return items, cursor

@@ -22,6 +22,7 @@ from app.models.families import Family, FamilyMember
 from app.models.privacy import ErasureRequest
 from app.services.platform import audit, clock
 from app.services.platform.audit import Action
+from app.services.platform.rows import one_or_not_found
 from app.services.privacy.anonymise import anonymise
 
 CHILD_OWN_DATA_AGE = 12
@@ -98,15 +99,11 @@ async def request_erasure(
     ask: ErasureAsk,
 ) -> ErasureRequest:
     """Decide the request and carry it out; raises 409 with the refusal's code when refused."""
-    family = (
-        await session.execute(
-            select(Family).where(
-                Family.id == ask.family_id, Family.municipality_code == principal.municipality
-            )
-        )
-    ).scalar_one_or_none()
-    if family is None:
-        raise NotFound("family")
+    family = await one_or_not_found(
+        session,
+        select(Family).where(Family.id == ask.family_id, Family.municipality_code == principal.municipality),
+        "family",
+    )
     members = {
         m.id: m
         for m in (
@@ -143,14 +140,12 @@ async def request_erasure(
 async def get_erasure_request(
     session: AsyncSession, principal: Principal, request_id: uuid.UUID
 ) -> ErasureRequest:
-    request = (
-        await session.execute(
-            select(ErasureRequest).where(
-                ErasureRequest.id == request_id, ErasureRequest.municipality_code == principal.municipality
-            )
-        )
-    ).scalar_one_or_none()
-    if request is None:
-        raise NotFound("erasure request")
+    request = await one_or_not_found(
+        session,
+        select(ErasureRequest).where(
+            ErasureRequest.id == request_id, ErasureRequest.municipality_code == principal.municipality
+        ),
+        "erasure request",
+    )
     audit.record(session, principal, Action.READ, "erasure-request", request.id, family_id=request.family_id)
     return request

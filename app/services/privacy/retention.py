@@ -20,17 +20,19 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.auth import Principal
 from app.config import Settings
-from app.errors import AppError, Conflict, NotFound
+from app.errors import AppError, Conflict
 from app.models.base import utcnow
 from app.models.privacy import RetentionRun
 from app.services.platform import audit, audit_partitions, clock
 from app.services.platform.audit import Action
+from app.services.platform.rows import one_or_not_found
 from app.services.privacy.anonymise import anonymise
 
 RUN_LOCK = 0x5E4_A0D3
@@ -59,24 +61,25 @@ COUNT_DUE = f"SELECT count(*), count(*) FILTER (WHERE {BLOCKED}) FROM families f
 Purge = Callable[[AsyncConnection, Settings, bool], Awaitable[int]]
 
 
+async def _delete_where(
+    conn: AsyncConnection, table: str, where: str, params: dict[str, Any], dry_run: bool
+) -> int:
+    """Delete the rows of ``table`` matching ``where``; on a dry run only count them."""
+    if dry_run:
+        return (await conn.execute(text(f"SELECT count(*) FROM {table} WHERE {where}"), params)).scalar_one()
+    return (await conn.execute(text(f"DELETE FROM {table} WHERE {where}"), params)).rowcount
+
+
 async def purge_idempotency_keys(conn: AsyncConnection, settings: Settings, dry_run: bool) -> int:
     where = "created_at < now() - make_interval(hours => :hours)"
     params = {"hours": settings.idempotency_hours}
-    if dry_run:
-        return (
-            await conn.execute(text(f"SELECT count(*) FROM idempotency_keys WHERE {where}"), params)
-        ).scalar_one()
-    return (await conn.execute(text(f"DELETE FROM idempotency_keys WHERE {where}"), params)).rowcount
+    return await _delete_where(conn, "idempotency_keys", where, params, dry_run)
 
 
 async def purge_delivered_webhooks(conn: AsyncConnection, settings: Settings, dry_run: bool) -> int:
     where = "status = 'delivered' AND delivered_at < now() - make_interval(days => :days)"
     params = {"days": settings.delivered_webhook_days}
-    if dry_run:
-        return (
-            await conn.execute(text(f"SELECT count(*) FROM event_deliveries WHERE {where}"), params)
-        ).scalar_one()
-    return (await conn.execute(text(f"DELETE FROM event_deliveries WHERE {where}"), params)).rowcount
+    return await _delete_where(conn, "event_deliveries", where, params, dry_run)
 
 
 # Steps beyond the idempotency keys and the audit partitions.
@@ -236,15 +239,12 @@ async def _run(
 
 
 async def get_retention_run(session: AsyncSession, principal: Principal, run_id: uuid.UUID) -> RetentionRun:
-    run = (
-        await session.execute(
-            select(RetentionRun).where(
-                RetentionRun.id == run_id,
-                RetentionRun.municipality_code.is_(None)
-                | (RetentionRun.municipality_code == principal.municipality),
-            )
-        )
-    ).scalar_one_or_none()
-    if run is None:
-        raise NotFound("retention run")
-    return run
+    return await one_or_not_found(
+        session,
+        select(RetentionRun).where(
+            RetentionRun.id == run_id,
+            RetentionRun.municipality_code.is_(None)
+            | (RetentionRun.municipality_code == principal.municipality),
+        ),
+        "retention run",
+    )

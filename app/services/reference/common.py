@@ -1,10 +1,11 @@
-"""Helpers shared by the reference-data services: keyset pages and race-free inserts.
+"""Helpers shared by the reference-data services: keyset pages, race-free inserts, views and code lists.
 
 Keyset pages sort on a unique key (one or more columns) and continue strictly after the
 key of the last item returned, so pages stay stable while rows are added.
 """
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, tuple_
@@ -13,10 +14,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
+from app.errors import Conflict, InvalidParam
 from app.identifiers import ascii_date, ascii_int, ascii_uuid
 from app.pagination import PageRequest, cursor_key, encode_cursor
 
 T = TypeVar("T")
+V = TypeVar("V")
 
 UNIQUE_VIOLATION = "23505"
 EXCLUSION_VIOLATION = "23P01"
@@ -71,6 +74,50 @@ async def insert_unless_exists(session: AsyncSession, row: SQLModel) -> bool:
     values = {column.name: getattr(row, column.name) for column in table.columns}
     statement = pg_insert(table).values(values).on_conflict_do_nothing().returning(*table.primary_key.columns)
     return (await session.execute(statement)).first() is not None
+
+
+def view_of(view: type[V], row: Any, **rest: Any) -> V:
+    """A view dataclass filled from the row's attributes of the same names, and ``rest`` for the others."""
+    copied = {f.name: getattr(row, f.name) for f in fields(view) if f.name not in rest}  # type: ignore[arg-type]
+    return view(**copied, **rest)
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """How a create answers when the row's unique key is taken: 409 naming the existing row."""
+
+    detail: str
+    code: str
+    collection: str
+
+
+async def insert_new(session: AsyncSession, row: SQLModel, duplicate: Duplicate, existing: object) -> None:
+    """Insert ``row``, or raise the ``duplicate`` conflict pointing at the row that holds its key.
+
+    ``existing`` is that row's id, or a query selecting it when the key is not the id.
+    """
+    if await insert_unless_exists(session, row):
+        return
+    if isinstance(existing, Select):
+        existing = (await session.execute(existing)).scalar_one()
+    raise Conflict(
+        duplicate.detail, code=duplicate.code, existing=resource_url(duplicate.collection, existing)
+    )
+
+
+def listed_codes_problems(
+    field: str, codes: Sequence[str], known: set[str], noun: str, unknown: tuple[str, str]
+) -> list[InvalidParam]:
+    """A problem for each code in the list given twice, or not ``known`` (``unknown``: code, detail)."""
+    problems: list[InvalidParam] = []
+    seen: set[str] = set()
+    for i, code in enumerate(codes):
+        if code in seen:
+            problems.append(InvalidParam(f"{field}[{i}]", "duplicate", f"This {noun} is listed twice."))
+        elif code not in known:
+            problems.append(InvalidParam(f"{field}[{i}]", *unknown))
+        seen.add(code)
+    return problems
 
 
 def sqlstate(error: IntegrityError) -> str | None:

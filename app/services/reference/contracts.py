@@ -13,10 +13,11 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal
-from app.errors import Forbidden, InvalidInput, InvalidParam, NotFound
+from app.errors import Forbidden, InvalidInput, InvalidParam
 from app.models.providers import Contract, ContractProduct
 from app.pagination import PageRequest
-from app.services.reference.common import DATE, UUID, keyset, page_of
+from app.services.platform.rows import one_or_not_found
+from app.services.reference.common import DATE, UUID, keyset, page_of, view_of
 from app.services.reference.providers import get_provider
 from app.services.reference.support_profiles import Catalogue, load_catalogue
 
@@ -141,21 +142,8 @@ async def create_contract(
 
 
 def _view(contract: Contract, products: Sequence[ContractProduct]) -> ContractView:
-    return ContractView(
-        id=contract.id,
-        provider_id=contract.provider_id,
-        region_id=contract.region_id,
-        valid_from=contract.valid_from,
-        valid_to=contract.valid_to,
-        payment_model=contract.payment_model,
-        start_share_percent=contract.start_share_percent,
-        result_share_percent=contract.result_share_percent,
-        completion_on_dropout=contract.completion_on_dropout,
-        capacity=contract.capacity,
-        lumpsum_period_cents=contract.lumpsum_period_cents,
-        products=sorted(products, key=lambda p: (p.profile_code, p.intensity_code)),
-        created_at=contract.created_at,
-    )
+    in_order = sorted(products, key=lambda p: (p.profile_code, p.intensity_code))
+    return view_of(ContractView, contract, products=in_order)
 
 
 async def _products(
@@ -189,8 +177,6 @@ async def get_contract(
     query = select(Contract).where(
         Contract.id == contract_id, Contract.provider_id == provider_id, contract_scope(principal)
     )
-    contract = (await session.execute(query)).scalar_one_or_none()
-    if contract is None:
-        raise NotFound("contract")
+    contract = await one_or_not_found(session, query, "contract")
     products = await _products(session, [contract.id])
     return _view(contract, products[contract.id])

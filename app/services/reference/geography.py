@@ -18,11 +18,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal
-from app.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
+from app.errors import Forbidden, InvalidInput, InvalidParam, NotFound
 from app.models.base import utcnow
 from app.models.geography import District, DistrictIndicator, Municipality, Region
 from app.pagination import PageRequest
-from app.services.reference.common import INT, TEXT, insert_unless_exists, keyset, page_of, resource_url
+from app.services.platform.rows import one_or_not_found
+from app.services.reference.common import INT, TEXT, Duplicate, insert_new, keyset, page_of
 
 INDICATOR_NAME = re.compile(r"^[a-z][A-Za-z0-9]{0,59}$")
 MAX_INDICATORS = 50
@@ -31,6 +32,13 @@ MAX_INDICATORS = 50
 def district_scope(principal: Principal) -> ColumnElement[bool]:
     """The districts a caller may see: those of its own municipality."""
     return District.municipality_code == principal.municipality
+
+
+DUPLICATE_REGION = Duplicate("A region with this name exists.", "duplicate_region", "regions")
+DUPLICATE_MUNICIPALITY = Duplicate(
+    "This municipality is registered already.", "duplicate_municipality", "municipalities"
+)
+DUPLICATE_DISTRICT = Duplicate("A district with this code exists.", "duplicate_district", "districts")
 
 
 def require_own_municipality(principal: Principal, code: str) -> None:
@@ -46,13 +54,7 @@ def require_own_municipality(principal: Principal, code: str) -> None:
 
 async def create_region(session: AsyncSession, principal: Principal, name: str) -> Region:
     region = Region(name=name)
-    if not await insert_unless_exists(session, region):
-        existing = (await session.execute(select(Region.id).where(Region.name == name))).scalar_one()
-        raise Conflict(
-            "A region with this name exists.",
-            code="duplicate_region",
-            existing=resource_url("regions", existing),
-        )
+    await insert_new(session, region, DUPLICATE_REGION, select(Region.id).where(Region.name == name))
     return region
 
 
@@ -82,12 +84,7 @@ async def create_municipality(
     if await session.get(Region, region_id) is None:
         raise InvalidInput([InvalidParam("regionId", "unknown_region", "No region has this id.")])
     municipality = Municipality(code=code, name=name, region_id=region_id)
-    if not await insert_unless_exists(session, municipality):
-        raise Conflict(
-            "This municipality is registered already.",
-            code="duplicate_municipality",
-            existing=resource_url("municipalities", code),
-        )
+    await insert_new(session, municipality, DUPLICATE_MUNICIPALITY, code)
     return municipality
 
 
@@ -129,12 +126,7 @@ async def create_district(
     if problems:
         raise InvalidInput(problems)
     district = District(code=code, name=name, municipality_code=municipality_code)
-    if not await insert_unless_exists(session, district):
-        raise Conflict(
-            "A district with this code exists.",
-            code="duplicate_district",
-            existing=resource_url("districts", code),
-        )
+    await insert_new(session, district, DUPLICATE_DISTRICT, code)
     return district
 
 
@@ -148,10 +140,7 @@ async def list_districts(
 
 async def get_district(session: AsyncSession, principal: Principal, code: str) -> District:
     query = select(District).where(District.code == code, district_scope(principal))
-    district = (await session.execute(query)).scalar_one_or_none()
-    if district is None:
-        raise NotFound("district")
-    return district
+    return await one_or_not_found(session, query, "district")
 
 
 # --- indicators ----------------------------------------------------------------------------

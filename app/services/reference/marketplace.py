@@ -36,8 +36,6 @@ class MarketplaceEntry:
     waiting_days: int | None
 
 
-
-
 def _valid_contract(region_id: uuid.UUID, on: date) -> ColumnElement[bool]:
     return (
         (Contract.region_id == region_id)
@@ -84,17 +82,22 @@ async def _products(
     return found
 
 
+@dataclass(frozen=True)
+class MarketplaceQuery:
+    """Whose marketplace (the family's municipality), optionally for one product, on which day."""
+
+    municipality: str
+    profile_code: str | None = None
+    intensity_code: str | None = None
+    on: date | None = None
+
+
 async def list_public_providers(
-    session: AsyncSession,
-    page: PageRequest,
-    *,
-    municipality: str,
-    profile_code: str | None = None,
-    intensity_code: str | None = None,
-    on: date | None = None,
+    session: AsyncSession, page: PageRequest, asked: MarketplaceQuery
 ) -> tuple[list[MarketplaceEntry], str | None]:
-    day = on or clock.today()
-    region_id = await _region_of(session, municipality)
+    profile_code, intensity_code = asked.profile_code, asked.intensity_code
+    day = asked.on or clock.today()
+    region_id = await _region_of(session, asked.municipality)
     contracted = exists().where(
         Contract.provider_id == Provider.id,
         _valid_contract(region_id, day),

@@ -6,16 +6,27 @@ deliver where, and at what price, lives in region-confined contracts and tariffs
 """
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal
-from app.errors import Conflict, InvalidInput, InvalidParam, NotFound
+from app.errors import InvalidInput
 from app.models.geography import Municipality
 from app.models.providers import Provider
 from app.pagination import PageRequest
-from app.services.reference.common import TEXT, insert_unless_exists, keyset, page_of, resource_url
+from app.services.platform.rows import one_or_not_found, where_given
+from app.services.reference.common import (
+    TEXT,
+    Duplicate,
+    insert_new,
+    keyset,
+    listed_codes_problems,
+    page_of,
+)
+
+DUPLICATE_PROVIDER = Duplicate("A provider with this AGB code exists.", "duplicate_provider", "providers")
 
 
 async def _check_municipalities(session: AsyncSession, codes: list[str]) -> None:
@@ -23,20 +34,8 @@ async def _check_municipalities(session: AsyncSession, codes: list[str]) -> None
     if codes:
         query = select(Municipality.code).where(Municipality.code.in_(codes))
         known = set((await session.execute(query)).scalars().all())
-    problems: list[InvalidParam] = []
-    seen: set[str] = set()
-    for i, code in enumerate(codes):
-        if code in seen:
-            problems.append(
-                InvalidParam(f"municipalities[{i}]", "duplicate", "This municipality is listed twice.")
-            )
-        elif code not in known:
-            problems.append(
-                InvalidParam(
-                    f"municipalities[{i}]", "unknown_municipality", "This municipality is not registered."
-                )
-            )
-        seen.add(code)
+    unknown = ("unknown_municipality", "This municipality is not registered.")
+    problems = listed_codes_problems("municipalities", codes, known, "municipality", unknown)
     if problems:
         raise InvalidInput(problems)
 
@@ -46,42 +45,31 @@ async def create_provider(
 ) -> Provider:
     await _check_municipalities(session, municipalities)
     provider = Provider(agb_code=agb_code, name=name, municipalities=municipalities)
-    if not await insert_unless_exists(session, provider):
-        existing = (
-            await session.execute(select(Provider.id).where(Provider.agb_code == agb_code))
-        ).scalar_one()
-        raise Conflict(
-            "A provider with this AGB code exists.",
-            code="duplicate_provider",
-            existing=resource_url("providers", existing),
-        )
+    existing = select(Provider.id).where(Provider.agb_code == agb_code)
+    await insert_new(session, provider, DUPLICATE_PROVIDER, existing)
     return provider
 
 
+@dataclass(frozen=True)
+class ProviderFilter:
+    """Narrows the provider list: to those serving a municipality, or to one AGB code."""
+
+    municipality: str | None = None
+    agb_code: str | None = None
+
+
 async def list_providers(
-    session: AsyncSession,
-    principal: Principal,
-    page: PageRequest,
-    *,
-    municipality: str | None = None,
-    agb_code: str | None = None,
+    session: AsyncSession, principal: Principal, page: PageRequest, only: ProviderFilter
 ) -> tuple[list[Provider], str | None]:
-    query = select(Provider)
-    if municipality is not None:
-        query = query.where(Provider.municipalities.any(municipality))
-    if agb_code is not None:
-        query = query.where(Provider.agb_code == agb_code)
+    query = where_given(select(Provider), (Provider.agb_code, only.agb_code))
+    if only.municipality is not None:
+        query = query.where(Provider.municipalities.any(only.municipality))
     rows = (await session.execute(keyset(query, [Provider.agb_code], [TEXT], page))).scalars().all()
     return page_of(rows, page, lambda p: [p.agb_code])
 
 
 async def get_provider(session: AsyncSession, principal: Principal, provider_id: uuid.UUID) -> Provider:
-    provider = (
-        await session.execute(select(Provider).where(Provider.id == provider_id))
-    ).scalar_one_or_none()
-    if provider is None:
-        raise NotFound("provider")
-    return provider
+    return await one_or_not_found(session, select(Provider).where(Provider.id == provider_id), "provider")
 
 
 async def provider_ids_by_agb(session: AsyncSession, agb_codes: set[str]) -> dict[str, uuid.UUID]:

@@ -13,10 +13,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal
-from app.errors import Conflict, InvalidInput, InvalidParam, NotFound
+from app.errors import Conflict, InvalidInput, InvalidParam
 from app.models.catalogue import ProfileIntensity, SupportProfile
 from app.pagination import PageRequest
-from app.services.reference.common import TEXT, keyset, page_of, resource_url
+from app.services.platform.rows import one_or_not_found
+from app.services.reference.common import TEXT, keyset, page_of, resource_url, view_of
 
 # iJw product category 50: maatwerkarrangementen jeugd (JZ020), for intensities without a product.
 DEFAULT_IJW_CATEGORY = "50"
@@ -177,17 +178,12 @@ async def _intensities(session: AsyncSession, codes: list[str]) -> dict[str, lis
 
 
 def _view(profile: SupportProfile, intensities: list[ProfileIntensity]) -> ProfileView:
-    return ProfileView(
-        code=profile.code,
-        name=profile.name,
-        segment=profile.segment,
-        description=profile.description,
+    return view_of(
+        ProfileView,
+        profile,
         intensities=[
-            IntensityView(
-                i.code,
-                i.name,
-                i.max_months,
-                ijw_product(profile.code, i.code, i.ijw_category, i.ijw_code),
+            view_of(
+                IntensityView, i, ijw_product=ijw_product(profile.code, i.code, i.ijw_category, i.ijw_code)
             )
             for i in intensities
         ],
@@ -207,10 +203,8 @@ async def list_profiles(
 
 
 async def get_profile(session: AsyncSession, principal: Principal, code: str) -> ProfileView:
-    profile = (
-        await session.execute(select(SupportProfile).where(SupportProfile.code == code))
-    ).scalar_one_or_none()
-    if profile is None:
-        raise NotFound("support profile")
+    profile = await one_or_not_found(
+        session, select(SupportProfile).where(SupportProfile.code == code), "support profile"
+    )
     intensities = await _intensities(session, [code])
     return _view(profile, intensities[code])

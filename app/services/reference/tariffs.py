@@ -15,9 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal
-from app.errors import Conflict, InvalidInput, InvalidParam, NotFound
+from app.errors import Conflict, InvalidInput, InvalidParam
 from app.models.providers import Provider, Tariff
 from app.pagination import PageRequest
+from app.services.platform.rows import one_or_not_found, where_given
 from app.services.reference.common import (
     DATE,
     EXCLUSION_VIOLATION,
@@ -158,27 +159,27 @@ async def insert_tariffs(
     return rows
 
 
+@dataclass(frozen=True)
+class TariffFilter:
+    """Narrows the region's tariff list; ``on_date`` keeps the tariffs valid on that day."""
+
+    profile_code: str | None = None
+    intensity_code: str | None = None
+    provider_id: uuid.UUID | None = None
+    on_date: date | None = None
+
+
 async def list_tariffs(
-    session: AsyncSession,
-    principal: Principal,
-    page: PageRequest,
-    *,
-    profile_code: str | None = None,
-    intensity_code: str | None = None,
-    provider_id: uuid.UUID | None = None,
-    on_date: date | None = None,
+    session: AsyncSession, principal: Principal, page: PageRequest, only: TariffFilter
 ) -> tuple[list[Tariff], str | None]:
-    query = select(Tariff).where(tariff_scope(principal))
-    if profile_code is not None:
-        query = query.where(Tariff.profile_code == profile_code)
-    if intensity_code is not None:
-        query = query.where(Tariff.intensity_code == intensity_code)
-    if provider_id is not None:
-        query = query.where(Tariff.provider_id == provider_id)
-    if on_date is not None:
-        query = query.where(
-            Tariff.valid_from <= on_date, (Tariff.valid_to.is_(None)) | (Tariff.valid_to >= on_date)
-        )
+    query = where_given(
+        select(Tariff).where(tariff_scope(principal)),
+        (Tariff.profile_code, only.profile_code),
+        (Tariff.intensity_code, only.intensity_code),
+        (Tariff.provider_id, only.provider_id),
+    )
+    if (day := only.on_date) is not None:
+        query = query.where(Tariff.valid_from <= day, (Tariff.valid_to.is_(None)) | (Tariff.valid_to >= day))
     key = [Tariff.profile_code, Tariff.intensity_code, Tariff.valid_from, Tariff.id]
     rows = (await session.execute(keyset(query, key, [TEXT, TEXT, DATE, UUID], page))).scalars().all()
     return page_of(rows, page, lambda t: [t.profile_code, t.intensity_code, t.valid_from, t.id])
@@ -186,10 +187,7 @@ async def list_tariffs(
 
 async def get_tariff(session: AsyncSession, principal: Principal, tariff_id: uuid.UUID) -> Tariff:
     query = select(Tariff).where(Tariff.id == tariff_id, tariff_scope(principal))
-    tariff = (await session.execute(query)).scalar_one_or_none()
-    if tariff is None:
-        raise NotFound("tariff")
-    return tariff
+    return await one_or_not_found(session, query, "tariff")
 
 
 async def tariffs_of_products(

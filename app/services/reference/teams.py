@@ -12,10 +12,11 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal
-from app.errors import InvalidInput, InvalidParam, NotFound
+from app.errors import InvalidInput, InvalidParam
 from app.models.geography import District, Municipality, Team, TeamDistrict
 from app.pagination import PageRequest
-from app.services.reference.common import TEXT, UUID, keyset, page_of
+from app.services.platform.rows import one_or_not_found
+from app.services.reference.common import TEXT, UUID, keyset, listed_codes_problems, page_of, view_of
 from app.services.reference.geography import district_scope
 
 
@@ -35,33 +36,14 @@ def team_scope(principal: Principal) -> ColumnElement[bool]:
 
 
 def _view(team: Team, district_codes: list[str]) -> TeamView:
-    return TeamView(
-        id=team.id,
-        name=team.name,
-        kind=team.kind,
-        municipality_code=team.municipality_code,
-        district_codes=sorted(district_codes),
-        created_at=team.created_at,
-    )
+    return view_of(TeamView, team, district_codes=sorted(district_codes))
 
 
 async def _check_districts(session: AsyncSession, principal: Principal, kind: str, codes: list[str]) -> None:
-    problems: list[InvalidParam] = []
-    seen: set[str] = set()
     query = select(District.code).where(District.code.in_(codes), district_scope(principal))
     known = set((await session.execute(query)).scalars().all()) if codes else set()
-    for i, code in enumerate(codes):
-        if code in seen:
-            problems.append(
-                InvalidParam(f"districtCodes[{i}]", "duplicate", "This district is listed twice.")
-            )
-        elif code not in known:
-            problems.append(
-                InvalidParam(
-                    f"districtCodes[{i}]", "unknown_district", "Not a district of your municipality."
-                )
-            )
-        seen.add(code)
+    unknown = ("unknown_district", "Not a district of your municipality.")
+    problems = listed_codes_problems("districtCodes", codes, known, "district", unknown)
     if not codes and kind != "intake":
         problems.append(InvalidParam("districtCodes", "required", "A team serves at least one district."))
     if not codes and await session.get(Municipality, principal.municipality) is None:
@@ -108,8 +90,6 @@ async def list_teams(
 
 async def get_team(session: AsyncSession, principal: Principal, team_id: uuid.UUID) -> TeamView:
     query = select(Team).where(Team.id == team_id, team_scope(principal))
-    team = (await session.execute(query)).scalar_one_or_none()
-    if team is None:
-        raise NotFound("team")
+    team = await one_or_not_found(session, query, "team")
     codes = await _district_codes(session, [team.id])
     return _view(team, codes[team.id])

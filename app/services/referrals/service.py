@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal, Role
-from app.errors import Conflict, Forbidden, InvalidInput, InvalidParam, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, InvalidParam
 from app.models.catalogue import ProfileIntensity, SupportProfile
 from app.models.families import Family, FamilyMember
 from app.models.geography import District
@@ -32,9 +32,13 @@ from app.services.families.scope import family_clause, referral_clause
 from app.services.platform import audit, clock, events
 from app.services.platform import paging as family_paging
 from app.services.platform.audit import Action
+from app.services.platform.rows import one_or_not_found, where_given
 
 AGB_REQUIRED = ("02", "03", "05")  # GP, youth doctor, medical specialist
 VALIDITY_MONTHS = 12
+REFERRAL_EVENT = events.EventSpec(
+    "/referrals/{id}", ("status", "referrer_type", "profile_code", "intensity_code", "family_id", "team_id")
+)
 
 
 def add_months(day: date, months: int) -> date:
@@ -225,48 +229,35 @@ async def create_referral(session: AsyncSession, principal: Principal, body: Ref
         valid_to=body.valid_to or add_months(today, VALIDITY_MONTHS),
         status="open" if child.member else "intake",
     )
-    session.add(referral)
-    await session.flush()
-    audit.record(session, principal, Action.CREATE, "referral", referral.id, family_id=referral.family_id)
-    events.emit(
-        session,
-        "referral.created",
-        referral.id,
-        f"/referrals/{referral.id}",
-        municipality_code=referral.municipality_code,
-        data={
-            "status": referral.status,
-            "referrerType": referral.referrer_type,
-            "profileCode": referral.profile_code,
-            "intensityCode": referral.intensity_code,
-            "familyId": referral.family_id,
-            "teamId": referral.team_id,
-        },
-    )
+    await audit.add_created(session, principal, referral, "referral", family_id=referral.family_id)
+    REFERRAL_EVENT.emit(session, "referral.created", referral)
     return ReferralView(referral, referral.status)
 
 
 async def get_referral(session: AsyncSession, principal: Principal, referral_id: uuid.UUID) -> ReferralView:
-    referral = (
-        await session.execute(select(Referral).where(Referral.id == referral_id, referral_clause(principal)))
-    ).scalar_one_or_none()
-    if referral is None:
-        raise NotFound("referral")
+    referral = await one_or_not_found(
+        session, select(Referral).where(Referral.id == referral_id, referral_clause(principal)), "referral"
+    )
     audit.record(session, principal, Action.READ, "referral", referral.id, family_id=referral.family_id)
     return ReferralView(referral, effective_status(referral, clock.today()))
 
 
+@dataclass(frozen=True)
+class ReferralFilter:
+    """Narrows the referral list to a status (as the reader sees it: lapsed ones are expired) and family."""
+
+    status: str | None = None
+    family_id: uuid.UUID | None = None
+
+
 async def list_referrals(
-    session: AsyncSession,
-    principal: Principal,
-    page: PageRequest,
-    *,
-    status: str | None = None,
-    family_id: uuid.UUID | None = None,
+    session: AsyncSession, principal: Principal, page: PageRequest, only: ReferralFilter
 ) -> tuple[list[ReferralView], str | None]:
     """The referrals the caller may see, newest first; filter on stored status and family."""
-    query = select(Referral).where(referral_clause(principal))
-    today = clock.today()
+    query = where_given(
+        select(Referral).where(referral_clause(principal)), (Referral.family_id, only.family_id)
+    )
+    status, today = only.status, clock.today()
     if status == "expired":
         lapsed = Referral.status.in_(("open", "intake")) & (Referral.valid_to < today)
         query = query.where(or_(Referral.status == "expired", lapsed))
@@ -274,11 +265,7 @@ async def list_referrals(
         query = query.where(Referral.status == status, Referral.valid_to >= today)
     elif status is not None:
         query = query.where(Referral.status == status)
-    if family_id is not None:
-        query = query.where(Referral.family_id == family_id)
-    query = family_paging.newest_first(query, page, Referral.created_at, Referral.id)
-    rows = (await session.execute(query)).scalars().all()
-    items, cursor = family_paging.cut(rows, page, lambda r: (r.created_at, r.id))
+    items, cursor = await family_paging.newest_page(session, query, page, Referral.created_at, Referral.id)
     if items:
         audit.record_many(session, principal, Action.READ, "referral", [(r.id, r.family_id) for r in items])
     return [ReferralView(r, effective_status(r, today)) for r in items], cursor

@@ -16,17 +16,18 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import Principal, Role
-from app.errors import Forbidden, NotFound
+from app.errors import Forbidden
 from app.models.base import utcnow
 from app.models.families import FamilyMember
 from app.models.money import CaseReview, CaseReviewDecision
-from app.pagination import TIME_AND_ID, PageRequest, cursor_key, encode_cursor
-from app.services.platform import audit
+from app.pagination import PageRequest
+from app.services.platform import audit, paging
 from app.services.platform.audit import Action
+from app.services.platform.rows import one_or_not_found, where_given
 from app.services.steering import review_flags as case_review_flags
 
 DECISIONS = (
@@ -62,32 +63,24 @@ def sees_in_full(principal: Principal, review: CaseReview) -> bool:
     return principal.has(Role.DISTRICT_PROFESSIONAL) and review.team_id == principal.team
 
 
+@dataclass(frozen=True)
+class QueueFilter:
+    """Narrows the queue to a review status and/or a flag."""
+
+    status: str | None = None
+    flag: str | None = None
+
+
 async def list_queue(
-    session: AsyncSession,
-    principal: Principal,
-    page: PageRequest,
-    status: str | None = None,
-    flag: str | None = None,
+    session: AsyncSession, principal: Principal, page: PageRequest, only: QueueFilter
 ) -> tuple[list[ReviewView], str | None]:
     """A page of the queue, most recently flagged first, after refreshing the flags."""
     scope = review_scope(principal)
     await case_review_flags.refresh(session, principal.municipality, utcnow())
-    query = select(CaseReview).where(scope)
-    if status:
-        query = query.where(CaseReview.status == status)
-    if flag:
-        query = query.where(CaseReview.flag == flag)
-    if key := cursor_key(page, *TIME_AND_ID):
-        at, rid = key
-        query = query.where(
-            or_(CaseReview.flagged_at < at, and_(CaseReview.flagged_at == at, CaseReview.id < rid))
-        )
-    query = query.order_by(CaseReview.flagged_at.desc(), CaseReview.id.desc()).limit(page.size + 1)
-    reviews = list(await session.scalars(query))
-    cursor = None
-    if len(reviews) > page.size:
-        reviews = reviews[: page.size]
-        cursor = encode_cursor([reviews[-1].flagged_at.isoformat(), reviews[-1].id])
+    query = where_given(
+        select(CaseReview).where(scope), (CaseReview.status, only.status), (CaseReview.flag, only.flag)
+    )
+    reviews, cursor = await paging.newest_page(session, query, page, CaseReview.flagged_at, CaseReview.id)
     views = await _views(session, principal, reviews)
     audit.record_many(
         session, principal, Action.READ, "case-review", [(v.review.id, v.review.family_id) for v in views]
@@ -96,11 +89,9 @@ async def list_queue(
 
 
 async def get_review(session: AsyncSession, principal: Principal, review_id: uuid.UUID) -> ReviewView:
-    review = await session.scalar(
-        select(CaseReview).where(CaseReview.id == review_id, review_scope(principal))
+    review = await one_or_not_found(
+        session, select(CaseReview).where(CaseReview.id == review_id, review_scope(principal)), "case review"
     )
-    if review is None:
-        raise NotFound("case review")
     audit.record(session, principal, Action.READ, "case-review", review.id, family_id=review.family_id)
     return (await _views(session, principal, [review]))[0]
 
@@ -109,11 +100,11 @@ async def decide(
     session: AsyncSession, principal: Principal, review_id: uuid.UUID, decision: str, note: str | None
 ) -> tuple[CaseReviewDecision, bool]:
     """Record a decision on a visible review; the review becomes ``decided``."""
-    review = await session.scalar(
-        select(CaseReview).where(CaseReview.id == review_id, review_scope(principal)).with_for_update()
+    review = await one_or_not_found(
+        session,
+        select(CaseReview).where(CaseReview.id == review_id, review_scope(principal)).with_for_update(),
+        "case review",
     )
-    if review is None:
-        raise NotFound("case review")
     row = CaseReviewDecision(
         case_review_id=review.id,
         decision=decision,
@@ -122,11 +113,7 @@ async def decide(
         decided_by_role=principal.role.value,
     )
     review.status = "decided"
-    session.add(row)
-    await session.flush()
-    audit.record(
-        session, principal, Action.CREATE, "case-review-decision", row.id, family_id=review.family_id
-    )
+    await audit.add_created(session, principal, row, "case-review-decision", family_id=review.family_id)
     return row, sees_in_full(principal, review)
 
 
