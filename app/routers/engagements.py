@@ -9,7 +9,8 @@ from app.auth import CurrentPrincipal
 from app.db import SessionDep
 from app.models.base import Page, QueryDate
 from app.pagination import PageParams
-from app.routers.shapes import Call, item_routes
+from app.routers.filters import ByPlan
+from app.routers.shapes import Call, item_routes, page_of
 from app.schemas.engagements import (
     EngagementClose,
     EngagementCreate,
@@ -36,8 +37,6 @@ ITEM = "/engagements/{engagement_id}"
 @router.get(
     "/plans/{plan_id}/provider-options",
     summary="Contracted providers for the child's support profile, by waiting time",
-    response_model=list[ProviderOption],
-    status_code=200,
 )
 async def list_provider_options(
     plan_id: uuid.UUID,
@@ -53,7 +52,6 @@ async def list_provider_options(
 @router.post(
     "/engagements",
     summary="Request an engagement with the chosen provider",
-    response_model=EngagementPublic,
     status_code=201,
     responses={404: {"description": "The plan does not exist or is not visible to you."}},
 )
@@ -68,30 +66,22 @@ async def request_engagement(
 @router.get(
     "/engagements",
     summary="The engagements the caller may see (the provider's inbox with ?status=requested)",
-    response_model=Page[EngagementPublic],
-    status_code=200,
 )
 async def list_engagements(
     session: SessionDep,
     principal: CurrentPrincipal,
     page: PageParams,
     status: EngagementStatus | None = None,
-    plan_id: Annotated[uuid.UUID | None, Query(alias="planId")] = None,
+    plan_id: ByPlan = None,
 ) -> Page[EngagementPublic]:
-    items, cursor = await engagement_views.list_engagements(
-        session, principal, page, status=status.value if status else None, plan_id=plan_id
+    status_value = status.value if status else None
+    found = await engagement_views.list_engagements(
+        session, principal, page, status=status_value, plan_id=plan_id
     )
-    return Page[EngagementPublic](
-        items=[EngagementPublic.model_validate(i) for i in items], next_cursor=cursor
-    )
+    return page_of(EngagementPublic, found)
 
 
-@router.get(
-    "/engagements/{engagement_id}",
-    summary="One engagement, with flags, treatment plan summary and (when closed) its outcome",
-    response_model=EngagementPublic,
-    status_code=200,
-)
+@router.get(ITEM, summary="One engagement, with flags, treatment plan summary and (when closed) its outcome")
 async def get_engagement(
     engagement_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal
 ) -> EngagementPublic:

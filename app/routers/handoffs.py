@@ -1,15 +1,16 @@
 """HTTP routes: handoffs to other life domains."""
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from app.auth import CurrentPrincipal
 from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import PageParams
-from app.routers.shapes import Call, item_routes
+from app.routers.filters import ByEngagement, ByPlan
+from app.routers.shapes import Call, item_routes, page_of
 from app.schemas.handoffs import HandoffCreate, HandoffDecline, HandoffPublic, HandoffResolve, HandoffStatus
 from app.services.engagements import handoffs
 
@@ -19,7 +20,6 @@ router = APIRouter(tags=["handoffs"])
 @router.post(
     "/handoffs",
     summary="Raise a handoff",
-    response_model=HandoffPublic,
     status_code=201,
     responses={404: {"description": "The plan or engagement does not exist or is not visible to you."}},
 )
@@ -31,22 +31,17 @@ async def raise_handoff(
     return HandoffPublic.model_validate(handoff)
 
 
-@router.get(
-    "/handoffs",
-    summary="The handoffs the caller may see, earliest due first",
-    response_model=Page[HandoffPublic],
-    status_code=200,
-)
+@router.get("/handoffs", summary="The handoffs the caller may see, earliest due first")
 async def list_handoffs(
     session: SessionDep,
     principal: CurrentPrincipal,
     page: PageParams,
     status: HandoffStatus | None = None,
     overdue: bool | None = None,
-    plan_id: Annotated[uuid.UUID | None, Query(alias="planId")] = None,
-    engagement_id: Annotated[uuid.UUID | None, Query(alias="engagementId")] = None,
+    plan_id: ByPlan = None,
+    engagement_id: ByEngagement = None,
 ) -> Page[HandoffPublic]:
-    items, cursor = await handoffs.list_handoffs(
+    found = await handoffs.list_handoffs(
         session,
         principal,
         page,
@@ -55,10 +50,10 @@ async def list_handoffs(
         plan_id=plan_id,
         engagement_id=engagement_id,
     )
-    return Page[HandoffPublic](items=[HandoffPublic.model_validate(i) for i in items], next_cursor=cursor)
+    return page_of(HandoffPublic, found)
 
 
-@router.get("/handoffs/{handoff_id}", summary="One handoff", response_model=HandoffPublic, status_code=200)
+@router.get("/handoffs/{handoff_id}", summary="One handoff")
 async def get_handoff(
     handoff_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal
 ) -> HandoffPublic:

@@ -4,12 +4,14 @@ import uuid
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Response
 
 from app.auth import MunicipalityOfficer, Principal, Role, require_roles
 from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import PageParams
+from app.routers.filters import ByEngagement, ByProvider
+from app.routers.shapes import page_of
 from app.schemas.integration_views import BatchBusView, PaymentBusView
 from app.schemas.payments import (
     ApproveBody,
@@ -38,32 +40,23 @@ _READ_RESPONSES = {200: _CSV_BODY}
 OfficerOrBus = Annotated[Principal, require_roles(Role.MUNICIPALITY_OFFICER, Role.INTEGRATION)]
 
 
-@router.get(
-    "/payments",
-    response_model=Page[PaymentLinePublic],
-    status_code=200,
-    summary="Ledger lines of the caller's municipality, oldest first",
-)
+@router.get("/payments", summary="Ledger lines of the caller's municipality, oldest first")
 async def list_payments(
     session: SessionDep,
     principal: MunicipalityOfficer,
     page: PageParams,
-    provider_id: Annotated[uuid.UUID | None, Query(alias="providerId")] = None,
+    provider_id: ByProvider = None,
     status: LineStatus | None = None,
     period: Period | None = None,
-    engagement_id: Annotated[uuid.UUID | None, Query(alias="engagementId")] = None,
+    engagement_id: ByEngagement = None,
 ) -> Page[PaymentLinePublic]:
     filters = LineFilter(provider_id=provider_id, status=status, period=period, engagement_id=engagement_id)
-    lines, cursor = await payment_ledger.list_lines(session, principal, filters, page)
-    return Page[PaymentLinePublic](
-        items=[PaymentLinePublic.model_validate(line) for line in lines], next_cursor=cursor
-    )
+    return page_of(PaymentLinePublic, await payment_ledger.list_lines(session, principal, filters, page))
 
 
 @router.get(
     "/payments/{line_id}",
     response_model=PaymentLinePublic | PaymentBusView,
-    status_code=200,
     summary="One ledger line",
 )
 async def get_payment(
@@ -76,8 +69,6 @@ async def get_payment(
 
 @router.post(
     "/payments/approve",
-    response_model=list[PaymentLinePublic],
-    status_code=200,
     responses={404: {"description": "A line does not exist or is not visible to you."}},
     summary="Approve scheduled lines for payment",
 )
@@ -90,7 +81,6 @@ async def approve_payments(
 
 @router.post(
     "/payments/{line_id}/corrections",
-    response_model=PaymentLinePublic,
     status_code=201,
     summary="Correct a line with a new (negative or positive) line",
 )
@@ -107,10 +97,7 @@ async def correct_payment(
 
 
 @router.post(
-    "/payments/scheduling-runs",
-    response_model=SchedulingRunPublic,
-    status_code=200,
-    summary="Schedule a period's monthly and lumpsum lines (idempotent)",
+    "/payments/scheduling-runs", summary="Schedule a period's monthly and lumpsum lines (idempotent)"
 )
 async def run_scheduling(
     body: SchedulingRunBody, session: SessionDep, principal: MunicipalityOfficer
@@ -145,25 +132,16 @@ async def export_batch(
     return _batch_response(view, 201 if created else 200, accept)
 
 
-@router.get(
-    "/payment-batches",
-    response_model=Page[BatchSummaryPublic],
-    status_code=200,
-    summary="Payment batches of the caller's municipality, newest first",
-)
+@router.get("/payment-batches", summary="Payment batches of the caller's municipality, newest first")
 async def list_batches(
     session: SessionDep, principal: MunicipalityOfficer, page: PageParams
 ) -> Page[BatchSummaryPublic]:
-    batches, cursor = await payment_batches.list_batches(session, principal, page)
-    return Page[BatchSummaryPublic](
-        items=[BatchSummaryPublic.model_validate(b) for b in batches], next_cursor=cursor
-    )
+    return page_of(BatchSummaryPublic, await payment_batches.list_batches(session, principal, page))
 
 
 @router.get(
     "/payment-batches/{batch_id}",
     response_model=BatchPublic | BatchBusView,
-    status_code=200,
     responses=_READ_RESPONSES,
     summary="One payment batch with its lines (JSON or CSV via Accept)",
 )
@@ -182,7 +160,6 @@ async def get_batch(
 @router.post(
     "/payment-batches/{batch_id}/paid",
     response_model=BatchPublic,
-    status_code=200,
     summary="Record that a batch was paid (its lines become paid)",
 )
 async def mark_batch_paid(

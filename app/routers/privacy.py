@@ -1,12 +1,11 @@
 """HTTP routes: the family's data export, erasure requests and retention runs."""
 
 import uuid
-from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
-from app.auth import Admin, Principal, Role, require_roles
+from app.auth import Admin, FamilyOrTeam
 from app.db import SessionDep
 from app.schemas.privacy import (
     ErasureRequestCreate,
@@ -18,12 +17,9 @@ from app.services.privacy import erasure, export, retention
 
 router = APIRouter(tags=["privacy"])
 
-FamilyOrTeam = Annotated[Principal, require_roles(Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL)]
-
 
 @router.get(
     "/families/{family_id}/export",
-    status_code=200,
     summary="Everything held on the family, in one JSON document (audited as export)",
     responses={200: {"content": {"application/json": {"schema": {"type": "object"}}}}},
     response_class=StreamingResponse,
@@ -41,7 +37,6 @@ async def export_family(
 
 @router.post(
     "/erasure-requests",
-    response_model=ErasureRequestPublic,
     status_code=201,
     summary="Erase a family's (or one member's) personal data on request; a refusal is 409 with its code",
 )
@@ -54,12 +49,7 @@ async def create_erasure_request(
     return ErasureRequestPublic.model_validate(decided)
 
 
-@router.get(
-    "/erasure-requests/{request_id}",
-    response_model=ErasureRequestPublic,
-    status_code=200,
-    summary="An erasure request and its decision",
-)
+@router.get("/erasure-requests/{request_id}", summary="An erasure request and its decision")
 async def get_erasure_request(
     request_id: uuid.UUID, session: SessionDep, principal: Admin
 ) -> ErasureRequestPublic:
@@ -70,7 +60,6 @@ async def get_erasure_request(
 
 @router.post(
     "/retention-runs",
-    response_model=RetentionRunPublic,
     status_code=201,
     summary="Anonymise files whose care ended 20 years ago, purge expired records (409 while one runs)",
 )
@@ -84,11 +73,6 @@ async def create_retention_run(
     return RetentionRunPublic.model_validate(run)
 
 
-@router.get(
-    "/retention-runs/{run_id}",
-    response_model=RetentionRunPublic,
-    status_code=200,
-    summary="A retention run and its counts",
-)
+@router.get("/retention-runs/{run_id}", summary="A retention run and its counts")
 async def get_retention_run(run_id: uuid.UUID, session: SessionDep, principal: Admin) -> RetentionRunPublic:
     return RetentionRunPublic.model_validate(await retention.get_retention_run(session, principal, run_id))

@@ -9,6 +9,8 @@ from app.auth import Principal, Role, require_roles
 from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import PageParams
+from app.routers.filters import ByFamily
+from app.routers.shapes import page_of
 from app.schemas.integration_views import ReferralBusView
 from app.schemas.referrals import ReferralCreate, ReferralPublic, ReferralStatus
 from app.services.integration import views as bus
@@ -29,7 +31,6 @@ def _public(view: service.ReferralView) -> ReferralPublic:
 
 @router.post(
     "/referrals",
-    response_model=ReferralPublic,
     status_code=201,
     summary="Refer a child (by member id, or a GP by BSN + birth date); 409 duplicate_referral",
 )
@@ -41,27 +42,21 @@ async def create_referral(
     return _public(view)
 
 
-@router.get(
-    "/referrals",
-    response_model=Page[ReferralPublic],
-    status_code=200,
-    summary="The referrals the caller may see (a GP: its own), newest first",
-)
+@router.get("/referrals", summary="The referrals the caller may see (a GP: its own), newest first")
 async def list_referrals(
     session: SessionDep,
     principal: ReferralReader,
     page: PageParams,
     status: Annotated[ReferralStatus | None, Query()] = None,
-    family_id: Annotated[uuid.UUID | None, Query(alias="familyId")] = None,
+    family_id: ByFamily = None,
 ) -> Page[ReferralPublic]:
-    views, cursor = await service.list_referrals(session, principal, page, status=status, family_id=family_id)
-    return Page[ReferralPublic](items=[_public(v) for v in views], next_cursor=cursor)
+    found = await service.list_referrals(session, principal, page, status=status, family_id=family_id)
+    return page_of(ReferralPublic, found, _public)
 
 
 @router.get(
     "/referrals/{referral_id}",
     response_model=ReferralPublic | ReferralBusView,
-    status_code=200,
     summary="Get a referral",
 )
 async def get_referral(

@@ -10,9 +10,9 @@ validates, documents and names it (operation id from ``name``) exactly alike.
 
 import inspect
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Response
 
@@ -23,6 +23,7 @@ from app.pagination import PageParams
 from app.services.reference.common import resource_url
 
 Service = Callable[..., Awaitable[Any]]
+P = TypeVar("P", bound=PublicModel)
 
 
 def _route(
@@ -110,6 +111,16 @@ def get_route(
     _route(router, "GET", path, name, parameters, run, summary=summary, response_model=public)
 
 
+def page_of(
+    public: type[P], found: tuple[Iterable[Any], str | None], present: Callable[[Any], P] | None = None
+) -> Page[P]:
+    """A page of ``public`` from a service's ``(rows, next cursor)``; each row as ``present`` makes
+    it (by default ``public.model_validate``)."""
+    rows, cursor = found
+    make = present or public.model_validate
+    return Page[public](items=[make(row) for row in rows], next_cursor=cursor)  # type: ignore[valid-type]
+
+
 def list_route(
     router: APIRouter, path: str, *, name: str, summary: str, public: type[PublicModel], load: Service
 ) -> None:
@@ -117,8 +128,7 @@ def list_route(
     parameters = {"session": SessionDep, "principal": CurrentPrincipal, "page": PageParams}
 
     async def run(session: Any, principal: Any, page: Any) -> Any:
-        items, cursor = await load(session, principal, page)
-        return Page[public](items=[public.model_validate(i) for i in items], next_cursor=cursor)  # type: ignore[valid-type]
+        return page_of(public, await load(session, principal, page))
 
     page_model = Page[public]  # type: ignore[valid-type]
     _route(router, "GET", path, name, parameters, run, summary=summary, response_model=page_model)
@@ -148,3 +158,53 @@ def create_route(
 
     options = {"summary": summary, "response_model": public, "status_code": 201, **options}
     _route(router, "POST", path, name, parameters, run, **options)
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A collection of reference items (``/regions``) whose routes share the router, the path and
+    the public model: ``create`` (``POST``, 201 with ``Location``), ``list`` (``GET``, one page)
+    and ``get`` (``GET`` of one item). Each route is still one call in the resource's module,
+    naming its operation, summary and service call."""
+
+    router: APIRouter
+    path: str
+    public: type[PublicModel]
+    creator: Any = CurrentPrincipal  # who may create (a role alias)
+
+    def create(
+        self,
+        name: str,
+        summary: str,
+        body: type[ApiModel],
+        create: Service,
+        key: Callable[[Any], Any] = lambda created: created.id,
+    ) -> None:
+        create_route(
+            self.router,
+            self.path,
+            name=name,
+            summary=summary,
+            body=body,
+            public=self.public,
+            create=create,
+            principal=self.creator,
+            key=key,
+        )
+
+    def list(self, name: str, summary: str, load: Service) -> None:
+        list_route(self.router, self.path, name=name, summary=summary, public=self.public, load=load)
+
+    def get(self, path: str, name: str, summary: str, load: Service, key: Any = uuid.UUID) -> None:
+        """``GET <path>``, the item keyed by the path's last parameter (``/regions/{region_id}``)."""
+        key_param = path.rsplit("{", 1)[1].rstrip("}")
+        get_route(
+            self.router,
+            path,
+            name=name,
+            summary=summary,
+            key_param=key_param,
+            public=self.public,
+            load=load,
+            key=key,
+        )
