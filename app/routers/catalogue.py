@@ -12,7 +12,7 @@ from app.db import SessionDep
 from app.identifiers import ProfileCode
 from app.models.base import Page
 from app.pagination import PageParams
-from app.routers.shapes import get_route
+from app.routers.shapes import Collection, page_of
 from app.schemas.reference_catalogue import Segment, SupportProfileCreate, SupportProfilePublic
 from app.services.reference import support_profiles
 from app.services.reference.common import resource_url
@@ -26,7 +26,6 @@ ProfileCodePath = Annotated[ProfileCode, Path(examples=["P06"])]
 
 @router.post(
     "/support-profiles",
-    response_model=SupportProfilePublic,
     status_code=201,
     summary="Add a support profile with its intensities",
 )
@@ -54,30 +53,23 @@ async def create_support_profile(
     return SupportProfilePublic.model_validate(profile)
 
 
-@router.get(
-    "/support-profiles", response_model=Page[SupportProfilePublic], summary="List the support profiles"
-)
+@router.get("/support-profiles", summary="List the support profiles")
 async def list_support_profiles(
     session: SessionDep,
     principal: CurrentPrincipal,
     page: PageParams,
     segment: Annotated[Segment | None, Query()] = None,
 ) -> Page[SupportProfilePublic]:
-    items, cursor = await support_profiles.list_profiles(
+    found = await support_profiles.list_profiles(
         session, principal, page, segment=segment.value if segment else None
     )
-    return Page[SupportProfilePublic](
-        items=[SupportProfilePublic.model_validate(p) for p in items], next_cursor=cursor
-    )
+    return page_of(SupportProfilePublic, found)
 
 
-get_route(
-    router,
+Collection(router, "/support-profiles", SupportProfilePublic).get(
     "/support-profiles/{code}",
-    name="get_support_profile",
-    summary="Get a support profile",
-    key_param="code",
+    "get_support_profile",
+    "Get a support profile",
+    support_profiles.get_profile,
     key=ProfileCodePath,
-    public=SupportProfilePublic,
-    load=support_profiles.get_profile,
 )
