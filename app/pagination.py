@@ -8,8 +8,9 @@ import base64
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Annotated, Any
 
 from fastapi import Depends, Query
@@ -98,3 +99,19 @@ def page_request(
 
 
 PageParams = Annotated[PageRequest, Depends(page_request)]
+
+
+@dataclass
+class ListQuery:
+    """The query string of a list with filters: the page asked for and, in a subclass, the filters
+    (fields defaulting to ``None``: any). Used as ``Annotated[TheQuery, Depends()]``, the filters
+    are documented before ``pageSize``/``cursor`` and validated after them, as when they were the
+    endpoint's own parameters."""
+
+    page: PageParams
+
+    def filters(self) -> dict[str, Any]:
+        """The filters by name, as the list's service takes them as keywords (a member of a fixed
+        set as its value)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "page"}
+        return {name: v.value if isinstance(v, Enum) else v for name, v in values.items()}

@@ -1,14 +1,16 @@
 """HTTP routes: the case-review queue and its decisions."""
 
 import uuid
+from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 
 from app.auth import OfficerOrTeam
 from app.db import SessionDep
 from app.models.base import Page
 from app.models.money import CaseReviewDecision
-from app.pagination import PageParams
+from app.pagination import ListQuery
 from app.routers.shapes import page_of
 from app.schemas.case_reviews import (
     CaseDetails,
@@ -22,6 +24,14 @@ from app.schemas.case_reviews import (
 from app.services.steering import case_reviews as service
 
 router = APIRouter(tags=["case-reviews"])
+
+
+@dataclass
+class ReviewQuery(ListQuery):
+    """The queue's page and filters."""
+
+    status: ReviewStatus | None = None
+    flag: Flag | None = None
 
 
 def _decision(decision: CaseReviewDecision, full: bool) -> DecisionPublic:
@@ -48,15 +58,10 @@ def _public(view: service.ReviewView) -> CaseReviewPublic:
     summary="The case-review queue: pseudonymous for officers, in full for the family's own team",
 )
 async def list_case_reviews(
-    session: SessionDep,
-    principal: OfficerOrTeam,
-    page: PageParams,
-    status: ReviewStatus | None = None,
-    flag: Flag | None = None,
+    session: SessionDep, principal: OfficerOrTeam, query: Annotated[ReviewQuery, Depends()]
 ) -> Page[CaseReviewPublic]:
-    return page_of(
-        CaseReviewPublic, await service.list_queue(session, principal, page, status, flag), _public
-    )
+    found = await service.list_queue(session, principal, query.page, **query.filters())
+    return page_of(CaseReviewPublic, found, _public)
 
 
 @router.get("/case-reviews/{review_id}", summary="One flagged case with its decisions")

@@ -3,15 +3,16 @@
 Purchasing officers add profiles; every authenticated role reads the catalogue.
 """
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from app.auth import CurrentPrincipal, PurchasingOfficer
 from app.db import SessionDep
 from app.identifiers import ProfileCode
 from app.models.base import Page
-from app.pagination import PageParams
+from app.pagination import ListQuery
 from app.routers.shapes import Collection, page_of
 from app.schemas.reference_catalogue import Segment, SupportProfileCreate, SupportProfilePublic
 from app.services.reference import support_profiles
@@ -22,6 +23,13 @@ router = APIRouter(tags=["catalogue"])
 
 # A malformed code is a 400 before any lookup, like a malformed id.
 ProfileCodePath = Annotated[ProfileCode, Path(examples=["P06"])]
+
+
+@dataclass
+class ProfileQuery(ListQuery):
+    """The catalogue list's page and segment."""
+
+    segment: Annotated[Segment | None, Query()] = None
 
 
 @router.post(
@@ -55,14 +63,9 @@ async def create_support_profile(
 
 @router.get("/support-profiles", summary="List the support profiles")
 async def list_support_profiles(
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    page: PageParams,
-    segment: Annotated[Segment | None, Query()] = None,
+    session: SessionDep, principal: CurrentPrincipal, query: Annotated[ProfileQuery, Depends()]
 ) -> Page[SupportProfilePublic]:
-    found = await support_profiles.list_profiles(
-        session, principal, page, segment=segment.value if segment else None
-    )
+    found = await support_profiles.list_profiles(session, principal, query.page, **query.filters())
     return page_of(SupportProfilePublic, found)
 
 

@@ -1,14 +1,15 @@
 """HTTP routes: provider options, engagements, their subcontracts, progress, closure and surveys."""
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from app.auth import CurrentPrincipal
 from app.db import SessionDep
 from app.models.base import Page, QueryDate
-from app.pagination import PageParams
+from app.pagination import ListQuery
 from app.routers.filters import ByPlan
 from app.routers.shapes import Call, item_routes, page_of
 from app.schemas.engagements import (
@@ -32,6 +33,14 @@ from app.services.engagements import views as engagement_views
 
 router = APIRouter(tags=["engagements"])
 ITEM = "/engagements/{engagement_id}"
+
+
+@dataclass
+class EngagementQuery(ListQuery):
+    """The engagement list's page and filters."""
+
+    status: EngagementStatus | None = None
+    plan_id: ByPlan = None
 
 
 @router.get(
@@ -68,16 +77,9 @@ async def request_engagement(
     summary="The engagements the caller may see (the provider's inbox with ?status=requested)",
 )
 async def list_engagements(
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    page: PageParams,
-    status: EngagementStatus | None = None,
-    plan_id: ByPlan = None,
+    session: SessionDep, principal: CurrentPrincipal, query: Annotated[EngagementQuery, Depends()]
 ) -> Page[EngagementPublic]:
-    status_value = status.value if status else None
-    found = await engagement_views.list_engagements(
-        session, principal, page, status=status_value, plan_id=plan_id
-    )
+    found = await engagement_views.list_engagements(session, principal, query.page, **query.filters())
     return page_of(EngagementPublic, found)
 
 

@@ -1,20 +1,31 @@
 """HTTP routes: handoffs to other life domains."""
 
 import uuid
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 
 from app.auth import CurrentPrincipal
 from app.db import SessionDep
 from app.models.base import Page
-from app.pagination import PageParams
+from app.pagination import ListQuery
 from app.routers.filters import ByEngagement, ByPlan
 from app.routers.shapes import Call, item_routes, page_of
 from app.schemas.handoffs import HandoffCreate, HandoffDecline, HandoffPublic, HandoffResolve, HandoffStatus
 from app.services.engagements import handoffs
 
 router = APIRouter(tags=["handoffs"])
+
+
+@dataclass
+class HandoffQuery(ListQuery):
+    """The handoff list's page and filters."""
+
+    status: HandoffStatus | None = None
+    overdue: bool | None = None
+    plan_id: ByPlan = None
+    engagement_id: ByEngagement = None
 
 
 @router.post(
@@ -33,23 +44,9 @@ async def raise_handoff(
 
 @router.get("/handoffs", summary="The handoffs the caller may see, earliest due first")
 async def list_handoffs(
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    page: PageParams,
-    status: HandoffStatus | None = None,
-    overdue: bool | None = None,
-    plan_id: ByPlan = None,
-    engagement_id: ByEngagement = None,
+    session: SessionDep, principal: CurrentPrincipal, query: Annotated[HandoffQuery, Depends()]
 ) -> Page[HandoffPublic]:
-    found = await handoffs.list_handoffs(
-        session,
-        principal,
-        page,
-        status=status.value if status else None,
-        overdue=overdue,
-        plan_id=plan_id,
-        engagement_id=engagement_id,
-    )
+    found = await handoffs.list_handoffs(session, principal, query.page, **query.filters())
     return page_of(HandoffPublic, found)
 
 

@@ -1,12 +1,13 @@
 """HTTP routes: the public care marketplace (no authentication)."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from app.db import ReadSessionDep
 from app.models.base import Page
-from app.pagination import PageParams
+from app.pagination import ListQuery
 from app.routers.filters import ByIntensity, ByProfile
 from app.routers.shapes import page_of
 from app.schemas.reference_geography import MunicipalityCode
@@ -18,6 +19,15 @@ router = APIRouter(tags=["marketplace"])
 CACHE_SECONDS = 60
 
 
+@dataclass
+class MarketplaceQuery(ListQuery):
+    """The marketplace's page, the family's municipality and optionally one product."""
+
+    municipality: Annotated[MunicipalityCode, Query(description="CBS code of the family's municipality.")]
+    profile_code: ByProfile = None
+    intensity_code: ByIntensity = None
+
+
 @router.get(
     "/public/providers",
     summary="The care marketplace: contracted providers, their products and waiting days",
@@ -26,15 +36,8 @@ CACHE_SECONDS = 60
     openapi_extra={"security": []},
 )
 async def list_public_providers(
-    session: ReadSessionDep,
-    page: PageParams,
-    response: Response,
-    municipality: Annotated[MunicipalityCode, Query(description="CBS code of the family's municipality.")],
-    profile_code: ByProfile = None,
-    intensity_code: ByIntensity = None,
+    session: ReadSessionDep, query: Annotated[MarketplaceQuery, Depends()], response: Response
 ) -> Page[MarketplaceProvider]:
-    found = await marketplace.list_public_providers(
-        session, page, municipality=municipality, profile_code=profile_code, intensity_code=intensity_code
-    )
+    found = await marketplace.list_public_providers(session, query.page, **query.filters())
     response.headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
     return page_of(MarketplaceProvider, found)

@@ -1,15 +1,15 @@
 """HTTP routes: the payment ledger and payment batches (municipality officers)."""
 
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Depends, Header, Response
 
 from app.auth import MunicipalityOfficer, Principal, Role, require_roles
 from app.db import SessionDep
 from app.models.base import Page
-from app.pagination import PageParams
+from app.pagination import ListQuery, PageParams
 from app.routers.filters import ByEngagement, ByProvider
 from app.routers.shapes import page_of
 from app.schemas.integration_views import BatchBusView, PaymentBusView
@@ -40,18 +40,22 @@ _READ_RESPONSES = {200: _CSV_BODY}
 OfficerOrBus = Annotated[Principal, require_roles(Role.MUNICIPALITY_OFFICER, Role.INTEGRATION)]
 
 
+@dataclass
+class LineQuery(ListQuery):
+    """The ledger list's page and filters (a :class:`LineFilter`)."""
+
+    provider_id: ByProvider = None
+    status: LineStatus | None = None
+    period: Period | None = None
+    engagement_id: ByEngagement = None
+
+
 @router.get("/payments", summary="Ledger lines of the caller's municipality, oldest first")
 async def list_payments(
-    session: SessionDep,
-    principal: MunicipalityOfficer,
-    page: PageParams,
-    provider_id: ByProvider = None,
-    status: LineStatus | None = None,
-    period: Period | None = None,
-    engagement_id: ByEngagement = None,
+    session: SessionDep, principal: MunicipalityOfficer, query: Annotated[LineQuery, Depends()]
 ) -> Page[PaymentLinePublic]:
-    filters = LineFilter(provider_id=provider_id, status=status, period=period, engagement_id=engagement_id)
-    return page_of(PaymentLinePublic, await payment_ledger.list_lines(session, principal, filters, page))
+    lines = await payment_ledger.list_lines(session, principal, LineFilter(**query.filters()), query.page)
+    return page_of(PaymentLinePublic, lines)
 
 
 @router.get(

@@ -6,14 +6,15 @@ contracts are 404, naming another region is 403 ``other_region``.
 """
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from app.auth import CurrentPrincipal, PurchasingOfficer
 from app.db import SessionDep
 from app.models.base import Page
-from app.pagination import PageParams
+from app.pagination import ListQuery, PageParams
 from app.routers.shapes import Collection, page_of
 from app.schemas.reference_geography import MunicipalityCode
 from app.schemas.reference_providers import (
@@ -41,18 +42,21 @@ register.create(
 )
 
 
+@dataclass
+class ProviderQuery(ListQuery):
+    """The provider register's page and filters."""
+
+    municipality: Annotated[MunicipalityCode | None, Query(description="Only providers serving it.")] = None
+    agb_code: Annotated[AgbCode | None, Query(alias="agbCode")] = None
+
+
 @router.get("/providers", summary="List providers")
 async def list_providers(
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    page: PageParams,
-    municipality: Annotated[MunicipalityCode | None, Query(description="Only providers serving it.")] = None,
-    agb_code: Annotated[AgbCode | None, Query(alias="agbCode")] = None,
+    session: SessionDep, principal: CurrentPrincipal, query: Annotated[ProviderQuery, Depends()]
 ) -> Page[ProviderPublic]:
-    found = await providers.list_providers(
-        session, principal, page, municipality=municipality, agb_code=agb_code
+    return page_of(
+        ProviderPublic, await providers.list_providers(session, principal, query.page, **query.filters())
     )
-    return page_of(ProviderPublic, found)
 
 
 register.get("/providers/{provider_id}", "get_provider", "Get a provider", providers.get_provider)

@@ -1,14 +1,15 @@
 """HTTP routes: referrals (verwijzingen)."""
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from app.auth import Principal, Role, require_roles
 from app.db import SessionDep
 from app.models.base import Page
-from app.pagination import PageParams
+from app.pagination import ListQuery
 from app.routers.filters import ByFamily
 from app.routers.shapes import page_of
 from app.schemas.integration_views import ReferralBusView
@@ -23,6 +24,14 @@ ReferralReader = Annotated[Principal, require_roles(Role.DISTRICT_PROFESSIONAL, 
 OneReferralReader = Annotated[
     Principal, require_roles(Role.DISTRICT_PROFESSIONAL, Role.GP, Role.FAMILY_MEMBER, Role.INTEGRATION)
 ]
+
+
+@dataclass
+class ReferralQuery(ListQuery):
+    """The referral list's page and filters."""
+
+    status: Annotated[ReferralStatus | None, Query()] = None
+    family_id: ByFamily = None
 
 
 def _public(view: service.ReferralView) -> ReferralPublic:
@@ -44,13 +53,9 @@ async def create_referral(
 
 @router.get("/referrals", summary="The referrals the caller may see (a GP: its own), newest first")
 async def list_referrals(
-    session: SessionDep,
-    principal: ReferralReader,
-    page: PageParams,
-    status: Annotated[ReferralStatus | None, Query()] = None,
-    family_id: ByFamily = None,
+    session: SessionDep, principal: ReferralReader, query: Annotated[ReferralQuery, Depends()]
 ) -> Page[ReferralPublic]:
-    found = await service.list_referrals(session, principal, page, status=status, family_id=family_id)
+    found = await service.list_referrals(session, principal, query.page, **query.filters())
     return page_of(ReferralPublic, found, _public)
 
 

@@ -1,14 +1,15 @@
 """HTTP routes: tariffs of the purchasing officer's region."""
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from app.auth import PurchasingOfficer
 from app.db import SessionDep
 from app.models.base import Page, QueryDate
-from app.pagination import PageParams
+from app.pagination import ListQuery
 from app.routers.filters import ByIntensity, ByProfile, ByProvider
 from app.routers.shapes import page_of
 from app.schemas.reference_providers import TariffCreate, TariffPublic
@@ -35,28 +36,25 @@ async def create_tariff(
     return TariffPublic.model_validate(tariff)
 
 
-@router.get("/tariffs", summary="List the tariffs of your region")
-async def list_tariffs(
-    session: SessionDep,
-    principal: PurchasingOfficer,
-    page: PageParams,
-    profile_code: ByProfile = None,
-    intensity_code: ByIntensity = None,
-    provider_id: ByProvider = None,
+@dataclass
+class TariffQuery(ListQuery):
+    """The tariff list's page and filters."""
+
+    profile_code: ByProfile = None
+    intensity_code: ByIntensity = None
+    provider_id: ByProvider = None
     on_date: Annotated[
         QueryDate | None, Query(alias="onDate", description="Only tariffs valid on this day.")
-    ] = None,
+    ] = None
+
+
+@router.get("/tariffs", summary="List the tariffs of your region")
+async def list_tariffs(
+    session: SessionDep, principal: PurchasingOfficer, query: Annotated[TariffQuery, Depends()]
 ) -> Page[TariffPublic]:
-    found = await tariffs.list_tariffs(
-        session,
-        principal,
-        page,
-        profile_code=profile_code,
-        intensity_code=intensity_code,
-        provider_id=provider_id,
-        on_date=on_date,
+    return page_of(
+        TariffPublic, await tariffs.list_tariffs(session, principal, query.page, **query.filters())
     )
-    return page_of(TariffPublic, found)
 
 
 @router.get("/tariffs/{tariff_id}", summary="Get a tariff of your region")
