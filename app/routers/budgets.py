@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from app.auth import MunicipalityOfficer
 from app.db import SessionDep
+from app.routers.shapes import located
 from app.schemas.budgets import (
     AllocationCreate,
     AllocationPublic,
@@ -60,8 +61,7 @@ async def create_allocation(
     allocation = await allocations.create_allocation(
         session, principal, body.municipality, body.year, body.category, body.total_cents, body.weights
     )
-    response.headers["Location"] = f"/api/v1/budget-allocations/{allocation.id}"
-    return AllocationPublic.model_validate(allocation)
+    return located(response, AllocationPublic.model_validate(allocation), "budget-allocations", allocation.id)
 
 
 @router.get(

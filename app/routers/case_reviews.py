@@ -11,7 +11,7 @@ from app.db import SessionDep
 from app.models.base import Page
 from app.models.money import CaseReviewDecision
 from app.pagination import ListQuery
-from app.routers.shapes import page_of
+from app.routers.shapes import located, page_of
 from app.schemas.case_reviews import (
     CaseDetails,
     CaseMember,
@@ -84,5 +84,4 @@ async def decide(
     response: Response,
 ) -> DecisionPublic:
     decision, full = await service.decide(session, principal, review_id, body.decision, body.note)
-    response.headers["Location"] = f"/api/v1/case-reviews/{review_id}"
-    return _decision(decision, full)
+    return located(response, _decision(decision, full), "case-reviews", review_id)

@@ -13,10 +13,9 @@ from app.db import SessionDep
 from app.identifiers import ProfileCode
 from app.models.base import Page
 from app.pagination import ListQuery
-from app.routers.shapes import Collection, page_of
+from app.routers.shapes import Collection, located, page_of
 from app.schemas.reference_catalogue import Segment, SupportProfileCreate, SupportProfilePublic
 from app.services.reference import support_profiles
-from app.services.reference.common import resource_url
 from app.services.reference.support_profiles import IntensitySpec, ProfileSpec
 
 router = APIRouter(tags=["catalogue"])
@@ -57,8 +56,7 @@ async def create_support_profile(
         ],
     )
     profile = await support_profiles.create_profile(session, principal, spec)
-    response.headers["Location"] = resource_url("support-profiles", profile.code)
-    return SupportProfilePublic.model_validate(profile)
+    return located(response, SupportProfilePublic.model_validate(profile), "support-profiles", profile.code)
 
 
 @router.get("/support-profiles", summary="List the support profiles")

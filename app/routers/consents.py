@@ -8,7 +8,7 @@ from app.auth import FamilyOrTeam, FamilyTeamOrBus, Role
 from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import PageParams
-from app.routers.shapes import page_of
+from app.routers.shapes import located, page_of
 from app.schemas.families import ConsentCreate, ConsentPublic
 from app.schemas.integration_views import ConsentBusView
 from app.services.families import consents as service
@@ -34,8 +34,7 @@ async def grant_consent(
     response: Response,
 ) -> ConsentPublic:
     view = await service.grant(session, principal, family_id, body)
-    response.headers["Location"] = f"/api/v1/families/{family_id}/consents/{view.consent.id}"
-    return _public(view)
+    return located(response, _public(view), "families", family_id, "consents", view.consent.id)
 
 
 @router.get(
@@ -50,7 +49,6 @@ async def list_consents(
 
 @router.get(
     "/families/{family_id}/consents/{consent_id}",
-    response_model=ConsentPublic | ConsentBusView,
     summary="Get a consent",
 )
 async def get_consent(

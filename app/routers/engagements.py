@@ -11,7 +11,7 @@ from app.db import SessionDep
 from app.models.base import Page, QueryDate
 from app.pagination import ListQuery
 from app.routers.filters import ByPlan
-from app.routers.shapes import Call, item_routes, page_of
+from app.routers.shapes import Call, item_routes, located, page_of
 from app.schemas.engagements import (
     EngagementClose,
     EngagementCreate,
@@ -68,8 +68,7 @@ async def request_engagement(
     body: EngagementCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
 ) -> EngagementPublic:
     view = await engagements.request_engagement(session, principal, body)
-    response.headers["Location"] = f"/api/v1/engagements/{view['id']}"
-    return EngagementPublic.model_validate(view)
+    return located(response, EngagementPublic.model_validate(view), "engagements", view["id"])
 
 
 @router.get(

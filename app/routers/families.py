@@ -9,7 +9,7 @@ from app.auth import FamilyOrTeam, FamilyTeamOrBus, Professional, Role
 from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import PageParams
-from app.routers.shapes import page_of
+from app.routers.shapes import located, page_of
 from app.schemas.families import (
     FamilyAuditEventPublic,
     FamilyCreate,
@@ -41,8 +41,7 @@ async def create_family(
     body: FamilyCreate, session: SessionDep, principal: Professional, response: Response
 ) -> FamilyPublic:
     view = await service.create_family(session, principal, body)
-    response.headers["Location"] = f"/api/v1/families/{view.family.id}"
-    return _public(view)
+    return located(response, _public(view), "families", view.family.id)
 
 
 @router.get("/families", summary="The caller's families, newest first; `q` searches member names")
@@ -59,7 +58,6 @@ async def list_families(
 
 @router.get(
     "/families/{family_id}",
-    response_model=FamilyPublic | FamilyBusView,
     summary="Get a family (the integration bus: ids, codes and states only)",
 )
 async def get_family(
@@ -75,8 +73,7 @@ async def add_member(
     family_id: uuid.UUID, body: MemberCreate, session: SessionDep, principal: Professional, response: Response
 ) -> MemberPublic:
     member = await service.add_member(session, principal, family_id, body)
-    response.headers["Location"] = f"/api/v1/families/{family_id}"
-    return MemberPublic.model_validate(member)
+    return located(response, MemberPublic.model_validate(member), "families", family_id)
 
 
 @router.patch("/families/{family_id}/members/{member_id}", summary="Change a member's details")

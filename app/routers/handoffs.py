@@ -11,7 +11,7 @@ from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import ListQuery
 from app.routers.filters import ByEngagement, ByPlan
-from app.routers.shapes import Call, item_routes, page_of
+from app.routers.shapes import Call, item_routes, located, page_of
 from app.schemas.handoffs import HandoffCreate, HandoffDecline, HandoffPublic, HandoffResolve, HandoffStatus
 from app.services.engagements import handoffs
 
@@ -38,8 +38,7 @@ async def raise_handoff(
     body: HandoffCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
 ) -> HandoffPublic:
     handoff = await handoffs.raise_handoff(session, principal, body)
-    response.headers["Location"] = f"/api/v1/handoffs/{handoff['id']}"
-    return HandoffPublic.model_validate(handoff)
+    return located(response, HandoffPublic.model_validate(handoff), "handoffs", handoff["id"])
 
 
 @router.get("/handoffs", summary="The handoffs the caller may see, earliest due first")

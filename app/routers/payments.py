@@ -11,7 +11,7 @@ from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import ListQuery, PageParams
 from app.routers.filters import ByEngagement, ByProvider
-from app.routers.shapes import page_of
+from app.routers.shapes import located, page_of
 from app.schemas.integration_views import BatchBusView, PaymentBusView
 from app.schemas.payments import (
     ApproveBody,
@@ -60,7 +60,6 @@ async def list_payments(
 
 @router.get(
     "/payments/{line_id}",
-    response_model=PaymentLinePublic | PaymentBusView,
     summary="One ledger line",
 )
 async def get_payment(
@@ -96,8 +95,7 @@ async def correct_payment(
     response: Response,
 ) -> PaymentLinePublic:
     line = await payment_ledger.correct(session, principal, line_id, body.amount_cents, body.reason)
-    response.headers["Location"] = f"/api/v1/payments/{line.id}"
-    return PaymentLinePublic.model_validate(line)
+    return located(response, PaymentLinePublic.model_validate(line), "payments", line.id)
 
 
 @router.post(

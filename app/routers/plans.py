@@ -15,7 +15,7 @@ from app.db import SessionDep
 from app.models.base import Page
 from app.models.plans import Plan
 from app.pagination import PageParams
-from app.routers.shapes import P, page_of
+from app.routers.shapes import P, located, page_of
 from app.schemas.integration_views import PlanBusView
 from app.schemas.plans import (
     AssessmentPublic,
@@ -99,8 +99,7 @@ async def create_plan(
     body: PlanCreate | None = None,
 ) -> PlanPublic:
     view = await plans.create_plan(session, principal, family_id, body or PlanCreate())
-    response.headers["Location"] = f"/api/v1/plans/{view.plan.id}"
-    return _plan(view, response)
+    return located(response, _plan(view, response), "plans", view.plan.id)
 
 
 @router.get("/families/{family_id}/plans", summary="The family's plans, newest first")
@@ -229,8 +228,7 @@ async def open_revision(
     plan_id: uuid.UUID, session: SessionDep, principal: Professional, change: Change
 ) -> PlanSummary:
     plan = await plan_lifecycle.open_revision(session, principal, plan_id, change.expected)
-    change.response.headers["Location"] = f"/api/v1/plans/{plan.id}"
-    return change.summary(plan)
+    return located(change.response, change.summary(plan), "plans", plan.id)
 
 
 @router.post("/plans/{plan_id}/withdraw", summary="Withdraw a draft or agreed plan (If-Match)")

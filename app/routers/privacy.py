@@ -7,6 +7,7 @@ from fastapi.responses import StreamingResponse
 
 from app.auth import Admin, FamilyOrTeam
 from app.db import SessionDep
+from app.routers.shapes import located
 from app.schemas.privacy import (
     ErasureRequestCreate,
     ErasureRequestPublic,
@@ -45,8 +46,7 @@ async def create_erasure_request(
 ) -> ErasureRequestPublic:
     ask = erasure.ErasureAsk(body.family_id, body.member_id, body.requested_by_member_id, body.reason)
     decided = await erasure.request_erasure(session, request.app.state.sessionmaker, principal, ask)
-    response.headers["Location"] = f"/api/v1/erasure-requests/{decided.id}"
-    return ErasureRequestPublic.model_validate(decided)
+    return located(response, ErasureRequestPublic.model_validate(decided), "erasure-requests", decided.id)
 
 
 @router.get("/erasure-requests/{request_id}", summary="An erasure request and its decision")
@@ -69,8 +69,7 @@ async def create_retention_run(
     state = request.app.state
     ask = retention.RetentionAsk(body.dry_run, body.ended_before, principal.municipality, principal)
     run = await retention.run_retention(state.engine, state.sessionmaker, state.settings, ask)
-    response.headers["Location"] = f"/api/v1/retention-runs/{run.id}"
-    return RetentionRunPublic.model_validate(run)
+    return located(response, RetentionRunPublic.model_validate(run), "retention-runs", run.id)
 
 
 @router.get("/retention-runs/{run_id}", summary="A retention run and its counts")

@@ -15,7 +15,7 @@ from app.auth import CurrentPrincipal, PurchasingOfficer
 from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import ListQuery, PageParams
-from app.routers.shapes import Collection, page_of
+from app.routers.shapes import Collection, located, page_of
 from app.schemas.reference_geography import MunicipalityCode
 from app.schemas.reference_providers import (
     AgbCode,
@@ -25,7 +25,6 @@ from app.schemas.reference_providers import (
     ProviderPublic,
 )
 from app.services.reference import contracts, providers
-from app.services.reference.common import resource_url
 from app.services.reference.contracts import ContractSpec
 
 router = APIRouter(tags=["providers"])
@@ -87,8 +86,9 @@ async def create_contract(
         products=[(p.profile_code, p.intensity_code) for p in body.products],
     )
     contract = await contracts.create_contract(session, principal, provider_id, body.region_id, spec)
-    response.headers["Location"] = resource_url("providers", provider_id, "contracts", contract.id)
-    return ContractPublic.model_validate(contract)
+    return located(
+        response, ContractPublic.model_validate(contract), "providers", provider_id, "contracts", contract.id
+    )
 
 
 @router.get("/providers/{provider_id}/contracts", summary="List a provider's contracts in your region")

@@ -11,7 +11,7 @@ from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import ListQuery
 from app.routers.filters import ByFamily
-from app.routers.shapes import page_of
+from app.routers.shapes import located, page_of
 from app.schemas.integration_views import ReferralBusView
 from app.schemas.referrals import ReferralCreate, ReferralPublic, ReferralStatus
 from app.services.integration import views as bus
@@ -47,8 +47,7 @@ async def create_referral(
     body: ReferralCreate, session: SessionDep, principal: Referrer, response: Response
 ) -> ReferralPublic:
     view = await service.create_referral(session, principal, body)
-    response.headers["Location"] = f"/api/v1/referrals/{view.referral.id}"
-    return _public(view)
+    return located(response, _public(view), "referrals", view.referral.id)
 
 
 @router.get("/referrals", summary="The referrals the caller may see (a GP: its own), newest first")
@@ -61,7 +60,6 @@ async def list_referrals(
 
 @router.get(
     "/referrals/{referral_id}",
-    response_model=ReferralPublic | ReferralBusView,
     summary="Get a referral",
 )
 async def get_referral(

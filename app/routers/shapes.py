@@ -24,6 +24,7 @@ from app.services.reference.common import resource_url
 
 Service = Callable[..., Awaitable[Any]]
 P = TypeVar("P", bound=PublicModel)
+T = TypeVar("T")
 
 
 def _route(
@@ -119,6 +120,12 @@ def page_of(
     rows, cursor = found
     make = present or public.model_validate
     return Page[public](items=[make(row) for row in rows], next_cursor=cursor)  # type: ignore[valid-type]
+
+
+def located(response: Response, item: T, *path: object) -> T:
+    """``item`` as a create answers it: with its URL (``resource_url(*path)``) in ``Location``."""
+    response.headers["Location"] = resource_url(*path)
+    return item
 
 
 def list_route(

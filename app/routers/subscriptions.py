@@ -10,7 +10,7 @@ from app.config import Settings
 from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import PageParams
-from app.routers.shapes import page_of
+from app.routers.shapes import located, page_of
 from app.schemas.integration import (
     DeliveryPublic,
     DeliveryStatus,
@@ -53,8 +53,7 @@ async def create_subscription(
     view = await subscriptions.create(
         session, principal, settings, body.callback_url, body.types, body.secret
     )
-    response.headers["Location"] = f"/api/v1/subscriptions/{view.subscription.id}"
-    return _public(view)
+    return located(response, _public(view), "subscriptions", view.subscription.id)
 
 
 @router.get(

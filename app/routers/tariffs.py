@@ -11,10 +11,9 @@ from app.db import SessionDep
 from app.models.base import Page, QueryDate
 from app.pagination import ListQuery
 from app.routers.filters import ByIntensity, ByProfile, ByProvider
-from app.routers.shapes import page_of
+from app.routers.shapes import located, page_of
 from app.schemas.reference_providers import TariffCreate, TariffPublic
 from app.services.reference import tariffs
-from app.services.reference.common import resource_url
 from app.services.reference.tariffs import TariffSpec
 
 router = APIRouter(tags=["tariffs"])
@@ -32,8 +31,7 @@ async def create_tariff(
     body: TariffCreate, session: SessionDep, principal: PurchasingOfficer, response: Response
 ) -> TariffPublic:
     tariff = await tariffs.create_tariff(session, principal, TariffSpec(**body.model_dump()))
-    response.headers["Location"] = resource_url("tariffs", tariff.id)
-    return TariffPublic.model_validate(tariff)
+    return located(response, TariffPublic.model_validate(tariff), "tariffs", tariff.id)
 
 
 @dataclass

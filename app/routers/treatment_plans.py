@@ -10,6 +10,7 @@ from app.db import SessionDep
 from app.schemas.treatment_plans import TreatmentPlanPublic, TreatmentPlanPut
 from app.services.engagements import treatment_plans
 from app.services.engagements.treatment_plans import TreatmentPlanView
+from app.services.reference.common import resource_url
 from app.versioning import IfMatch, IfNoneMatch, if_match, not_modified, not_modified_response, set_etag
 
 router = APIRouter(tags=["treatment-plans"])
@@ -41,7 +42,7 @@ async def put_treatment_plan(
     )
     if created:
         response.status_code = 201
-        response.headers["Location"] = f"/api/v1/engagements/{engagement_id}/treatment-plan"
+        response.headers["Location"] = resource_url("engagements", engagement_id, "treatment-plan")
     return _versioned(plan, response)
 
 
