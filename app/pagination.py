@@ -7,11 +7,11 @@ the next query continues strictly after it, so pages stay stable while rows are 
 import base64
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import AfterValidator
@@ -22,6 +22,7 @@ from app.identifiers import ascii_uuid
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+T = TypeVar("T")
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
 
 
@@ -115,3 +116,7 @@ class ListQuery:
         set as its value)."""
         values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "page"}
         return {name: v.value if isinstance(v, Enum) else v for name, v in values.items()}
+
+    def ask(self, load: Callable[..., Awaitable[T]], session: Any, principal: Any) -> Awaitable[T]:
+        """The list's service asked for this page: ``load(session, principal, page, **filters)``."""
+        return load(session, principal, self.page, **self.filters())

@@ -60,8 +60,7 @@ def _public(view: service.ReviewView) -> CaseReviewPublic:
 async def list_case_reviews(
     session: SessionDep, principal: OfficerOrTeam, query: Annotated[ReviewQuery, Depends()]
 ) -> Page[CaseReviewPublic]:
-    found = await service.list_queue(session, principal, query.page, **query.filters())
-    return page_of(CaseReviewPublic, found, _public)
+    return page_of(CaseReviewPublic, await query.ask(service.list_queue, session, principal), _public)
 
 
 @router.get("/case-reviews/{review_id}", summary="One flagged case with its decisions")

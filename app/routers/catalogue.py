@@ -63,8 +63,7 @@ async def create_support_profile(
 async def list_support_profiles(
     session: SessionDep, principal: CurrentPrincipal, query: Annotated[ProfileQuery, Depends()]
 ) -> Page[SupportProfilePublic]:
-    found = await support_profiles.list_profiles(session, principal, query.page, **query.filters())
-    return page_of(SupportProfilePublic, found)
+    return page_of(SupportProfilePublic, await query.ask(support_profiles.list_profiles, session, principal))
 
 
 Collection(router, "/support-profiles", SupportProfilePublic).get(

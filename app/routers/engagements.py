@@ -78,8 +78,7 @@ async def request_engagement(
 async def list_engagements(
     session: SessionDep, principal: CurrentPrincipal, query: Annotated[EngagementQuery, Depends()]
 ) -> Page[EngagementPublic]:
-    found = await engagement_views.list_engagements(session, principal, query.page, **query.filters())
-    return page_of(EngagementPublic, found)
+    return page_of(EngagementPublic, await query.ask(engagement_views.list_engagements, session, principal))
 
 
 @router.get(ITEM, summary="One engagement, with flags, treatment plan summary and (when closed) its outcome")

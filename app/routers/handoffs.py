@@ -45,8 +45,7 @@ async def raise_handoff(
 async def list_handoffs(
     session: SessionDep, principal: CurrentPrincipal, query: Annotated[HandoffQuery, Depends()]
 ) -> Page[HandoffPublic]:
-    found = await handoffs.list_handoffs(session, principal, query.page, **query.filters())
-    return page_of(HandoffPublic, found)
+    return page_of(HandoffPublic, await query.ask(handoffs.list_handoffs, session, principal))
 
 
 @router.get("/handoffs/{handoff_id}", summary="One handoff")

@@ -53,9 +53,7 @@ class ProviderQuery(ListQuery):
 async def list_providers(
     session: SessionDep, principal: CurrentPrincipal, query: Annotated[ProviderQuery, Depends()]
 ) -> Page[ProviderPublic]:
-    return page_of(
-        ProviderPublic, await providers.list_providers(session, principal, query.page, **query.filters())
-    )
+    return page_of(ProviderPublic, await query.ask(providers.list_providers, session, principal))
 
 
 register.get("/providers/{provider_id}", "get_provider", "Get a provider", providers.get_provider)

@@ -54,8 +54,7 @@ async def create_referral(
 async def list_referrals(
     session: SessionDep, principal: ReferralReader, query: Annotated[ReferralQuery, Depends()]
 ) -> Page[ReferralPublic]:
-    found = await service.list_referrals(session, principal, query.page, **query.filters())
-    return page_of(ReferralPublic, found, _public)
+    return page_of(ReferralPublic, await query.ask(service.list_referrals, session, principal), _public)
 
 
 @router.get(

@@ -50,9 +50,7 @@ class TariffQuery(ListQuery):
 async def list_tariffs(
     session: SessionDep, principal: PurchasingOfficer, query: Annotated[TariffQuery, Depends()]
 ) -> Page[TariffPublic]:
-    return page_of(
-        TariffPublic, await tariffs.list_tariffs(session, principal, query.page, **query.filters())
-    )
+    return page_of(TariffPublic, await query.ask(tariffs.list_tariffs, session, principal))
 
 
 @router.get("/tariffs/{tariff_id}", summary="Get a tariff of your region")
