@@ -41,6 +41,7 @@ from app.services.plans import parts as plan_parts
 from app.services.plans import service as plans
 from app.services.plans import signing as plan_signing
 from app.services.plans import snapshot as plan_snapshot
+from app.services.plans.parts import PartResult
 from app.services.plans.view import PlanView
 from app.versioning import IfMatch as Precondition
 from app.versioning import IfNoneMatch, if_match, not_modified, not_modified_response, set_etag
@@ -68,8 +69,8 @@ class _Change:
     def plan(self, view: PlanView) -> PlanPublic:
         return _plan(view, self.response)
 
-    def part(self, result: Any, public: type[P]) -> P:
-        """A changed part of the plan (``PartResult``) as ``public``."""
+    def part(self, result: PartResult[Any], public: type[P]) -> P:
+        """The changed part as ``public``."""
         set_etag(self.response, result.plan.version)
         return public.model_validate(result.part)
 

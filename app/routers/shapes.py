@@ -6,6 +6,11 @@ service call differ. Each route is still declared in its resource's module, one 
 path, summary and service call, so the module lists its routes. The endpoint built here has the
 parameters a hand-written one would have (same names, types and dependencies), so FastAPI
 validates, documents and names it (operation id from ``name``) exactly alike.
+
+A reference collection (``Collection``) names its router, path and public model once for its
+create, list and read. Hand-written routes share the two answers every list and create gives:
+``page_of`` (a service's rows and cursor as one page) and ``located`` (the created item with its
+URL in ``Location``).
 """
 
 import inspect
