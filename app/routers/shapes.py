@@ -103,12 +103,13 @@ def get_route(
     *,
     name: str,
     summary: str,
-    key_param: str,
     public: type[PublicModel],
     load: Service,
     key: Any = uuid.UUID,
 ) -> None:
-    """``GET <item>``: ``load(session, principal, key)`` as ``public``; ``key`` types the path key."""
+    """``GET <item>``: ``load(session, principal, key)`` as ``public``; the key is the path's last
+    parameter (``/regions/{region_id}``), ``key`` types it."""
+    key_param = path.rsplit("{", 1)[1].rstrip("}")
     parameters = {key_param: key, "session": SessionDep, "principal": CurrentPrincipal}
 
     async def run(session: Any, principal: Any, **keys: Any) -> Any:
@@ -208,15 +209,4 @@ class Collection:
         list_route(self.router, self.path, name=name, summary=summary, public=self.public, load=load)
 
     def get(self, path: str, name: str, summary: str, load: Service, key: Any = uuid.UUID) -> None:
-        """``GET <path>``, the item keyed by the path's last parameter (``/regions/{region_id}``)."""
-        key_param = path.rsplit("{", 1)[1].rstrip("}")
-        get_route(
-            self.router,
-            path,
-            name=name,
-            summary=summary,
-            key_param=key_param,
-            public=self.public,
-            load=load,
-            key=key,
-        )
+        get_route(self.router, path, name=name, summary=summary, public=self.public, load=load, key=key)
