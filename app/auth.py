@@ -409,3 +409,10 @@ MunicipalityOfficer = Annotated[Principal, require_roles(Role.MUNICIPALITY_OFFIC
 PurchasingOfficer = Annotated[Principal, require_roles(Role.PURCHASING_OFFICER)]
 Integration = Annotated[Principal, require_roles(Role.INTEGRATION)]
 Admin = Annotated[Principal, require_roles(Role.ADMIN)]
+
+# Roles that share a set of functions.
+FamilyOrTeam = Annotated[Principal, require_roles(Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL)]
+FamilyTeamOrBus = Annotated[
+    Principal, require_roles(Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL, Role.INTEGRATION)
+]
+OfficerOrTeam = Annotated[Principal, require_roles(Role.MUNICIPALITY_OFFICER, Role.DISTRICT_PROFESSIONAL)]

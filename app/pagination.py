@@ -7,10 +7,11 @@ the next query continues strictly after it, so pages stay stable while rows are 
 import base64
 import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from enum import Enum
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import AfterValidator
@@ -21,6 +22,7 @@ from app.identifiers import ascii_uuid
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
+T = TypeVar("T")
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
 
 
@@ -98,3 +100,26 @@ def page_request(
 
 
 PageParams = Annotated[PageRequest, Depends(page_request)]
+
+
+@dataclass
+class ListQuery:
+    """The query string of a list with filters: the page asked for and, in a subclass, the filters
+    (fields defaulting to ``None``: any). Used as ``Annotated[TheQuery, Depends()]``, the filters
+    are documented before ``pageSize``/``cursor`` and validated after them, as when they were the
+    endpoint's own parameters."""
+
+    page: PageParams
+
+    def filters(self) -> dict[str, Any]:
+        """The filters by name, as the list's service takes them as keywords (a member of a fixed
+        set as its value)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "page"}
+        return {name: v.value if isinstance(v, Enum) else v for name, v in values.items()}
+
+    def ask(
+        self, load: Callable[..., Awaitable[T]], session: Any, principal: Any, only: Callable[..., Any]
+    ) -> Awaitable[T]:
+        """The list's service asked for this page: ``load(session, principal, page, only(**filters))``,
+        ``only`` being the service's own filter type."""
+        return load(session, principal, self.page, only(**self.filters()))

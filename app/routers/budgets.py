@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from app.auth import MunicipalityOfficer
 from app.db import SessionDep
+from app.routers.shapes import located
 from app.schemas.budgets import (
     AllocationCreate,
     AllocationPublic,
@@ -25,8 +26,6 @@ router = APIRouter(tags=["budgets"])
 
 @router.put(
     "/budgets/{municipality}/{year}/{category}",
-    response_model=BudgetPublic,
-    status_code=200,
     summary="Set a budget for the municipality or one of its districts",
 )
 async def put_budget(
@@ -43,12 +42,7 @@ async def put_budget(
     return BudgetPublic.model_validate(budget)
 
 
-@router.get(
-    "/budgets",
-    response_model=list[BudgetPublic],
-    status_code=200,
-    summary="The caller's municipality's budgets for a year",
-)
+@router.get("/budgets", summary="The caller's municipality's budgets for a year")
 async def list_budgets(
     session: SessionDep, principal: MunicipalityOfficer, year: Annotated[int, Query(ge=2000, le=2100)]
 ) -> list[BudgetPublic]:
@@ -57,7 +51,6 @@ async def list_budgets(
 
 @router.post(
     "/budget-allocations",
-    response_model=AllocationPublic,
     status_code=201,
     responses={404: {"description": "Not your municipality."}},
     summary="Allocate a total over the districts by weighted indicators (sets their budgets)",
@@ -68,15 +61,11 @@ async def create_allocation(
     allocation = await allocations.create_allocation(
         session, principal, body.municipality, body.year, body.category, body.total_cents, body.weights
     )
-    response.headers["Location"] = f"/api/v1/budget-allocations/{allocation.id}"
-    return AllocationPublic.model_validate(allocation)
+    return located(response, AllocationPublic.model_validate(allocation), "budget-allocations", allocation.id)
 
 
 @router.get(
-    "/budget-allocations/{allocation_id}",
-    response_model=AllocationPublic,
-    status_code=200,
-    summary="One budget allocation with its per-district result",
+    "/budget-allocations/{allocation_id}", summary="One budget allocation with its per-district result"
 )
 async def get_allocation(
     allocation_id: uuid.UUID, session: SessionDep, principal: MunicipalityOfficer
@@ -88,8 +77,6 @@ async def get_allocation(
 
 @router.get(
     "/budget-status",
-    response_model=BudgetStatusPublic,
-    status_code=200,
     responses={404: {"description": "Not your municipality."}},
     summary="Allocated, committed, spent and forecast per district and category",
 )

@@ -3,19 +3,19 @@
 Purchasing officers add profiles; every authenticated role reads the catalogue.
 """
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from app.auth import CurrentPrincipal, PurchasingOfficer
 from app.db import SessionDep
 from app.identifiers import ProfileCode
 from app.models.base import Page
-from app.pagination import PageParams
-from app.routers.shapes import get_route
+from app.pagination import ListQuery
+from app.routers.shapes import Collection, located, page_of
 from app.schemas.reference_catalogue import Segment, SupportProfileCreate, SupportProfilePublic
 from app.services.reference import support_profiles
-from app.services.reference.common import resource_url
 from app.services.reference.support_profiles import IntensitySpec, ProfileSpec
 
 router = APIRouter(tags=["catalogue"])
@@ -24,9 +24,15 @@ router = APIRouter(tags=["catalogue"])
 ProfileCodePath = Annotated[ProfileCode, Path(examples=["P06"])]
 
 
+@dataclass
+class ProfileQuery(ListQuery):
+    """The catalogue list's page and segment."""
+
+    segment: Annotated[Segment | None, Query()] = None
+
+
 @router.post(
     "/support-profiles",
-    response_model=SupportProfilePublic,
     status_code=201,
     summary="Add a support profile with its intensities",
 )
@@ -50,34 +56,23 @@ async def create_support_profile(
         ],
     )
     profile = await support_profiles.create_profile(session, principal, spec)
-    response.headers["Location"] = resource_url("support-profiles", profile.code)
-    return SupportProfilePublic.model_validate(profile)
+    return located(response, SupportProfilePublic.model_validate(profile), "support-profiles", profile.code)
 
 
-@router.get(
-    "/support-profiles", response_model=Page[SupportProfilePublic], summary="List the support profiles"
-)
+@router.get("/support-profiles", summary="List the support profiles")
 async def list_support_profiles(
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    page: PageParams,
-    segment: Annotated[Segment | None, Query()] = None,
+    session: SessionDep, principal: CurrentPrincipal, query: Annotated[ProfileQuery, Depends()]
 ) -> Page[SupportProfilePublic]:
-    items, cursor = await support_profiles.list_profiles(
-        session, principal, page, segment=segment.value if segment else None
-    )
-    return Page[SupportProfilePublic](
-        items=[SupportProfilePublic.model_validate(p) for p in items], next_cursor=cursor
+    return page_of(
+        SupportProfilePublic,
+        await query.ask(support_profiles.list_profiles, session, principal, support_profiles.ProfileFilter),
     )
 
 
-get_route(
-    router,
+Collection(router, "/support-profiles", SupportProfilePublic).get(
     "/support-profiles/{code}",
-    name="get_support_profile",
-    summary="Get a support profile",
-    key_param="code",
+    "get_support_profile",
+    "Get a support profile",
+    support_profiles.get_profile,
     key=ProfileCodePath,
-    public=SupportProfilePublic,
-    load=support_profiles.get_profile,
 )

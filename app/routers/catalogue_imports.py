@@ -97,7 +97,6 @@ async def _upload(request: Request) -> tuple[str, bytes]:
 
 @router.post(
     "/catalogue-imports",
-    response_model=CatalogueImportResult,
     status_code=201,
     summary="Import profiles, tariffs and contracts (CSV or JSON), all or nothing",
     description=DESCRIPTION,

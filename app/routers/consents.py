@@ -1,25 +1,20 @@
 """HTTP routes: the family's consents to share its plan with a provider."""
 
 import uuid
-from typing import Annotated
 
 from fastapi import APIRouter, Response
 
-from app.auth import Principal, Role, require_roles
+from app.auth import FamilyOrTeam, FamilyTeamOrBus, Role
 from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import PageParams
+from app.routers.shapes import located, page_of
 from app.schemas.families import ConsentCreate, ConsentPublic
 from app.schemas.integration_views import ConsentBusView
 from app.services.families import consents as service
 from app.services.integration import views as bus
 
 router = APIRouter(tags=["consents"])
-
-FamilyOrTeam = Annotated[Principal, require_roles(Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL)]
-ConsentReader = Annotated[
-    Principal, require_roles(Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL, Role.INTEGRATION)
-]
 
 
 def _public(view: service.ConsentView) -> ConsentPublic:
@@ -28,7 +23,6 @@ def _public(view: service.ConsentView) -> ConsentPublic:
 
 @router.post(
     "/families/{family_id}/consents",
-    response_model=ConsentPublic,
     status_code=201,
     summary="Grant consent to share the family's plan with a provider",
 )
@@ -40,31 +34,25 @@ async def grant_consent(
     response: Response,
 ) -> ConsentPublic:
     view = await service.grant(session, principal, family_id, body)
-    response.headers["Location"] = f"/api/v1/families/{family_id}/consents/{view.consent.id}"
-    return _public(view)
+    return located(response, _public(view), "families", family_id, "consents", view.consent.id)
 
 
 @router.get(
     "/families/{family_id}/consents",
-    response_model=Page[ConsentPublic],
-    status_code=200,
     summary="The family's consents, newest first (withdrawn ones included)",
 )
 async def list_consents(
     family_id: uuid.UUID, session: SessionDep, principal: FamilyOrTeam, page: PageParams
 ) -> Page[ConsentPublic]:
-    views, cursor = await service.list_consents(session, principal, family_id, page)
-    return Page[ConsentPublic](items=[_public(v) for v in views], next_cursor=cursor)
+    return page_of(ConsentPublic, await service.list_consents(session, principal, family_id, page), _public)
 
 
 @router.get(
     "/families/{family_id}/consents/{consent_id}",
-    response_model=ConsentPublic | ConsentBusView,
-    status_code=200,
     summary="Get a consent",
 )
 async def get_consent(
-    family_id: uuid.UUID, consent_id: uuid.UUID, session: SessionDep, principal: ConsentReader
+    family_id: uuid.UUID, consent_id: uuid.UUID, session: SessionDep, principal: FamilyTeamOrBus
 ) -> ConsentPublic | ConsentBusView:
     if bus.reads_as_bus(principal, Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL):
         return ConsentBusView.model_validate(await bus.consent(session, principal, family_id, consent_id))

@@ -1,15 +1,17 @@
 """HTTP routes: provider options, engagements, their subcontracts, progress, closure and surveys."""
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from app.auth import CurrentPrincipal
 from app.db import SessionDep
 from app.models.base import Page, QueryDate
-from app.pagination import PageParams
-from app.routers.shapes import Call, item_routes
+from app.pagination import ListQuery
+from app.routers.filters import ByPlan
+from app.routers.shapes import Call, item_routes, located, page_of
 from app.schemas.engagements import (
     EngagementClose,
     EngagementCreate,
@@ -33,11 +35,17 @@ router = APIRouter(tags=["engagements"])
 ITEM = "/engagements/{engagement_id}"
 
 
+@dataclass
+class EngagementQuery(ListQuery):
+    """The engagement list's page and filters."""
+
+    status: EngagementStatus | None = None
+    plan_id: ByPlan = None
+
+
 @router.get(
     "/plans/{plan_id}/provider-options",
     summary="Contracted providers for the child's support profile, by waiting time",
-    response_model=list[ProviderOption],
-    status_code=200,
 )
 async def list_provider_options(
     plan_id: uuid.UUID,
@@ -53,7 +61,6 @@ async def list_provider_options(
 @router.post(
     "/engagements",
     summary="Request an engagement with the chosen provider",
-    response_model=EngagementPublic,
     status_code=201,
     responses={404: {"description": "The plan does not exist or is not visible to you."}},
 )
@@ -61,36 +68,23 @@ async def request_engagement(
     body: EngagementCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
 ) -> EngagementPublic:
     view = await engagements.request_engagement(session, principal, body)
-    response.headers["Location"] = f"/api/v1/engagements/{view['id']}"
-    return EngagementPublic.model_validate(view)
+    return located(response, EngagementPublic.model_validate(view), "engagements", view["id"])
 
 
 @router.get(
     "/engagements",
     summary="The engagements the caller may see (the provider's inbox with ?status=requested)",
-    response_model=Page[EngagementPublic],
-    status_code=200,
 )
 async def list_engagements(
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    page: PageParams,
-    status: EngagementStatus | None = None,
-    plan_id: Annotated[uuid.UUID | None, Query(alias="planId")] = None,
+    session: SessionDep, principal: CurrentPrincipal, query: Annotated[EngagementQuery, Depends()]
 ) -> Page[EngagementPublic]:
-    only = engagement_views.EngagementFilter(status=status.value if status else None, plan_id=plan_id)
-    items, cursor = await engagement_views.list_engagements(session, principal, page, only)
-    return Page[EngagementPublic](
-        items=[EngagementPublic.model_validate(i) for i in items], next_cursor=cursor
+    found = await query.ask(
+        engagement_views.list_engagements, session, principal, engagement_views.EngagementFilter
     )
+    return page_of(EngagementPublic, found)
 
 
-@router.get(
-    "/engagements/{engagement_id}",
-    summary="One engagement, with flags, treatment plan summary and (when closed) its outcome",
-    response_model=EngagementPublic,
-    status_code=200,
-)
+@router.get(ITEM, summary="One engagement, with flags, treatment plan summary and (when closed) its outcome")
 async def get_engagement(
     engagement_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal
 ) -> EngagementPublic:

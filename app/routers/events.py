@@ -27,8 +27,6 @@ def _types(value: str | None) -> list[str]:
 @router.get(
     "/events",
     summary="The pull feed: the municipality's CloudEvents after a sequence, gap-free",
-    response_model=EventPage,
-    status_code=200,
 )
 async def list_events(
     session: SessionDep,

@@ -5,10 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from app.auth import Principal, Professional, Role, require_roles
+from app.auth import FamilyOrTeam, FamilyTeamOrBus, Professional, Role
 from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import PageParams
+from app.routers.shapes import located, page_of
 from app.schemas.families import (
     FamilyAuditEventPublic,
     FamilyCreate,
@@ -24,11 +25,6 @@ from app.services.integration import views as bus
 
 router = APIRouter(tags=["families"])
 
-FamilyOrTeam = Annotated[Principal, require_roles(Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL)]
-FamilyReader = Annotated[
-    Principal, require_roles(Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL, Role.INTEGRATION)
-]
-
 
 def _public(view: service.FamilyView) -> FamilyPublic:
     return FamilyPublic.model_validate(
@@ -38,7 +34,6 @@ def _public(view: service.FamilyView) -> FamilyPublic:
 
 @router.post(
     "/families",
-    response_model=FamilyPublic,
     status_code=201,
     summary="Register a family with its members (for the caller's team)",
 )
@@ -46,16 +41,10 @@ async def create_family(
     body: FamilyCreate, session: SessionDep, principal: Professional, response: Response
 ) -> FamilyPublic:
     view = await service.create_family(session, principal, body)
-    response.headers["Location"] = f"/api/v1/families/{view.family.id}"
-    return _public(view)
+    return located(response, _public(view), "families", view.family.id)
 
 
-@router.get(
-    "/families",
-    response_model=Page[FamilyPublic],
-    status_code=200,
-    summary="The caller's families, newest first; `q` searches member names",
-)
+@router.get("/families", summary="The caller's families, newest first; `q` searches member names")
 async def list_families(
     session: SessionDep,
     principal: FamilyOrTeam,
@@ -64,44 +53,30 @@ async def list_families(
         str | None, Query(min_length=2, max_length=100, pattern=r"^[^\x00]*$", description="Part of a name.")
     ] = None,
 ) -> Page[FamilyPublic]:
-    views, cursor = await service.list_families(session, principal, q, page)
-    return Page[FamilyPublic](items=[_public(v) for v in views], next_cursor=cursor)
+    return page_of(FamilyPublic, await service.list_families(session, principal, q, page), _public)
 
 
 @router.get(
     "/families/{family_id}",
-    response_model=FamilyPublic | FamilyBusView,
-    status_code=200,
     summary="Get a family (the integration bus: ids, codes and states only)",
 )
 async def get_family(
-    family_id: uuid.UUID, session: SessionDep, principal: FamilyReader
+    family_id: uuid.UUID, session: SessionDep, principal: FamilyTeamOrBus
 ) -> FamilyPublic | FamilyBusView:
     if bus.reads_as_bus(principal, Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL):
         return FamilyBusView.model_validate(await bus.family(session, principal, family_id))
     return _public(await service.get_family(session, principal, family_id))
 
 
-@router.post(
-    "/families/{family_id}/members",
-    response_model=MemberPublic,
-    status_code=201,
-    summary="Add a member to a family",
-)
+@router.post("/families/{family_id}/members", status_code=201, summary="Add a member to a family")
 async def add_member(
     family_id: uuid.UUID, body: MemberCreate, session: SessionDep, principal: Professional, response: Response
 ) -> MemberPublic:
     member = await service.add_member(session, principal, family_id, body)
-    response.headers["Location"] = f"/api/v1/families/{family_id}"
-    return MemberPublic.model_validate(member)
+    return located(response, MemberPublic.model_validate(member), "families", family_id)
 
 
-@router.patch(
-    "/families/{family_id}/members/{member_id}",
-    response_model=MemberPublic,
-    status_code=200,
-    summary="Change a member's details",
-)
+@router.patch("/families/{family_id}/members/{member_id}", summary="Change a member's details")
 async def update_member(
     family_id: uuid.UUID,
     member_id: uuid.UUID,
@@ -116,14 +91,9 @@ async def update_member(
 
 @router.get(
     "/families/{family_id}/audit-events",
-    response_model=Page[FamilyAuditEventPublic],
-    status_code=200,
     summary="Who accessed the family's data: the family's own audit trail, newest first",
 )
 async def family_audit_events(
     family_id: uuid.UUID, session: SessionDep, principal: FamilyOrTeam, page: PageParams
 ) -> Page[FamilyAuditEventPublic]:
-    events, cursor = await list_family_audit(session, principal, family_id, page)
-    return Page[FamilyAuditEventPublic](
-        items=[FamilyAuditEventPublic.model_validate(e) for e in events], next_cursor=cursor
-    )
+    return page_of(FamilyAuditEventPublic, await list_family_audit(session, principal, family_id, page))

@@ -1,25 +1,36 @@
 """HTTP routes: handoffs to other life domains."""
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Response
 
 from app.auth import CurrentPrincipal
 from app.db import SessionDep
 from app.models.base import Page
-from app.pagination import PageParams
-from app.routers.shapes import Call, item_routes
+from app.pagination import ListQuery
+from app.routers.filters import ByEngagement, ByPlan
+from app.routers.shapes import Call, item_routes, located, page_of
 from app.schemas.handoffs import HandoffCreate, HandoffDecline, HandoffPublic, HandoffResolve, HandoffStatus
 from app.services.engagements import handoffs
 
 router = APIRouter(tags=["handoffs"])
 
 
+@dataclass
+class HandoffQuery(ListQuery):
+    """The handoff list's page and filters."""
+
+    status: HandoffStatus | None = None
+    overdue: bool | None = None
+    plan_id: ByPlan = None
+    engagement_id: ByEngagement = None
+
+
 @router.post(
     "/handoffs",
     summary="Raise a handoff",
-    response_model=HandoffPublic,
     status_code=201,
     responses={404: {"description": "The plan or engagement does not exist or is not visible to you."}},
 )
@@ -27,33 +38,19 @@ async def raise_handoff(
     body: HandoffCreate, session: SessionDep, principal: CurrentPrincipal, response: Response
 ) -> HandoffPublic:
     handoff = await handoffs.raise_handoff(session, principal, body)
-    response.headers["Location"] = f"/api/v1/handoffs/{handoff['id']}"
-    return HandoffPublic.model_validate(handoff)
+    return located(response, HandoffPublic.model_validate(handoff), "handoffs", handoff["id"])
 
 
-@router.get(
-    "/handoffs",
-    summary="The handoffs the caller may see, earliest due first",
-    response_model=Page[HandoffPublic],
-    status_code=200,
-)
+@router.get("/handoffs", summary="The handoffs the caller may see, earliest due first")
 async def list_handoffs(
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    page: PageParams,
-    status: HandoffStatus | None = None,
-    overdue: bool | None = None,
-    plan_id: Annotated[uuid.UUID | None, Query(alias="planId")] = None,
-    engagement_id: Annotated[uuid.UUID | None, Query(alias="engagementId")] = None,
+    session: SessionDep, principal: CurrentPrincipal, query: Annotated[HandoffQuery, Depends()]
 ) -> Page[HandoffPublic]:
-    only = handoffs.HandoffFilter(
-        status=status.value if status else None, overdue=overdue, plan_id=plan_id, engagement_id=engagement_id
+    return page_of(
+        HandoffPublic, await query.ask(handoffs.list_handoffs, session, principal, handoffs.HandoffFilter)
     )
-    items, cursor = await handoffs.list_handoffs(session, principal, page, only)
-    return Page[HandoffPublic](items=[HandoffPublic.model_validate(i) for i in items], next_cursor=cursor)
 
 
-@router.get("/handoffs/{handoff_id}", summary="One handoff", response_model=HandoffPublic, status_code=200)
+@router.get("/handoffs/{handoff_id}", summary="One handoff")
 async def get_handoff(
     handoff_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal
 ) -> HandoffPublic:

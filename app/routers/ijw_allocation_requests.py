@@ -21,7 +21,6 @@ router = APIRouter(tags=["ijw-allocation-requests"])
 @router.get(
     "/ijw-allocation-requests",
     summary="Requests for an allocation (JW315) for the team, earliest answer due first",
-    response_model=AllocationRequestList,
 )
 async def list_allocation_requests(
     session: SessionDep,
@@ -37,7 +36,6 @@ async def list_allocation_requests(
     summary="Answer a request for an allocation: refused or under investigation (sent as JW319)",
     description="An allocation itself answers a request: accept an engagement for the same child, "
     "provider and product and its JW301 names the provider's reference.",
-    response_model=AllocationRequestPublic,
     responses={
         404: {"description": "The request does not exist or is not visible to you."},
         409: {"description": "The request was answered already (`request_answered`)."},

@@ -18,7 +18,6 @@ NOT_VISIBLE = {404: {"description": "The message does not exist or is not visibl
 @router.get(
     "/engagements/{engagement_id}/ijw-messages",
     summary="The iJw messages of an engagement, both directions",
-    response_model=IjwMessageList,
     responses={404: {"description": "The engagement does not exist or is not visible to you."}},
 )
 async def list_engagement_messages(

@@ -1,13 +1,12 @@
 """HTTP routes: insights per district, team, provider and profile, and trend alerts."""
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from app.auth import MunicipalityOfficer, Principal, Role, require_roles
+from app.auth import MunicipalityOfficer, OfficerOrTeam
 from app.db import ReadSessionDep
-from app.models.base import QueryDate
+from app.models.base import PublicModel, QueryDate
 from app.schemas.insights import (
     DistrictInsights,
     ProfileInsights,
@@ -18,7 +17,6 @@ from app.schemas.insights import (
 from app.services.steering import insights, trends
 
 router = APIRouter(tags=["insights"])
-SteeringReader = Annotated[Principal, require_roles(Role.MUNICIPALITY_OFFICER, Role.DISTRICT_PROFESSIONAL)]
 _TEAMS_TOO = (
     " Municipality officers and district teams (the teams' figures are for the case-review table too)."
 )
@@ -49,66 +47,45 @@ _DESCRIPTION = (
 )
 
 
-async def _report(session: Any, principal: Any, dimension: str, start: date | None, end: date | None) -> Any:
-    return (await insights.insights(session, principal, dimension, start, end)).public()
+def _insights_route(
+    dimension: str,
+    public: type[PublicModel],
+    summary: str,
+    reader: Any = MunicipalityOfficer,
+    description: str = _DESCRIPTION,
+) -> None:
+    """``GET /insights/<dimension>``: the period's figures per district, team, provider or profile."""
+
+    async def report(session: ReadSessionDep, principal: reader, start: From = None, end: To = None) -> Any:
+        return (await insights.insights(session, principal, dimension, start, end)).public()
+
+    name = f"{dimension.removesuffix('s')}_insights"
+    report.__name__ = report.__qualname__ = name
+    router.add_api_route(
+        f"/insights/{dimension}",
+        report,
+        methods=["GET"],
+        name=name,
+        response_model=public,
+        summary=summary,
+        description=description,
+    )
 
 
-@router.get(
-    "/insights/districts",
-    response_model=DistrictInsights,
-    status_code=200,
-    summary="Insights per district",
-    description=_DESCRIPTION,
-)
-async def district_insights(
-    session: ReadSessionDep, principal: MunicipalityOfficer, start: From = None, end: To = None
-) -> Any:
-    return await _report(session, principal, "districts", start, end)
-
-
-@router.get(
-    "/insights/teams",
-    response_model=TeamInsights,
-    status_code=200,
-    summary="Insights per team, with its referral rate against the municipality's",
+_insights_route("districts", DistrictInsights, "Insights per district")
+_insights_route(
+    "teams",
+    TeamInsights,
+    "Insights per team, with its referral rate against the municipality's",
+    reader=OfficerOrTeam,
     description=_DESCRIPTION + _TEAMS_TOO,
 )
-async def team_insights(
-    session: ReadSessionDep, principal: SteeringReader, start: From = None, end: To = None
-) -> Any:
-    return await _report(session, principal, "teams", start, end)
-
-
-@router.get(
-    "/insights/providers",
-    response_model=ProviderInsights,
-    status_code=200,
-    summary="Insights per provider",
-    description=_DESCRIPTION,
-)
-async def provider_insights(
-    session: ReadSessionDep, principal: MunicipalityOfficer, start: From = None, end: To = None
-) -> Any:
-    return await _report(session, principal, "providers", start, end)
-
-
-@router.get(
-    "/insights/profiles",
-    response_model=ProfileInsights,
-    status_code=200,
-    summary="Insights per support profile",
-    description=_DESCRIPTION,
-)
-async def profile_insights(
-    session: ReadSessionDep, principal: MunicipalityOfficer, start: From = None, end: To = None
-) -> Any:
-    return await _report(session, principal, "profiles", start, end)
+_insights_route("providers", ProviderInsights, "Insights per provider")
+_insights_route("profiles", ProfileInsights, "Insights per support profile")
 
 
 @router.get(
     "/insights/trends",
-    response_model=TrendReport,
-    status_code=200,
     summary="District × profile pairs whose recent demand lies well above their own past",
     description=(
         "Demand (referrals, and engagement requests without one) per district × profile: the three "
@@ -120,12 +97,12 @@ async def profile_insights(
 )
 async def trend_alerts(
     session: ReadSessionDep,
-    principal: SteeringReader,
+    principal: OfficerOrTeam,
     as_of: Annotated[
         QueryDate | None,
         Query(
             alias="asOf", description="End of the recent window (default today); widened to its month's end."
         ),
     ] = None,
-) -> Any:
+) -> TrendReport:
     return await trends.trends(session, principal, as_of)

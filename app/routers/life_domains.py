@@ -19,8 +19,6 @@ class LifeDomainPublic(PublicModel):
 @router.get(
     "/life-domains",
     summary="The life-domain catalogue, in catalogue order",
-    response_model=list[LifeDomainPublic],
-    status_code=200,
 )
 async def list_life_domains(session: ReadSessionDep, principal: CurrentPrincipal) -> list[LifeDomainPublic]:
     domains = await service.list_life_domains(session, principal)

@@ -1,13 +1,15 @@
 """HTTP routes: the public care marketplace (no authentication)."""
 
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from app.db import ReadSessionDep
 from app.models.base import Page
-from app.pagination import PageParams
-from app.schemas.reference_catalogue import IntensityCode, ProfileCode
+from app.pagination import ListQuery
+from app.routers.filters import ByIntensity, ByProfile
+from app.routers.shapes import page_of
 from app.schemas.reference_geography import MunicipalityCode
 from app.schemas.reference_marketplace import MarketplaceProvider
 from app.services.reference import marketplace
@@ -17,27 +19,26 @@ router = APIRouter(tags=["marketplace"])
 CACHE_SECONDS = 60
 
 
+@dataclass
+class MarketplaceQuery(ListQuery):
+    """The marketplace's page, the family's municipality and optionally one product."""
+
+    municipality: Annotated[MunicipalityCode, Query(description="CBS code of the family's municipality.")]
+    profile_code: ByProfile = None
+    intensity_code: ByIntensity = None
+
+
 @router.get(
     "/public/providers",
-    response_model=Page[MarketplaceProvider],
     summary="The care marketplace: contracted providers, their products and waiting days",
     description="Public, no token: the providers a family in the municipality can choose from today, "
     "optionally for one product, with the median waiting days. No personal data.",
     openapi_extra={"security": []},
 )
 async def list_public_providers(
-    session: ReadSessionDep,
-    page: PageParams,
-    response: Response,
-    municipality: Annotated[MunicipalityCode, Query(description="CBS code of the family's municipality.")],
-    profile_code: Annotated[ProfileCode | None, Query(alias="profileCode")] = None,
-    intensity_code: Annotated[IntensityCode | None, Query(alias="intensityCode")] = None,
+    session: ReadSessionDep, query: Annotated[MarketplaceQuery, Depends()], response: Response
 ) -> Page[MarketplaceProvider]:
-    asked = marketplace.MarketplaceQuery(
-        municipality=municipality, profile_code=profile_code, intensity_code=intensity_code
-    )
-    items, cursor = await marketplace.list_public_providers(session, page, asked)
+    asked = marketplace.MarketplaceQuery(**query.filters())
+    found = await marketplace.list_public_providers(session, query.page, asked)
     response.headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
-    return Page[MarketplaceProvider](
-        items=[MarketplaceProvider.model_validate(e) for e in items], next_cursor=cursor
-    )
+    return page_of(MarketplaceProvider, found)

@@ -1,15 +1,17 @@
 """HTTP routes: the payment ledger and payment batches (municipality officers)."""
 
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Response
 
 from app.auth import MunicipalityOfficer, Principal, Role, require_roles
 from app.db import SessionDep
 from app.models.base import Page
-from app.pagination import PageParams
+from app.pagination import ListQuery, PageParams
+from app.routers.filters import ByEngagement, ByProvider
+from app.routers.shapes import located, page_of
 from app.schemas.integration_views import BatchBusView, PaymentBusView
 from app.schemas.payments import (
     ApproveBody,
@@ -38,32 +40,26 @@ _READ_RESPONSES = {200: _CSV_BODY}
 OfficerOrBus = Annotated[Principal, require_roles(Role.MUNICIPALITY_OFFICER, Role.INTEGRATION)]
 
 
-@router.get(
-    "/payments",
-    response_model=Page[PaymentLinePublic],
-    status_code=200,
-    summary="Ledger lines of the caller's municipality, oldest first",
-)
+@dataclass
+class LineQuery(ListQuery):
+    """The ledger list's page and filters (a :class:`LineFilter`)."""
+
+    provider_id: ByProvider = None
+    status: LineStatus | None = None
+    period: Period | None = None
+    engagement_id: ByEngagement = None
+
+
+@router.get("/payments", summary="Ledger lines of the caller's municipality, oldest first")
 async def list_payments(
-    session: SessionDep,
-    principal: MunicipalityOfficer,
-    page: PageParams,
-    provider_id: Annotated[uuid.UUID | None, Query(alias="providerId")] = None,
-    status: LineStatus | None = None,
-    period: Period | None = None,
-    engagement_id: Annotated[uuid.UUID | None, Query(alias="engagementId")] = None,
+    session: SessionDep, principal: MunicipalityOfficer, query: Annotated[LineQuery, Depends()]
 ) -> Page[PaymentLinePublic]:
-    filters = LineFilter(provider_id=provider_id, status=status, period=period, engagement_id=engagement_id)
-    lines, cursor = await payment_ledger.list_lines(session, principal, filters, page)
-    return Page[PaymentLinePublic](
-        items=[PaymentLinePublic.model_validate(line) for line in lines], next_cursor=cursor
-    )
+    lines = await payment_ledger.list_lines(session, principal, LineFilter(**query.filters()), query.page)
+    return page_of(PaymentLinePublic, lines)
 
 
 @router.get(
     "/payments/{line_id}",
-    response_model=PaymentLinePublic | PaymentBusView,
-    status_code=200,
     summary="One ledger line",
 )
 async def get_payment(
@@ -76,8 +72,6 @@ async def get_payment(
 
 @router.post(
     "/payments/approve",
-    response_model=list[PaymentLinePublic],
-    status_code=200,
     responses={404: {"description": "A line does not exist or is not visible to you."}},
     summary="Approve scheduled lines for payment",
 )
@@ -90,7 +84,6 @@ async def approve_payments(
 
 @router.post(
     "/payments/{line_id}/corrections",
-    response_model=PaymentLinePublic,
     status_code=201,
     summary="Correct a line with a new (negative or positive) line",
 )
@@ -102,15 +95,11 @@ async def correct_payment(
     response: Response,
 ) -> PaymentLinePublic:
     line = await payment_ledger.correct(session, principal, line_id, body.amount_cents, body.reason)
-    response.headers["Location"] = f"/api/v1/payments/{line.id}"
-    return PaymentLinePublic.model_validate(line)
+    return located(response, PaymentLinePublic.model_validate(line), "payments", line.id)
 
 
 @router.post(
-    "/payments/scheduling-runs",
-    response_model=SchedulingRunPublic,
-    status_code=200,
-    summary="Schedule a period's monthly and lumpsum lines (idempotent)",
+    "/payments/scheduling-runs", summary="Schedule a period's monthly and lumpsum lines (idempotent)"
 )
 async def run_scheduling(
     body: SchedulingRunBody, session: SessionDep, principal: MunicipalityOfficer
@@ -145,25 +134,16 @@ async def export_batch(
     return _batch_response(view, 201 if created else 200, accept)
 
 
-@router.get(
-    "/payment-batches",
-    response_model=Page[BatchSummaryPublic],
-    status_code=200,
-    summary="Payment batches of the caller's municipality, newest first",
-)
+@router.get("/payment-batches", summary="Payment batches of the caller's municipality, newest first")
 async def list_batches(
     session: SessionDep, principal: MunicipalityOfficer, page: PageParams
 ) -> Page[BatchSummaryPublic]:
-    batches, cursor = await payment_batches.list_batches(session, principal, page)
-    return Page[BatchSummaryPublic](
-        items=[BatchSummaryPublic.model_validate(b) for b in batches], next_cursor=cursor
-    )
+    return page_of(BatchSummaryPublic, await payment_batches.list_batches(session, principal, page))
 
 
 @router.get(
     "/payment-batches/{batch_id}",
     response_model=BatchPublic | BatchBusView,
-    status_code=200,
     responses=_READ_RESPONSES,
     summary="One payment batch with its lines (JSON or CSV via Accept)",
 )
@@ -182,7 +162,6 @@ async def get_batch(
 @router.post(
     "/payment-batches/{batch_id}/paid",
     response_model=BatchPublic,
-    status_code=200,
     summary="Record that a batch was paid (its lines become paid)",
 )
 async def mark_batch_paid(

@@ -5,14 +5,17 @@ and answers with the plan's new version in ``ETag``.
 """
 
 import uuid
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Response
 
-from app.auth import Principal, Professional, Role, require_roles
+from app.auth import FamilyOrTeam, Principal, Professional, Role, require_roles
 from app.db import SessionDep
 from app.models.base import Page
+from app.models.plans import Plan
 from app.pagination import PageParams
+from app.routers.shapes import P, located, page_of
 from app.schemas.integration_views import PlanBusView
 from app.schemas.plans import (
     AssessmentPublic,
@@ -38,13 +41,13 @@ from app.services.plans import parts as plan_parts
 from app.services.plans import service as plans
 from app.services.plans import signing as plan_signing
 from app.services.plans import snapshot as plan_snapshot
+from app.services.plans.parts import PartResult
 from app.services.plans.view import PlanView
 from app.versioning import IfMatch as Precondition
 from app.versioning import IfNoneMatch, if_match, not_modified, not_modified_response, set_etag
 
 router = APIRouter(tags=["plans"])
 
-FamilyOrTeam = Annotated[Principal, require_roles(Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL)]
 PlanReader = Annotated[
     Principal, require_roles(Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL, Role.PROVIDER_STAFF)
 ]
@@ -55,6 +58,30 @@ OnePlanReader = Annotated[
 IfMatch = Annotated[Precondition | None, Depends(if_match)]
 
 
+@dataclass
+class _Change:
+    """What every change of the plan brings besides its own arguments: the version named in
+    ``If-Match`` and the response whose ``ETag`` answers with the plan's new version."""
+
+    expected: IfMatch
+    response: Response
+
+    def plan(self, view: PlanView) -> PlanPublic:
+        return _plan(view, self.response)
+
+    def part(self, result: PartResult[Any], public: type[P]) -> P:
+        """The changed part as ``public``."""
+        set_etag(self.response, result.plan.version)
+        return public.model_validate(result.part)
+
+    def summary(self, plan: Plan) -> PlanSummary:
+        set_etag(self.response, plan.version)
+        return PlanSummary.model_validate(plan)
+
+
+Change = Annotated[_Change, Depends()]
+
+
 def _plan(view: PlanView, response: Response) -> PlanPublic:
     set_etag(response, view.plan.version)
     return PlanPublic.model_validate(view.as_dict())
@@ -62,7 +89,6 @@ def _plan(view: PlanView, response: Response) -> PlanPublic:
 
 @router.post(
     "/families/{family_id}/plans",
-    response_model=PlanPublic,
     status_code=201,
     summary="Start the family's plan (a draft); 409 open_plan_exists when one is open",
 )
@@ -74,27 +100,19 @@ async def create_plan(
     body: PlanCreate | None = None,
 ) -> PlanPublic:
     view = await plans.create_plan(session, principal, family_id, body or PlanCreate())
-    response.headers["Location"] = f"/api/v1/plans/{view.plan.id}"
-    return _plan(view, response)
+    return located(response, _plan(view, response), "plans", view.plan.id)
 
 
-@router.get(
-    "/families/{family_id}/plans",
-    response_model=Page[PlanSummary],
-    status_code=200,
-    summary="The family's plans, newest first",
-)
+@router.get("/families/{family_id}/plans", summary="The family's plans, newest first")
 async def list_plans(
     family_id: uuid.UUID, session: SessionDep, principal: FamilyOrTeam, page: PageParams
 ) -> Page[PlanSummary]:
-    items, cursor = await plans.list_plans(session, principal, family_id, page)
-    return Page[PlanSummary](items=[PlanSummary.model_validate(p) for p in items], next_cursor=cursor)
+    return page_of(PlanSummary, await plans.list_plans(session, principal, family_id, page))
 
 
 @router.get(
     "/plans/{plan_id}",
     response_model=PlanPublic | PlanBusView,
-    status_code=200,
     summary="The whole plan (the integration bus: ids, states and process dates only)",
     responses={304: {"description": "Not modified: If-None-Match names the current version."}},
 )
@@ -115,27 +133,15 @@ async def get_plan(
     return _plan(view, response)
 
 
-@router.patch(
-    "/plans/{plan_id}",
-    response_model=PlanPublic,
-    status_code=200,
-    summary="Change the family vision and summary (If-Match)",
-)
+@router.patch("/plans/{plan_id}", summary="Change the family vision and summary (If-Match)")
 async def update_plan(
-    plan_id: uuid.UUID,
-    body: PlanUpdate,
-    session: SessionDep,
-    principal: FamilyOrTeam,
-    expected: IfMatch,
-    response: Response,
+    plan_id: uuid.UUID, body: PlanUpdate, session: SessionDep, principal: FamilyOrTeam, change: Change
 ) -> PlanPublic:
-    return _plan(await plans.update_plan(session, principal, plan_id, expected, body), response)
+    return change.plan(await plans.update_plan(session, principal, plan_id, change.expected, body))
 
 
 @router.put(
     "/plans/{plan_id}/assessments/{domain_code}",
-    response_model=AssessmentPublic,
-    status_code=200,
     summary="Assess a life domain: a ZRM score 1–5, or not relevant (If-Match)",
 )
 async def put_assessment(
@@ -144,56 +150,38 @@ async def put_assessment(
     body: AssessmentPut,
     session: SessionDep,
     principal: Professional,
-    expected: IfMatch,
-    response: Response,
+    change: Change,
 ) -> AssessmentPublic:
-    result = await plan_parts.put_assessment(session, principal, plan_id, domain_code, expected, body)
-    set_etag(response, result.plan.version)
-    return AssessmentPublic.model_validate(result.part)
+    result = await plan_parts.put_assessment(session, principal, plan_id, domain_code, change.expected, body)
+    return change.part(result, AssessmentPublic)
 
 
 @router.post(
-    "/plans/{plan_id}/goals",
-    response_model=GoalPublic,
-    status_code=201,
-    summary="Add a goal in the family's own words (If-Match)",
+    "/plans/{plan_id}/goals", status_code=201, summary="Add a goal in the family's own words (If-Match)"
 )
 async def add_goal(
-    plan_id: uuid.UUID,
-    body: GoalCreate,
-    session: SessionDep,
-    principal: FamilyOrTeam,
-    expected: IfMatch,
-    response: Response,
+    plan_id: uuid.UUID, body: GoalCreate, session: SessionDep, principal: FamilyOrTeam, change: Change
 ) -> GoalPublic:
-    result = await plan_parts.add_goal(session, principal, plan_id, expected, body)
-    set_etag(response, result.plan.version)
-    return GoalPublic.model_validate(result.part)
+    return change.part(
+        await plan_parts.add_goal(session, principal, plan_id, change.expected, body), GoalPublic
+    )
 
 
-@router.patch(
-    "/plans/{plan_id}/goals/{goal_id}",
-    response_model=GoalPublic,
-    status_code=200,
-    summary="Change a goal (If-Match)",
-)
+@router.patch("/plans/{plan_id}/goals/{goal_id}", summary="Change a goal (If-Match)")
 async def update_goal(
     plan_id: uuid.UUID,
     goal_id: uuid.UUID,
     body: GoalUpdate,
     session: SessionDep,
     principal: FamilyOrTeam,
-    expected: IfMatch,
-    response: Response,
+    change: Change,
 ) -> GoalPublic:
-    result = await plan_parts.update_goal(session, principal, plan_id, goal_id, expected, body)
-    set_etag(response, result.plan.version)
-    return GoalPublic.model_validate(result.part)
+    result = await plan_parts.update_goal(session, principal, plan_id, goal_id, change.expected, body)
+    return change.part(result, GoalPublic)
 
 
 @router.post(
     "/plans/{plan_id}/support-profiles",
-    response_model=PlanSupportProfilePublic,
     status_code=201,
     summary="Attach a support profile for a child; B and C need a valid referral (If-Match)",
 )
@@ -202,17 +190,14 @@ async def add_support_profile(
     body: PlanSupportProfileCreate,
     session: SessionDep,
     principal: Professional,
-    expected: IfMatch,
-    response: Response,
+    change: Change,
 ) -> PlanSupportProfilePublic:
-    result = await plan_parts.add_support_profile(session, principal, plan_id, expected, body)
-    set_etag(response, result.plan.version)
-    return PlanSupportProfilePublic.model_validate(result.part)
+    result = await plan_parts.add_support_profile(session, principal, plan_id, change.expected, body)
+    return change.part(result, PlanSupportProfilePublic)
 
 
 @router.post(
     "/plans/{plan_id}/signatures",
-    response_model=SignatureResult,
     status_code=201,
     summary="Sign the version named in If-Match; with both kinds of signature the plan is agreed",
 )
@@ -220,12 +205,11 @@ async def sign_plan(
     plan_id: uuid.UUID,
     session: SessionDep,
     principal: FamilyOrTeam,
-    expected: IfMatch,
-    response: Response,
+    change: Change,
     body: SignatureCreate | None = None,
 ) -> SignatureResult:
-    result = await plan_signing.sign(session, principal, plan_id, expected, body or SignatureCreate())
-    set_etag(response, result.plan.version)
+    result = await plan_signing.sign(session, principal, plan_id, change.expected, body or SignatureCreate())
+    set_etag(change.response, result.plan.version)
     return SignatureResult.model_validate(
         {
             **result.signature.model_dump(),
@@ -238,87 +222,49 @@ async def sign_plan(
 
 @router.post(
     "/plans/{plan_id}/revisions",
-    response_model=PlanSummary,
     status_code=201,
     summary="Open a revision: a new draft version; the agreed version stays in force (If-Match)",
 )
 async def open_revision(
-    plan_id: uuid.UUID, session: SessionDep, principal: Professional, expected: IfMatch, response: Response
+    plan_id: uuid.UUID, session: SessionDep, principal: Professional, change: Change
 ) -> PlanSummary:
-    plan = await plan_lifecycle.open_revision(session, principal, plan_id, expected)
-    set_etag(response, plan.version)
-    response.headers["Location"] = f"/api/v1/plans/{plan.id}"
-    return PlanSummary.model_validate(plan)
+    plan = await plan_lifecycle.open_revision(session, principal, plan_id, change.expected)
+    return located(change.response, change.summary(plan), "plans", plan.id)
 
 
-@router.post(
-    "/plans/{plan_id}/withdraw",
-    response_model=PlanSummary,
-    status_code=200,
-    summary="Withdraw a draft or agreed plan (If-Match)",
-)
+@router.post("/plans/{plan_id}/withdraw", summary="Withdraw a draft or agreed plan (If-Match)")
 async def withdraw_plan(
-    plan_id: uuid.UUID, session: SessionDep, principal: Professional, expected: IfMatch, response: Response
+    plan_id: uuid.UUID, session: SessionDep, principal: Professional, change: Change
 ) -> PlanSummary:
-    plan = await plan_lifecycle.withdraw(session, principal, plan_id, expected)
-    set_etag(response, plan.version)
-    return PlanSummary.model_validate(plan)
+    return change.summary(await plan_lifecycle.withdraw(session, principal, plan_id, change.expected))
 
 
 @router.post(
     "/plans/{plan_id}/evaluation",
-    response_model=PlanSummary,
-    status_code=200,
     summary="Record the evaluation: final domain scores and goal outcomes (If-Match)",
 )
 async def evaluate_plan(
-    plan_id: uuid.UUID,
-    body: EvaluationCreate,
-    session: SessionDep,
-    principal: Professional,
-    expected: IfMatch,
-    response: Response,
+    plan_id: uuid.UUID, body: EvaluationCreate, session: SessionDep, principal: Professional, change: Change
 ) -> PlanSummary:
-    plan = await plan_lifecycle.evaluate(session, principal, plan_id, expected, body)
-    set_etag(response, plan.version)
-    return PlanSummary.model_validate(plan)
+    return change.summary(await plan_lifecycle.evaluate(session, principal, plan_id, change.expected, body))
 
 
-@router.post(
-    "/plans/{plan_id}/close",
-    response_model=PlanSummary,
-    status_code=200,
-    summary="Close an evaluated plan (If-Match)",
-)
+@router.post("/plans/{plan_id}/close", summary="Close an evaluated plan (If-Match)")
 async def close_plan(
-    plan_id: uuid.UUID, session: SessionDep, principal: Professional, expected: IfMatch, response: Response
+    plan_id: uuid.UUID, session: SessionDep, principal: Professional, change: Change
 ) -> PlanSummary:
-    plan = await plan_lifecycle.close(session, principal, plan_id, expected)
-    set_etag(response, plan.version)
-    return PlanSummary.model_validate(plan)
+    return change.summary(await plan_lifecycle.close(session, principal, plan_id, change.expected))
 
 
-@router.get(
-    "/plans/{plan_id}/versions",
-    response_model=Page[PlanVersionSummary],
-    status_code=200,
-    summary="The agreed versions of the plan",
-)
+@router.get("/plans/{plan_id}/versions", summary="The agreed versions of the plan")
 async def list_versions(
     plan_id: uuid.UUID, session: SessionDep, principal: PlanReader
 ) -> Page[PlanVersionSummary]:
     rows = await plan_snapshot.list_versions(session, principal, plan_id)
-    return Page[PlanVersionSummary](
-        items=[PlanVersionSummary.model_validate(r) for r in rows], next_cursor=None
-    )
+    return page_of(PlanVersionSummary, (rows, None))
 
 
-@router.get(
-    "/plans/{plan_id}/versions/{version}",
-    response_model=PlanVersionPublic,
-    status_code=200,
-    summary="The frozen snapshot of an agreed version",
-)
+@router.get("/plans/{plan_id}/versions/{version}", summary="The frozen snapshot of an agreed version")
 async def get_version(
     plan_id: uuid.UUID,
     version: Annotated[int, Path(ge=1, le=2_147_483_647)],

@@ -1,13 +1,13 @@
 """HTTP routes: the family's data export, erasure requests and retention runs."""
 
 import uuid
-from typing import Annotated
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import StreamingResponse
 
-from app.auth import Admin, Principal, Role, require_roles
+from app.auth import Admin, FamilyOrTeam
 from app.db import SessionDep
+from app.routers.shapes import located
 from app.schemas.privacy import (
     ErasureRequestCreate,
     ErasureRequestPublic,
@@ -18,12 +18,9 @@ from app.services.privacy import erasure, export, retention
 
 router = APIRouter(tags=["privacy"])
 
-FamilyOrTeam = Annotated[Principal, require_roles(Role.FAMILY_MEMBER, Role.DISTRICT_PROFESSIONAL)]
-
 
 @router.get(
     "/families/{family_id}/export",
-    status_code=200,
     summary="Everything held on the family, in one JSON document (audited as export)",
     responses={200: {"content": {"application/json": {"schema": {"type": "object"}}}}},
     response_class=StreamingResponse,
@@ -41,7 +38,6 @@ async def export_family(
 
 @router.post(
     "/erasure-requests",
-    response_model=ErasureRequestPublic,
     status_code=201,
     summary="Erase a family's (or one member's) personal data on request; a refusal is 409 with its code",
 )
@@ -50,16 +46,10 @@ async def create_erasure_request(
 ) -> ErasureRequestPublic:
     ask = erasure.ErasureAsk(body.family_id, body.member_id, body.requested_by_member_id, body.reason)
     decided = await erasure.request_erasure(session, request.app.state.sessionmaker, principal, ask)
-    response.headers["Location"] = f"/api/v1/erasure-requests/{decided.id}"
-    return ErasureRequestPublic.model_validate(decided)
+    return located(response, ErasureRequestPublic.model_validate(decided), "erasure-requests", decided.id)
 
 
-@router.get(
-    "/erasure-requests/{request_id}",
-    response_model=ErasureRequestPublic,
-    status_code=200,
-    summary="An erasure request and its decision",
-)
+@router.get("/erasure-requests/{request_id}", summary="An erasure request and its decision")
 async def get_erasure_request(
     request_id: uuid.UUID, session: SessionDep, principal: Admin
 ) -> ErasureRequestPublic:
@@ -70,7 +60,6 @@ async def get_erasure_request(
 
 @router.post(
     "/retention-runs",
-    response_model=RetentionRunPublic,
     status_code=201,
     summary="Anonymise files whose care ended 20 years ago, purge expired records (409 while one runs)",
 )
@@ -80,15 +69,9 @@ async def create_retention_run(
     state = request.app.state
     ask = retention.RetentionAsk(body.dry_run, body.ended_before, principal.municipality, principal)
     run = await retention.run_retention(state.engine, state.sessionmaker, state.settings, ask)
-    response.headers["Location"] = f"/api/v1/retention-runs/{run.id}"
-    return RetentionRunPublic.model_validate(run)
+    return located(response, RetentionRunPublic.model_validate(run), "retention-runs", run.id)
 
 
-@router.get(
-    "/retention-runs/{run_id}",
-    response_model=RetentionRunPublic,
-    status_code=200,
-    summary="A retention run and its counts",
-)
+@router.get("/retention-runs/{run_id}", summary="A retention run and its counts")
 async def get_retention_run(run_id: uuid.UUID, session: SessionDep, principal: Admin) -> RetentionRunPublic:
     return RetentionRunPublic.model_validate(await retention.get_retention_run(session, principal, run_id))

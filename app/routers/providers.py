@@ -6,15 +6,16 @@ contracts are 404, naming another region is 403 ``other_region``.
 """
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from app.auth import CurrentPrincipal, PurchasingOfficer
 from app.db import SessionDep
 from app.models.base import Page
-from app.pagination import PageParams
-from app.routers.shapes import create_route, get_route
+from app.pagination import ListQuery, PageParams
+from app.routers.shapes import Collection, located, page_of
 from app.schemas.reference_geography import MunicipalityCode
 from app.schemas.reference_providers import (
     AgbCode,
@@ -24,53 +25,45 @@ from app.schemas.reference_providers import (
     ProviderPublic,
 )
 from app.services.reference import contracts, providers
-from app.services.reference.common import resource_url
 from app.services.reference.contracts import ContractSpec
 
 router = APIRouter(tags=["providers"])
 
 
-create_route(
-    router,
-    "/providers",
-    name="create_provider",
-    summary="Register a provider",
-    body=ProviderCreate,
-    public=ProviderPublic,
-    principal=PurchasingOfficer,
-    create=lambda session, principal, body: providers.create_provider(
+register = Collection(router, "/providers", ProviderPublic, creator=PurchasingOfficer)
+register.create(
+    "create_provider",
+    "Register a provider",
+    ProviderCreate,
+    lambda session, principal, body: providers.create_provider(
         session, principal, body.agb_code, body.name, body.municipalities
     ),
 )
 
 
-@router.get("/providers", response_model=Page[ProviderPublic], summary="List providers")
+@dataclass
+class ProviderQuery(ListQuery):
+    """The provider register's page and filters."""
+
+    municipality: Annotated[MunicipalityCode | None, Query(description="Only providers serving it.")] = None
+    agb_code: Annotated[AgbCode | None, Query(alias="agbCode")] = None
+
+
+@router.get("/providers", summary="List providers")
 async def list_providers(
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    page: PageParams,
-    municipality: Annotated[MunicipalityCode | None, Query(description="Only providers serving it.")] = None,
-    agb_code: Annotated[AgbCode | None, Query(alias="agbCode")] = None,
+    session: SessionDep, principal: CurrentPrincipal, query: Annotated[ProviderQuery, Depends()]
 ) -> Page[ProviderPublic]:
-    only = providers.ProviderFilter(municipality=municipality, agb_code=agb_code)
-    items, cursor = await providers.list_providers(session, principal, page, only)
-    return Page[ProviderPublic](items=[ProviderPublic.model_validate(p) for p in items], next_cursor=cursor)
+    return page_of(
+        ProviderPublic,
+        await query.ask(providers.list_providers, session, principal, providers.ProviderFilter),
+    )
 
 
-get_route(
-    router,
-    "/providers/{provider_id}",
-    name="get_provider",
-    summary="Get a provider",
-    key_param="provider_id",
-    public=ProviderPublic,
-    load=providers.get_provider,
-)
+register.get("/providers/{provider_id}", "get_provider", "Get a provider", providers.get_provider)
 
 
 @router.post(
     "/providers/{provider_id}/contracts",
-    response_model=ContractPublic,
     status_code=201,
     summary="Contract a provider in your region",
     description="Every product must be in the catalogue; all problems are listed at once.",
@@ -94,27 +87,19 @@ async def create_contract(
         products=[(p.profile_code, p.intensity_code) for p in body.products],
     )
     contract = await contracts.create_contract(session, principal, provider_id, body.region_id, spec)
-    response.headers["Location"] = resource_url("providers", provider_id, "contracts", contract.id)
-    return ContractPublic.model_validate(contract)
+    return located(
+        response, ContractPublic.model_validate(contract), "providers", provider_id, "contracts", contract.id
+    )
 
 
-@router.get(
-    "/providers/{provider_id}/contracts",
-    response_model=Page[ContractPublic],
-    summary="List a provider's contracts in your region",
-)
+@router.get("/providers/{provider_id}/contracts", summary="List a provider's contracts in your region")
 async def list_contracts(
     provider_id: uuid.UUID, session: SessionDep, principal: PurchasingOfficer, page: PageParams
 ) -> Page[ContractPublic]:
-    items, cursor = await contracts.list_contracts(session, principal, provider_id, page)
-    return Page[ContractPublic](items=[ContractPublic.model_validate(c) for c in items], next_cursor=cursor)
+    return page_of(ContractPublic, await contracts.list_contracts(session, principal, provider_id, page))
 
 
-@router.get(
-    "/providers/{provider_id}/contracts/{contract_id}",
-    response_model=ContractPublic,
-    summary="Get a contract of your region",
-)
+@router.get("/providers/{provider_id}/contracts/{contract_id}", summary="Get a contract of your region")
 async def get_contract(
     provider_id: uuid.UUID, contract_id: uuid.UUID, session: SessionDep, principal: PurchasingOfficer
 ) -> ContractPublic:

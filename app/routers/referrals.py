@@ -1,14 +1,17 @@
 """HTTP routes: referrals (verwijzingen)."""
 
 import uuid
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from app.auth import Principal, Role, require_roles
 from app.db import SessionDep
 from app.models.base import Page
-from app.pagination import PageParams
+from app.pagination import ListQuery
+from app.routers.filters import ByFamily
+from app.routers.shapes import located, page_of
 from app.schemas.integration_views import ReferralBusView
 from app.schemas.referrals import ReferralCreate, ReferralPublic, ReferralStatus
 from app.services.integration import views as bus
@@ -23,13 +26,20 @@ OneReferralReader = Annotated[
 ]
 
 
+@dataclass
+class ReferralQuery(ListQuery):
+    """The referral list's page and filters."""
+
+    status: Annotated[ReferralStatus | None, Query()] = None
+    family_id: ByFamily = None
+
+
 def _public(view: service.ReferralView) -> ReferralPublic:
     return ReferralPublic.model_validate(view.as_dict())
 
 
 @router.post(
     "/referrals",
-    response_model=ReferralPublic,
     status_code=201,
     summary="Refer a child (by member id, or a GP by BSN + birth date); 409 duplicate_referral",
 )
@@ -37,32 +47,22 @@ async def create_referral(
     body: ReferralCreate, session: SessionDep, principal: Referrer, response: Response
 ) -> ReferralPublic:
     view = await service.create_referral(session, principal, body)
-    response.headers["Location"] = f"/api/v1/referrals/{view.referral.id}"
-    return _public(view)
+    return located(response, _public(view), "referrals", view.referral.id)
 
 
-@router.get(
-    "/referrals",
-    response_model=Page[ReferralPublic],
-    status_code=200,
-    summary="The referrals the caller may see (a GP: its own), newest first",
-)
+@router.get("/referrals", summary="The referrals the caller may see (a GP: its own), newest first")
 async def list_referrals(
-    session: SessionDep,
-    principal: ReferralReader,
-    page: PageParams,
-    status: Annotated[ReferralStatus | None, Query()] = None,
-    family_id: Annotated[uuid.UUID | None, Query(alias="familyId")] = None,
+    session: SessionDep, principal: ReferralReader, query: Annotated[ReferralQuery, Depends()]
 ) -> Page[ReferralPublic]:
-    only = service.ReferralFilter(status=status, family_id=family_id)
-    views, cursor = await service.list_referrals(session, principal, page, only)
-    return Page[ReferralPublic](items=[_public(v) for v in views], next_cursor=cursor)
+    return page_of(
+        ReferralPublic,
+        await query.ask(service.list_referrals, session, principal, service.ReferralFilter),
+        _public,
+    )
 
 
 @router.get(
     "/referrals/{referral_id}",
-    response_model=ReferralPublic | ReferralBusView,
-    status_code=200,
     summary="Get a referral",
 )
 async def get_referral(

@@ -6,13 +6,18 @@ service call differ. Each route is still declared in its resource's module, one 
 path, summary and service call, so the module lists its routes. The endpoint built here has the
 parameters a hand-written one would have (same names, types and dependencies), so FastAPI
 validates, documents and names it (operation id from ``name``) exactly alike.
+
+A reference collection (``Collection``) names its router, path and public model once for its
+create, list and read. Hand-written routes share the two answers every list and create gives:
+``page_of`` (a service's rows and cursor as one page) and ``located`` (the created item with its
+URL in ``Location``).
 """
 
 import inspect
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Response
 
@@ -23,6 +28,8 @@ from app.pagination import PageParams
 from app.services.reference.common import resource_url
 
 Service = Callable[..., Awaitable[Any]]
+P = TypeVar("P", bound=PublicModel)
+T = TypeVar("T")
 
 
 def _route(
@@ -96,18 +103,35 @@ def get_route(
     *,
     name: str,
     summary: str,
-    key_param: str,
     public: type[PublicModel],
     load: Service,
     key: Any = uuid.UUID,
 ) -> None:
-    """``GET <item>``: ``load(session, principal, key)`` as ``public``; ``key`` types the path key."""
+    """``GET <item>``: ``load(session, principal, key)`` as ``public``; the key is the path's last
+    parameter (``/regions/{region_id}``), ``key`` types it."""
+    key_param = path.rsplit("{", 1)[1].rstrip("}")
     parameters = {key_param: key, "session": SessionDep, "principal": CurrentPrincipal}
 
     async def run(session: Any, principal: Any, **keys: Any) -> Any:
         return public.model_validate(await load(session, principal, keys[key_param]))
 
     _route(router, "GET", path, name, parameters, run, summary=summary, response_model=public)
+
+
+def page_of(
+    public: type[P], found: tuple[Iterable[Any], str | None], present: Callable[[Any], P] | None = None
+) -> Page[P]:
+    """A page of ``public`` from a service's ``(rows, next cursor)``; each row as ``present`` makes
+    it (by default ``public.model_validate``)."""
+    rows, cursor = found
+    make = present or public.model_validate
+    return Page[public](items=[make(row) for row in rows], next_cursor=cursor)  # type: ignore[valid-type]
+
+
+def located(response: Response, item: T, *path: object) -> T:
+    """``item`` as a create answers it: with its URL (``resource_url(*path)``) in ``Location``."""
+    response.headers["Location"] = resource_url(*path)
+    return item
 
 
 def list_route(
@@ -117,8 +141,7 @@ def list_route(
     parameters = {"session": SessionDep, "principal": CurrentPrincipal, "page": PageParams}
 
     async def run(session: Any, principal: Any, page: Any) -> Any:
-        items, cursor = await load(session, principal, page)
-        return Page[public](items=[public.model_validate(i) for i in items], next_cursor=cursor)  # type: ignore[valid-type]
+        return page_of(public, await load(session, principal, page))
 
     page_model = Page[public]  # type: ignore[valid-type]
     _route(router, "GET", path, name, parameters, run, summary=summary, response_model=page_model)
@@ -148,3 +171,42 @@ def create_route(
 
     options = {"summary": summary, "response_model": public, "status_code": 201, **options}
     _route(router, "POST", path, name, parameters, run, **options)
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A collection of reference items (``/regions``) whose routes share the router, the path and
+    the public model: ``create`` (``POST``, 201 with ``Location``), ``list`` (``GET``, one page)
+    and ``get`` (``GET`` of one item). Each route is still one call in the resource's module,
+    naming its operation, summary and service call."""
+
+    router: APIRouter
+    path: str
+    public: type[PublicModel]
+    creator: Any = CurrentPrincipal  # who may create (a role alias)
+
+    def create(
+        self,
+        name: str,
+        summary: str,
+        body: type[ApiModel],
+        create: Service,
+        key: Callable[[Any], Any] = lambda created: created.id,
+    ) -> None:
+        create_route(
+            self.router,
+            self.path,
+            name=name,
+            summary=summary,
+            body=body,
+            public=self.public,
+            create=create,
+            principal=self.creator,
+            key=key,
+        )
+
+    def list(self, name: str, summary: str, load: Service) -> None:
+        list_route(self.router, self.path, name=name, summary=summary, public=self.public, load=load)
+
+    def get(self, path: str, name: str, summary: str, load: Service, key: Any = uuid.UUID) -> None:
+        get_route(self.router, path, name=name, summary=summary, public=self.public, load=load, key=key)

@@ -3,12 +3,14 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.auth import Integration
+from app.config import Settings
 from app.db import SessionDep
 from app.models.base import Page
 from app.pagination import PageParams
+from app.routers.shapes import located, page_of
 from app.schemas.integration import (
     DeliveryPublic,
     DeliveryStatus,
@@ -24,59 +26,61 @@ router = APIRouter(tags=["integration"])
 _NOT_FOUND = {404: {"description": "The subscription does not exist or is not visible to you."}}
 
 
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+# The subscriptions' rules (how often a delivery is tried, what counts as unhealthy) are settings.
+AppSettings = Annotated[Settings, Depends(_settings)]
+
+
+def _public(view: subscriptions.SubscriptionView) -> SubscriptionPublic:
+    return SubscriptionPublic.model_validate(view.public())
+
+
 @router.post(
     "/subscriptions",
     summary="Subscribe a callback URL to event types (the secret signs deliveries; never returned)",
-    response_model=SubscriptionPublic,
     status_code=201,
 )
 async def create_subscription(
     body: SubscriptionCreate,
-    request: Request,
+    settings: AppSettings,
     session: SessionDep,
     principal: Integration,
     response: Response,
 ) -> SubscriptionPublic:
     view = await subscriptions.create(
-        session, principal, request.app.state.settings, body.callback_url, body.types, body.secret
+        session, principal, settings, body.callback_url, body.types, body.secret
     )
-    response.headers["Location"] = f"/api/v1/subscriptions/{view.subscription.id}"
-    return SubscriptionPublic.model_validate(view.public())
+    return located(response, _public(view), "subscriptions", view.subscription.id)
 
 
 @router.get(
     "/subscriptions",
     summary="The municipality's subscriptions; ?health=unhealthy lists those that keep failing",
-    response_model=Page[SubscriptionPublic],
-    status_code=200,
 )
 async def list_subscriptions(
-    request: Request,
+    settings: AppSettings,
     session: SessionDep,
     principal: Integration,
     page: PageParams,
     health: Health | None = None,
 ) -> Page[SubscriptionPublic]:
-    views, cursor = await subscriptions.list_subscriptions(
-        session, principal, request.app.state.settings, page, health
-    )
-    return Page[SubscriptionPublic](
-        items=[SubscriptionPublic.model_validate(v.public()) for v in views], next_cursor=cursor
-    )
+    found = await subscriptions.list_subscriptions(session, principal, settings, page, health)
+    return page_of(SubscriptionPublic, found, _public)
 
 
 @router.get(
     "/subscriptions/{subscription_id}",
     summary="One subscription",
-    response_model=SubscriptionPublic,
-    status_code=200,
     responses=_NOT_FOUND,
 )
 async def get_subscription(
-    subscription_id: uuid.UUID, request: Request, session: SessionDep, principal: Integration
+    subscription_id: uuid.UUID, settings: AppSettings, session: SessionDep, principal: Integration
 ) -> SubscriptionPublic:
-    view = await subscriptions.get(session, principal, request.app.state.settings, subscription_id)
-    return SubscriptionPublic.model_validate(view.public())
+    view = await subscriptions.get(session, principal, settings, subscription_id)
+    return _public(view)
 
 
 @router.delete(
@@ -95,29 +99,23 @@ async def delete_subscription(
 @router.get(
     "/subscriptions/{subscription_id}/deliveries",
     summary="The subscription's deliveries in event order; ?status=dead lists the dead letters",
-    response_model=Page[DeliveryPublic],
-    status_code=200,
     responses=_NOT_FOUND,
 )
 async def list_deliveries(
     subscription_id: uuid.UUID,
-    request: Request,
+    settings: AppSettings,
     session: SessionDep,
     principal: Integration,
     page: PageParams,
     status: Annotated[DeliveryStatus | None, Query()] = None,
 ) -> Page[DeliveryPublic]:
-    items, cursor = await subscriptions.list_deliveries(
-        session, principal, request.app.state.settings, subscription_id, page, status
-    )
-    return Page[DeliveryPublic](items=[DeliveryPublic.model_validate(i) for i in items], next_cursor=cursor)
+    found = await subscriptions.list_deliveries(session, principal, settings, subscription_id, page, status)
+    return page_of(DeliveryPublic, found)
 
 
 @router.post(
     "/subscriptions/{subscription_id}/deliveries/{delivery_id}/retry",
     summary="Try one delivery again now (a dead letter gets a fresh retry window)",
-    response_model=DeliveryPublic,
-    status_code=200,
     responses={
         **_NOT_FOUND,
         409: {"description": "Delivered already (delivery_not_retryable) or being delivered now."},
@@ -126,29 +124,25 @@ async def list_deliveries(
 async def retry_delivery(
     subscription_id: uuid.UUID,
     delivery_id: uuid.UUID,
-    request: Request,
+    settings: AppSettings,
     session: SessionDep,
     principal: Integration,
 ) -> DeliveryPublic:
-    item = await subscriptions.retry(
-        session, principal, request.app.state.settings, subscription_id, delivery_id
-    )
+    item = await subscriptions.retry(session, principal, settings, subscription_id, delivery_id)
     return DeliveryPublic.model_validate(item)
 
 
 @router.post(
     "/subscriptions/{subscription_id}/replay",
     summary="Replay every dead letter of the subscription",
-    response_model=ReplayResult,
-    status_code=200,
     responses=_NOT_FOUND,
 )
 async def replay(
     subscription_id: uuid.UUID,
-    request: Request,
+    settings: AppSettings,
     session: SessionDep,
     principal: Integration,
     body: ReplayRequest | None = None,
 ) -> ReplayResult:
-    count = await subscriptions.replay(session, principal, request.app.state.settings, subscription_id)
+    count = await subscriptions.replay(session, principal, settings, subscription_id)
     return ReplayResult(replayed=count)

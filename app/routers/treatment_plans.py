@@ -9,6 +9,8 @@ from app.auth import CurrentPrincipal
 from app.db import SessionDep
 from app.schemas.treatment_plans import TreatmentPlanPublic, TreatmentPlanPut
 from app.services.engagements import treatment_plans
+from app.services.engagements.treatment_plans import TreatmentPlanView
+from app.services.reference.common import resource_url
 from app.versioning import IfMatch, IfNoneMatch, if_match, not_modified, not_modified_response, set_etag
 
 router = APIRouter(tags=["treatment-plans"])
@@ -16,11 +18,15 @@ router = APIRouter(tags=["treatment-plans"])
 ExpectedVersion = Annotated[IfMatch | None, Depends(if_match)]
 
 
+def _versioned(plan: TreatmentPlanView, response: Response) -> TreatmentPlanPublic:
+    """The plan as answered, its version in ``ETag``."""
+    set_etag(response, plan["version"])
+    return TreatmentPlanPublic.model_validate(plan)
+
+
 @router.put(
     "/engagements/{engagement_id}/treatment-plan",
     summary="Write the treatment plan (201 the first time; afterwards If-Match is required)",
-    response_model=TreatmentPlanPublic,
-    status_code=200,
     responses={201: {"model": TreatmentPlanPublic, "description": "Created (version 1)"}},
 )
 async def put_treatment_plan(
@@ -36,16 +42,14 @@ async def put_treatment_plan(
     )
     if created:
         response.status_code = 201
-        response.headers["Location"] = f"/api/v1/engagements/{engagement_id}/treatment-plan"
-    set_etag(response, plan["version"])
-    return TreatmentPlanPublic.model_validate(plan)
+        response.headers["Location"] = resource_url("engagements", engagement_id, "treatment-plan")
+    return _versioned(plan, response)
 
 
 @router.get(
     "/engagements/{engagement_id}/treatment-plan",
     summary="The treatment plan (a subcontractor sees only the activities)",
     response_model=TreatmentPlanPublic,
-    status_code=200,
     responses={304: {"description": "Not modified: If-None-Match names the current version."}},
 )
 async def get_treatment_plan(
@@ -58,15 +62,12 @@ async def get_treatment_plan(
     plan = await treatment_plans.get_treatment_plan(session, principal, engagement_id)
     if not_modified(if_none_match, plan["version"]):
         return not_modified_response(plan["version"])
-    set_etag(response, plan["version"])
-    return TreatmentPlanPublic.model_validate(plan)
+    return _versioned(plan, response)
 
 
 @router.post(
     "/engagements/{engagement_id}/treatment-plan/submit",
     summary="Submit the treatment plan (409 goals_not_covered while a goal has no activity)",
-    response_model=TreatmentPlanPublic,
-    status_code=200,
 )
 async def submit_treatment_plan(
     engagement_id: uuid.UUID,
@@ -76,5 +77,4 @@ async def submit_treatment_plan(
     expected: ExpectedVersion,
 ) -> TreatmentPlanPublic:
     plan = await treatment_plans.submit_treatment_plan(session, principal, engagement_id, expected)
-    set_etag(response, plan["version"])
-    return TreatmentPlanPublic.model_validate(plan)
+    return _versioned(plan, response)

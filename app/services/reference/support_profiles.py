@@ -16,7 +16,7 @@ from app.auth import Principal
 from app.errors import Conflict, InvalidInput, InvalidParam
 from app.models.catalogue import ProfileIntensity, SupportProfile
 from app.pagination import PageRequest
-from app.services.platform.rows import one_or_not_found
+from app.services.platform.rows import one_or_not_found, where_given
 from app.services.reference.common import TEXT, keyset, page_of, resource_url, view_of
 
 # iJw product category 50: maatwerkarrangementen jeugd (JZ020), for intensities without a product.
@@ -190,12 +190,17 @@ def _view(profile: SupportProfile, intensities: list[ProfileIntensity]) -> Profi
     )
 
 
+@dataclass(frozen=True)
+class ProfileFilter:
+    """Which profiles a list asks for (None: any)."""
+
+    segment: str | None = None
+
+
 async def list_profiles(
-    session: AsyncSession, principal: Principal, page: PageRequest, *, segment: str | None = None
+    session: AsyncSession, principal: Principal, page: PageRequest, only: ProfileFilter
 ) -> tuple[list[ProfileView], str | None]:
-    query = select(SupportProfile)
-    if segment is not None:
-        query = query.where(SupportProfile.segment == segment)
+    query = where_given(select(SupportProfile), (SupportProfile.segment, only.segment))
     rows = (await session.execute(keyset(query, [SupportProfile.code], [TEXT], page))).scalars().all()
     profiles, cursor = page_of(rows, page, lambda p: [p.code])
     intensities = await _intensities(session, [p.code for p in profiles])
