@@ -30,16 +30,6 @@ from app.services.platform.audit import Action
 from app.services.platform.rows import one_or_not_found, where_given
 from app.services.steering import review_flags as case_review_flags
 
-DECISIONS = (
-    "discuss_with_family",
-    "extend_engagement",
-    "switch_provider",
-    "arrange_municipal_service",
-    "escalate",
-    "close_engagement",
-    "no_action",
-)
-
 
 @dataclass
 class ReviewView:

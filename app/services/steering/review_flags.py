@@ -32,14 +32,6 @@ from app.models.money import CaseReview
 WAITING_LIMIT = timedelta(weeks=8)
 TURNING_18_WINDOW = timedelta(days=183)
 DECLINES = 3
-FLAGS = (
-    "past_expected_end",
-    "overdue_handoff",
-    "declined_by_providers",
-    "waiting_over_8_weeks",
-    "turning_18",
-    "allocation_request_late",
-)
 
 
 def _engagement_flag(flag: str, *where: Any) -> Any:
