@@ -50,7 +50,12 @@ def _public(view: service.ReviewView) -> CaseReviewPublic:
             members=[CaseMember.model_validate(m) for m in view.members],
         )
     decisions = [_decision(d, view.full) for d in view.decisions]
-    return CaseReviewPublic.model_validate({**r.model_dump(), "decisions": decisions, "case": case})
+    # Named fields, not the whole row: the row also holds the family and the subject, which an
+    # officer's pseudonymous view must never carry.
+    queued = r.model_dump(
+        include={"id", "pseudonym", "flag", "district_code", "team_id", "status", "flagged_at"}
+    )
+    return CaseReviewPublic.model_validate({**queued, "decisions": decisions, "case": case})
 
 
 @router.get(
