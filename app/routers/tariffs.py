@@ -30,7 +30,15 @@ router = APIRouter(tags=["tariffs"])
 async def create_tariff(
     body: TariffCreate, session: SessionDep, principal: PurchasingOfficer, response: Response
 ) -> TariffPublic:
-    tariff = await tariffs.create_tariff(session, principal, TariffSpec(**body.model_dump()))
+    spec = TariffSpec(
+        profile_code=body.profile_code,
+        intensity_code=body.intensity_code,
+        provider_id=body.provider_id,
+        valid_from=body.valid_from,
+        valid_to=body.valid_to,
+        amount_cents=body.amount_cents,
+    )
+    tariff = await tariffs.create_tariff(session, principal, spec)
     return located(response, TariffPublic.model_validate(tariff), "tariffs", tariff.id)
 
 
