@@ -23,8 +23,7 @@ from app.services.families.members import (
     member_problems,
 )
 from app.services.families.scope import family_clause
-from app.services.platform import audit, clock, events
-from app.services.platform import paging as family_paging
+from app.services.platform import audit, clock, events, paging
 from app.services.platform.audit import Action
 from app.services.platform.rows import one_or_not_found
 
@@ -163,7 +162,7 @@ async def list_families(
     query = select(Family).where(family_clause(principal))
     if q:
         query = query.where(await _name_search(session, principal, q))
-    families, cursor = await family_paging.newest_page(session, query, page, Family.created_at, Family.id)
+    families, cursor = await paging.newest_page(session, query, page, Family.created_at, Family.id)
     members = await _members_of(session, [f.id for f in families])
     action = Action.SEARCH if q else Action.READ
     if families:

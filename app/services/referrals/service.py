@@ -29,8 +29,7 @@ from app.services.families.bsn import bsn_problem
 from app.services.families.intake import find_child, intake_team
 from app.services.families.members import EXTENDED_CARE_AGE, age_on
 from app.services.families.scope import family_clause, referral_clause
-from app.services.platform import audit, clock, events
-from app.services.platform import paging as family_paging
+from app.services.platform import audit, clock, events, paging
 from app.services.platform.audit import Action
 from app.services.platform.rows import one_or_not_found, where_given
 
@@ -265,7 +264,7 @@ async def list_referrals(
         query = query.where(Referral.status == status, Referral.valid_to >= today)
     elif status is not None:
         query = query.where(Referral.status == status)
-    items, cursor = await family_paging.newest_page(session, query, page, Referral.created_at, Referral.id)
+    items, cursor = await paging.newest_page(session, query, page, Referral.created_at, Referral.id)
     if items:
         audit.record_many(session, principal, Action.READ, "referral", [(r.id, r.family_id) for r in items])
     return [ReferralView(r, effective_status(r, today)) for r in items], cursor
