@@ -6,6 +6,7 @@ resource id. The ``sequence`` is assigned by the database (an identity column).
 
 import uuid
 from dataclasses import dataclass
+from string import Formatter
 from typing import Any
 
 from pydantic.alias_generators import to_camel
@@ -90,39 +91,48 @@ def emit(
     return row
 
 
+EVENT_FIELD_SUFFIXES = ("_id", "_code", "_type", "_cents", "_count", "_version")
+"""An event carries ids, codes, states, versions and amounts, never a name or a text: a field
+must end in one of these or be one of ``EVENT_FIELDS``."""
+EVENT_FIELDS = frozenset(
+    {"status", "version", "revision_open", "kind", "period", "urgency", "route_to", "direction", "scope"}
+)
+
+
 @dataclass(frozen=True)
 class EventSpec:
     """What the bus hears of one kind of resource, declared once beside the code that changes it.
 
     ``path`` is the resource's path below the API prefix, a template over the row's attributes
     (``/families/{family_id}/consents/{id}``); ``fields`` are the attributes every event about it
-    carries, in this order, each under its camelCase name (``plan_id`` as ``planId``).
+    carries, in this order, each under its camelCase name (``plan_id`` as ``planId``). A field
+    that could hold personal data is refused when the spec is declared, at import.
     """
 
     path: str
     fields: tuple[str, ...]
 
+    def __post_init__(self) -> None:
+        personal = [f for f in self.fields if not (f in EVENT_FIELDS or f.endswith(EVENT_FIELD_SUFFIXES))]
+        if personal:
+            raise ValueError(f"an event carries ids, codes and states only, not {', '.join(personal)}")
+
     def emit(self, session: AsyncSession, event: str, row: Any, **extra: Any) -> OutboxEvent:
-        """Add an outbox row for ``event`` about ``row``: the declared fields, then ``extra`` as given."""
+        """Add an outbox row for ``event`` about ``row``: the declared fields, then ``extra`` (codes
+        and dates the event adds, such as an end reason) as given."""
         return emit(
             session,
             event,
             row.id,
-            self.path.format_map(_Attributes(row)),
+            self.path_of(row),
             municipality_code=row.municipality_code,
             data={**{to_camel(name): getattr(row, name) for name in self.fields}, **extra},
         )
 
-
-class _Attributes(dict[str, Any]):
-    """Lets ``str.format_map`` read a row's attributes by name."""
-
-    def __init__(self, row: Any) -> None:
-        super().__init__()
-        self._row = row
-
-    def __missing__(self, name: str) -> Any:
-        return getattr(self._row, name)
+    def path_of(self, row: Any) -> str:
+        """The path with the row's attributes in place of the names in braces."""
+        names = [name for _, name, _, _ in Formatter().parse(self.path) if name]
+        return self.path.format(**{name: getattr(row, name) for name in names})
 
 
 def to_cloudevent(row: Any) -> dict[str, Any]:
