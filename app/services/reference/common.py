@@ -55,7 +55,7 @@ def keyset(
     return query.order_by(*key).limit(page.size + 1)
 
 
-def page_of(
+def cut_page(
     rows: Sequence[T], page: PageRequest, key_of: Callable[[T], list[Any]]
 ) -> tuple[list[T], str | None]:
     """Cut the extra row off and build the next cursor from the last row returned."""

@@ -17,7 +17,7 @@ from app.errors import Forbidden, InvalidInput, InvalidParam
 from app.models.providers import Contract, ContractProduct
 from app.pagination import PageRequest
 from app.services.platform.rows import one_or_not_found
-from app.services.reference.common import DATE, UUID, keyset, page_of, view_of
+from app.services.reference.common import DATE, UUID, cut_page, keyset, view_of
 from app.services.reference.providers import get_provider
 from app.services.reference.support_profiles import Catalogue, load_catalogue
 
@@ -164,7 +164,7 @@ async def list_contracts(
     provider = await get_provider(session, principal, provider_id)
     query = select(Contract).where(Contract.provider_id == provider.id, contract_scope(principal))
     query = keyset(query, [Contract.valid_from, Contract.id], [DATE, UUID], page)
-    contracts, cursor = page_of(
+    contracts, cursor = cut_page(
         (await session.execute(query)).scalars().all(), page, lambda c: [c.valid_from, c.id]
     )
     products = await _products(session, [c.id for c in contracts])

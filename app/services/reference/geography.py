@@ -23,7 +23,7 @@ from app.models.base import utcnow
 from app.models.geography import District, DistrictIndicator, Municipality, Region
 from app.pagination import PageRequest
 from app.services.platform.rows import one_or_not_found
-from app.services.reference.common import INT, TEXT, Duplicate, insert_new, keyset, page_of
+from app.services.reference.common import INT, TEXT, Duplicate, cut_page, insert_new, keyset
 
 INDICATOR_NAME = re.compile(r"^[a-z][A-Za-z0-9]{0,59}$")
 MAX_INDICATORS = 50
@@ -63,7 +63,7 @@ async def list_regions(
 ) -> tuple[list[Region], str | None]:
     query = keyset(select(Region), [Region.name], [TEXT], page)
     rows = (await session.execute(query)).scalars().all()
-    return page_of(rows, page, lambda r: [r.name])
+    return cut_page(rows, page, lambda r: [r.name])
 
 
 async def get_region(session: AsyncSession, principal: Principal, region_id: uuid.UUID) -> Region:
@@ -95,7 +95,7 @@ async def list_municipalities(
     if region_id is not None:
         query = query.where(Municipality.region_id == region_id)
     rows = (await session.execute(keyset(query, [Municipality.code], [TEXT], page))).scalars().all()
-    return page_of(rows, page, lambda m: [m.code])
+    return cut_page(rows, page, lambda m: [m.code])
 
 
 async def get_municipality(session: AsyncSession, principal: Principal, code: str) -> Municipality:
@@ -135,7 +135,7 @@ async def list_districts(
 ) -> tuple[list[District], str | None]:
     query = keyset(select(District).where(district_scope(principal)), [District.code], [TEXT], page)
     rows = (await session.execute(query)).scalars().all()
-    return page_of(rows, page, lambda d: [d.code])
+    return cut_page(rows, page, lambda d: [d.code])
 
 
 async def get_district(session: AsyncSession, principal: Principal, code: str) -> District:
@@ -192,4 +192,4 @@ async def list_indicators(
     district = await get_district(session, principal, code)
     query = select(DistrictIndicator).where(DistrictIndicator.district_code == district.code)
     rows = (await session.execute(keyset(query, [DistrictIndicator.year], [INT], page))).scalars().all()
-    return page_of(rows, page, lambda i: [i.year])
+    return cut_page(rows, page, lambda i: [i.year])

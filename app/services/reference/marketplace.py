@@ -17,7 +17,7 @@ from app.models.geography import Municipality
 from app.models.providers import Contract, ContractProduct, Provider
 from app.pagination import PageRequest
 from app.services.platform import clock
-from app.services.reference.common import TEXT, UUID, keyset, page_of
+from app.services.reference.common import TEXT, UUID, cut_page, keyset
 from app.services.reference.waiting_times import median_waiting_days
 
 
@@ -105,7 +105,7 @@ async def list_public_providers(
         *_product_filter(profile_code, intensity_code),
     )
     query = keyset(select(Provider).where(contracted), [Provider.name, Provider.id], [TEXT, UUID], page)
-    providers, cursor = page_of(
+    providers, cursor = cut_page(
         (await session.execute(query)).scalars().all(), page, lambda p: [p.name, p.id]
     )
     ids = [p.id for p in providers]

@@ -20,10 +20,10 @@ from app.services.platform.rows import one_or_not_found, where_given
 from app.services.reference.common import (
     TEXT,
     Duplicate,
+    cut_page,
     insert_new,
     keyset,
     listed_codes_problems,
-    page_of,
 )
 
 DUPLICATE_PROVIDER = Duplicate("A provider with this AGB code exists.", "duplicate_provider", "providers")
@@ -65,7 +65,7 @@ async def list_providers(
     if only.municipality is not None:
         query = query.where(Provider.municipalities.any(only.municipality))
     rows = (await session.execute(keyset(query, [Provider.agb_code], [TEXT], page))).scalars().all()
-    return page_of(rows, page, lambda p: [p.agb_code])
+    return cut_page(rows, page, lambda p: [p.agb_code])
 
 
 async def get_provider(session: AsyncSession, principal: Principal, provider_id: uuid.UUID) -> Provider:

@@ -17,7 +17,7 @@ from app.errors import Conflict, InvalidInput, InvalidParam
 from app.models.catalogue import ProfileIntensity, SupportProfile
 from app.pagination import PageRequest
 from app.services.platform.rows import one_or_not_found, where_given
-from app.services.reference.common import TEXT, keyset, page_of, resource_url, view_of
+from app.services.reference.common import TEXT, cut_page, keyset, resource_url, view_of
 
 # iJw product category 50: maatwerkarrangementen jeugd (JZ020), for intensities without a product.
 DEFAULT_IJW_CATEGORY = "50"
@@ -202,7 +202,7 @@ async def list_profiles(
 ) -> tuple[list[ProfileView], str | None]:
     query = where_given(select(SupportProfile), (SupportProfile.segment, only.segment))
     rows = (await session.execute(keyset(query, [SupportProfile.code], [TEXT], page))).scalars().all()
-    profiles, cursor = page_of(rows, page, lambda p: [p.code])
+    profiles, cursor = cut_page(rows, page, lambda p: [p.code])
     intensities = await _intensities(session, [p.code for p in profiles])
     return [_view(p, intensities[p.code]) for p in profiles], cursor
 

@@ -24,8 +24,8 @@ from app.services.reference.common import (
     EXCLUSION_VIOLATION,
     TEXT,
     UUID,
+    cut_page,
     keyset,
-    page_of,
     resource_url,
     sqlstate,
 )
@@ -182,7 +182,7 @@ async def list_tariffs(
         query = query.where(Tariff.valid_from <= day, (Tariff.valid_to.is_(None)) | (Tariff.valid_to >= day))
     key = [Tariff.profile_code, Tariff.intensity_code, Tariff.valid_from, Tariff.id]
     rows = (await session.execute(keyset(query, key, [TEXT, TEXT, DATE, UUID], page))).scalars().all()
-    return page_of(rows, page, lambda t: [t.profile_code, t.intensity_code, t.valid_from, t.id])
+    return cut_page(rows, page, lambda t: [t.profile_code, t.intensity_code, t.valid_from, t.id])
 
 
 async def get_tariff(session: AsyncSession, principal: Principal, tariff_id: uuid.UUID) -> Tariff:

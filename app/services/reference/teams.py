@@ -16,7 +16,7 @@ from app.errors import InvalidInput, InvalidParam
 from app.models.geography import District, Municipality, Team, TeamDistrict
 from app.pagination import PageRequest
 from app.services.platform.rows import one_or_not_found
-from app.services.reference.common import TEXT, UUID, keyset, listed_codes_problems, page_of, view_of
+from app.services.reference.common import TEXT, UUID, cut_page, keyset, listed_codes_problems, view_of
 from app.services.reference.geography import district_scope
 
 
@@ -83,7 +83,7 @@ async def list_teams(
     session: AsyncSession, principal: Principal, page: PageRequest
 ) -> tuple[list[TeamView], str | None]:
     query = keyset(select(Team).where(team_scope(principal)), [Team.name, Team.id], [TEXT, UUID], page)
-    teams, cursor = page_of((await session.execute(query)).scalars().all(), page, lambda t: [t.name, t.id])
+    teams, cursor = cut_page((await session.execute(query)).scalars().all(), page, lambda t: [t.name, t.id])
     codes = await _district_codes(session, [t.id for t in teams])
     return [_view(t, codes[t.id]) for t in teams], cursor
 
