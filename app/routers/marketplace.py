@@ -20,7 +20,7 @@ CACHE_SECONDS = 60
 
 
 @dataclass
-class MarketplaceQuery(ListQuery):
+class PublicProviderQuery(ListQuery):
     """The marketplace's page, the family's municipality and optionally one product."""
 
     municipality: Annotated[MunicipalityCode, Query(description="CBS code of the family's municipality.")]
@@ -36,7 +36,7 @@ class MarketplaceQuery(ListQuery):
     openapi_extra={"security": []},
 )
 async def list_public_providers(
-    session: ReadSessionDep, query: Annotated[MarketplaceQuery, Depends()], response: Response
+    session: ReadSessionDep, query: Annotated[PublicProviderQuery, Depends()], response: Response
 ) -> Page[MarketplaceProvider]:
     asked = marketplace.MarketplaceQuery(**query.filters())
     found = await marketplace.list_public_providers(session, query.page, asked)

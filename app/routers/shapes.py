@@ -14,6 +14,7 @@ URL in ``Location``).
 """
 
 import inspect
+import re
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -109,7 +110,10 @@ def get_route(
 ) -> None:
     """``GET <item>``: ``load(session, principal, key)`` as ``public``; the key is the path's last
     parameter (``/regions/{region_id}``), ``key`` types it."""
-    key_param = path.rsplit("{", 1)[1].rstrip("}")
+    ends_with_key = re.search(r"\{(\w+)\}$", path)
+    if ends_with_key is None:
+        raise ValueError(f"an item path ends with its key in braces, not {path}")
+    key_param = ends_with_key.group(1)
     parameters = {key_param: key, "session": SessionDep, "principal": CurrentPrincipal}
 
     async def run(session: Any, principal: Any, **keys: Any) -> Any:
