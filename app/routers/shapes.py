@@ -110,7 +110,7 @@ def get_route(
 ) -> None:
     """``GET <item>``: ``load(session, principal, key)`` as ``public``; the key is the path's last
     parameter (``/regions/{region_id}``), ``key`` types it."""
-    ends_with_key = re.search(r"\{(\w+)\}$", path)
+    ends_with_key = re.search(r"\{([a-z_]+)\}$", path)
     if ends_with_key is None:
         raise ValueError(f"an item path ends with its key in braces, not {path}")
     key_param = ends_with_key.group(1)
